@@ -5,10 +5,14 @@
 import type { Access } from '../fault'
 
 export type CpuException =
-  /** #PF: address is the faulting linear address; present is false for an unmapped page. */
-  | { vector: 'page-fault'; ip: number; address: number; access: Access; present: boolean }
-  /** #GP: non-canonical or kernel-half address (address is a hex string: it may not fit 53 bits). */
-  | { vector: 'general-protection'; ip: number; address: string | null; access: Access | null }
+  /**
+   * #PF: address is the faulting linear address (a bigint: kernel-half addresses do not fit a
+   * double); present is false for an unmapped page. User accesses to the canonical kernel half
+   * are page faults on present pages, as on Linux (error code 5/7).
+   */
+  | { vector: 'page-fault'; ip: number; address: bigint; access: Access; present: boolean }
+  /** #GP: non-canonical address (null when the cause is not an address). */
+  | { vector: 'general-protection'; ip: number; address: bigint | null; access: Access | null }
   /** #UD: bytes holds the instruction bytes at ip (up to 15). */
   | { vector: 'invalid-opcode'; ip: number; bytes: Uint8Array }
   /** #DE: divide by zero or quotient overflow. */
