@@ -1,0 +1,117 @@
+/**
+ * Compiler diagnostics in gcc's shape:
+ *
+ *   a.c:2:2: error: expected ',' or ';' before 'return'
+ *       2 |  return x;
+ *         |  ^~~~~~
+ *
+ * Locations are 1-based line and column; columns are display columns (tabs advance to the next
+ * multiple of 8, every other character counts 1), which is gcc 12's default column unit.
+ */
+
+export interface SourceLocation {
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
+export type Severity = 'error' | 'warning' | 'note'
+
+export interface Diagnostic {
+  readonly severity: Severity
+  readonly message: string
+  readonly location: SourceLocation | undefined
+  /** Length of the underlined range (1 = caret only). */
+  readonly length: number
+}
+
+/** Thrown to abandon the current statement/declaration; the parser catches it and resynchronises. */
+export class CompileAbort extends Error {
+  constructor() {
+    super('compile aborted at a recovery point')
+  }
+}
+
+/** Collects diagnostics; errors beyond `maxErrors` stop compilation like gcc's -fmax-errors. */
+export class DiagnosticSink {
+  readonly diagnostics: Diagnostic[] = []
+  private errorTotal = 0
+
+  constructor(readonly maxErrors = 50) {}
+
+  get errorCount(): number {
+    return this.errorTotal
+  }
+
+  error(location: SourceLocation | undefined, message: string, length = 1): void {
+    // Two errors at the same spot are almost always one mistake seen twice.
+    const last = this.diagnostics[this.diagnostics.length - 1]
+    if (last && last.severity === 'error' && location && last.location && sameLocation(last.location, location)) return
+    this.errorTotal++
+    this.diagnostics.push({ severity: 'error', message, location, length })
+  }
+
+  warning(location: SourceLocation | undefined, message: string, length = 1): void {
+    this.diagnostics.push({ severity: 'warning', message, location, length })
+  }
+
+  note(location: SourceLocation | undefined, message: string, length = 1): void {
+    this.diagnostics.push({ severity: 'note', message, location, length })
+  }
+
+  get tooManyErrors(): boolean {
+    return this.errorTotal >= this.maxErrors
+  }
+}
+
+function sameLocation(a: SourceLocation, b: SourceLocation): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column
+}
+
+/**
+ * Formats one diagnostic like gcc 12 (with LC_ALL=C quoting). `sources` maps file names to their
+ * text so the offending line can be quoted under the message.
+ */
+export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string, string>>): string {
+  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : 'cc1: '
+  let out = `${where}${d.severity}: ${d.message}\n`
+  if (!d.location) return out
+  const text = sources[d.location.file]
+  if (text === undefined) return out
+  const lineText = nthLine(text, d.location.line)
+  if (lineText === undefined) return out
+  const shown = expandTabs(lineText)
+  const gutter = String(d.location.line).padStart(5)
+  out += `${gutter} | ${shown}\n`
+  const pad = ' '.repeat(Math.max(0, d.location.column - 1))
+  const tail = Math.max(0, Math.min(d.length, shown.length - d.location.column + 1) - 1)
+  out += `${' '.repeat(5)} | ${pad}^${'~'.repeat(tail)}\n`
+  return out
+}
+
+export function formatDiagnostics(list: readonly Diagnostic[], sources: Readonly<Record<string, string>>): string {
+  return list.map((d) => formatDiagnostic(d, sources)).join('')
+}
+
+/** gcc quotes the line with tabs expanded to 8-column stops, matching its display columns. */
+function expandTabs(line: string): string {
+  let out = ''
+  for (const ch of line) {
+    if (ch === '\t') out += ' '.repeat(TAB_STOP - (out.length % TAB_STOP))
+    else out += ch
+  }
+  return out
+}
+
+export const TAB_STOP = 8
+
+function nthLine(text: string, line: number): string | undefined {
+  let start = 0
+  for (let i = 1; i < line; i++) {
+    const nl = text.indexOf('\n', start)
+    if (nl < 0) return undefined
+    start = nl + 1
+  }
+  const end = text.indexOf('\n', start)
+  return text.slice(start, end < 0 ? text.length : end).replace(/\r$/, '')
+}

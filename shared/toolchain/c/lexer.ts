@@ -1,0 +1,227 @@
+/**
+ * Translation phases 1-3: line splicing, comments, and preprocessing tokens (C17 §6.4).
+ * The preprocessor works on these tokens; `tokens.ts` later turns them into C tokens.
+ */
+import { TAB_STOP, type DiagnosticSink, type SourceLocation } from './diagnostics'
+
+export type PPTokenKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'other' | 'eof'
+
+export interface PPToken {
+  readonly kind: PPTokenKind
+  readonly text: string
+  readonly loc: SourceLocation
+  /** Whitespace (or a comment) precedes the token on its line. */
+  readonly spaceBefore: boolean
+  /** First token of a logical line: only such a '#' starts a directive. */
+  readonly lineStart: boolean
+  /** Macros that must not expand again inside this token's expansion (Prosser's hide sets). */
+  readonly hideset?: ReadonlySet<string>
+}
+
+/** Longest-match punctuators, longest first within each leading character. */
+const PUNCTUATORS = [
+  '%:%:', '...', '<<=', '>>=',
+  '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=',
+  '##', '<:', ':>', '<%', '%>', '%:',
+  '[', ']', '(', ')', '{', '}', '.', '&', '*', '+', '-', '~', '!', '/', '%', '<', '>', '^', '|', '?', ':', ';',
+  '=', ',', '#',
+]
+
+/** Digraphs are spelled as their ordinary equivalents once lexed. */
+const DIGRAPHS: Readonly<Record<string, string>> = { '<:': '[', ':>': ']', '<%': '{', '%>': '}', '%:': '#', '%:%:': '##' }
+
+const PUNCT_BY_FIRST = new Map<string, string[]>()
+for (const p of PUNCTUATORS) {
+  const first = p[0] as string
+  const list = PUNCT_BY_FIRST.get(first) ?? []
+  list.push(p)
+  PUNCT_BY_FIRST.set(first, list)
+}
+for (const list of PUNCT_BY_FIRST.values()) list.sort((a, b) => b.length - a.length)
+
+function isIdentStart(c: string): boolean {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c.charCodeAt(0) >= 0x80
+}
+function isIdentChar(c: string): boolean {
+  return isIdentStart(c) || (c >= '0' && c <= '9')
+}
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9'
+}
+
+/**
+ * Phase 2 (splice backslash-newline) with a position map, so every logical character keeps the
+ * physical line and display column where it was written.
+ */
+class SplicedSource {
+  readonly text: string
+  readonly lines: Int32Array
+  readonly cols: Int32Array
+
+  constructor(raw: string) {
+    const n = raw.length
+    const lines = new Int32Array(n + 1)
+    const cols = new Int32Array(n + 1)
+    let out = ''
+    let chunkStart = 0
+    let j = 0
+    let line = 1
+    let col = 1
+    let i = 0
+    while (i < n) {
+      const c = raw[i]
+      if (c === '\\') {
+        let k = i + 1
+        while (k < n && (raw[k] === ' ' || raw[k] === '\t')) k++ // gcc accepts (and warns about) spaces before the newline
+        if (raw[k] === '\r' && raw[k + 1] === '\n') k++
+        if (raw[k] === '\n') {
+          out += raw.slice(chunkStart, i)
+          i = k + 1
+          chunkStart = i
+          line++
+          col = 1
+          continue
+        }
+      }
+      lines[j] = line
+      cols[j] = col
+      j++
+      if (c === '\n') {
+        line++
+        col = 1
+      } else if (c === '\t') {
+        col += TAB_STOP - ((col - 1) % TAB_STOP)
+      } else if (!(c === '\r' && raw[i + 1] === '\n')) {
+        // Count code points, not UTF-16 units: a surrogate pair is one display column.
+        const code = raw.charCodeAt(i)
+        if (!(code >= 0xdc00 && code <= 0xdfff)) col++
+      }
+      i++
+    }
+    out += raw.slice(chunkStart)
+    lines[j] = line
+    cols[j] = col
+    this.text = out
+    this.lines = lines
+    this.cols = cols
+  }
+}
+
+/** Tokenises one source file into preprocessing tokens; the list ends with an 'eof' token. */
+export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPToken[] {
+  const src = new SplicedSource(raw)
+  const text = src.text
+  const n = text.length
+  const tokens: PPToken[] = []
+  let i = 0
+  let spaceBefore = false
+  let lineStart = true
+  const loc = (at: number): SourceLocation => ({ file, line: src.lines[at] ?? 1, column: src.cols[at] ?? 1 })
+  const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
+    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: loc(start), spaceBefore, lineStart })
+    spaceBefore = false
+    lineStart = false
+  }
+
+  while (i < n) {
+    const c = text[i] as string
+    if (c === '\n') {
+      i++
+      lineStart = true
+      spaceBefore = false
+      continue
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+      i++
+      spaceBefore = true
+      continue
+    }
+    if (c === '/' && text[i + 1] === '/') {
+      while (i < n && text[i] !== '\n') i++
+      spaceBefore = true
+      continue
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      if (end < 0) {
+        diags.error(loc(i), 'unterminated comment', 2)
+        i = n
+      } else {
+        i = end + 2
+      }
+      spaceBefore = true
+      continue
+    }
+    const start = i
+    // Character and string literals, with the L/u/U/u8 prefixes.
+    const prefix = /^(u8|u|U|L)?(["'])/.exec(text.slice(i, i + 3))
+    if (prefix) {
+      const quote = prefix[2] as string
+      let k = i + prefix[0].length
+      let closed = false
+      while (k < n && text[k] !== '\n') {
+        if (text[k] === '\\') {
+          k += 2
+          continue
+        }
+        if (text[k] === quote) {
+          closed = true
+          k++
+          break
+        }
+        k++
+      }
+      if (!closed) {
+        // gcc: a lone quote is a "missing terminating ' character" error and the rest of the line is dropped.
+        diags.error(loc(start), `missing terminating ${quote} character`)
+        while (k < n && text[k] !== '\n') k++
+        push('other', start, k)
+        i = k
+        continue
+      }
+      push(quote === '"' ? 'string' : 'char', start, k)
+      i = k
+      continue
+    }
+    if (isIdentStart(c)) {
+      let k = i + 1
+      while (k < n && isIdentChar(text[k] as string)) k++
+      push('ident', start, k)
+      i = k
+      continue
+    }
+    if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
+      // pp-number: digit or .digit, then [0-9a-zA-Z_.] and e+ e- p+ p- pairs.
+      let k = i + 1
+      while (k < n) {
+        const d = text[k] as string
+        if ((d === '+' || d === '-') && /[eEpP]/.test(text[k - 1] ?? '')) {
+          k++
+          continue
+        }
+        if (isIdentChar(d) || d === '.') {
+          k++
+          continue
+        }
+        break
+      }
+      push('number', start, k)
+      i = k
+      continue
+    }
+    const candidates = PUNCT_BY_FIRST.get(c)
+    if (candidates) {
+      const p = candidates.find((q) => text.startsWith(q, i)) as string
+      // '<::' is not a digraph when followed by ':' or '>' in C++ only; C has no such exception.
+      push('punct', start, i + p.length, DIGRAPHS[p] ?? p)
+      i += p.length
+      continue
+    }
+    // A stray character: the preprocessor passes it through; the parser reports it.
+    const width = c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdbff ? 2 : 1
+    push('other', start, i + width)
+    i += width
+  }
+  tokens.push({ kind: 'eof', text: '', loc: loc(n), spaceBefore, lineStart: true })
+  return tokens
+}
