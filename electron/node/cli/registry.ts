@@ -1,0 +1,7 @@
+// Every `memscape` subcommand, one file each. A new subcommand is one new file plus one line here.
+
+import { debugSubcommand } from './debug'
+import type { Subcommand } from './subcommand'
+import { versionSubcommand } from './version'
+
+export const subcommands: readonly Subcommand[] = [debugSubcommand, versionSubcommand]

@@ -1,0 +1,200 @@
+// What a simulation worker does, apart from the worker_threads plumbing (simulation-worker.ts),
+// so it can be tested in-process: runs the machine in slices, obeys the control block between
+// slices, yields to the event loop so debugger commands are still answered while the guest
+// runs, and publishes state at most 60 times a second.
+
+import type { Dispatcher } from '../../shared/debugger/dispatcher'
+import type { Fault } from '../../shared/machine/fault'
+import type { ControlAction, RunState } from '../../shared/protocol/api'
+import { acknowledgeControlRequest, takeControlRequest, REQUEST_SEQ } from './control-block'
+import type { HostMessage, WorkerMessage, WorkerState } from './worker-messages'
+
+/** The machine's status, as the Machine contract defines it. */
+export type MachineStatus =
+  | { state: 'ready' | 'running' }
+  | { state: 'waiting-input' }
+  | { state: 'exited'; code: number }
+  | { state: 'signaled'; signal: number; fault: Fault | null; kernelLog: string | null }
+
+/** The part of the Machine the runtime drives. */
+export interface RunnableMachine {
+  readonly memory: { readonly buffer: SharedArrayBuffer }
+  readonly status: MachineStatus
+  readonly instructionCount: number
+  run(maxInstructions: number): MachineStatus
+  onOutput: (fd: 1 | 2, bytes: Uint8Array) => void
+}
+
+/** Instructions per slice: the control block is read between slices. */
+export const SLICE_INSTRUCTIONS = 4096
+/** How long the worker runs slices before yielding to its event loop. */
+export const BURST_MS = 8
+/** Running state is published at most this often. */
+export const PUBLISH_INTERVAL_MS = 1000 / 60
+
+export interface RuntimeOptions {
+  control: Int32Array
+  machine: RunnableMachine | null
+  dispatcher: Dispatcher
+  post: (message: WorkerMessage) => void
+  sliceInstructions?: number
+  burstMs?: number
+}
+
+const NO_PROGRAM = 'No executable file specified.'
+const NOT_RUNNING = 'The program is not being run.'
+const BUSY = 'Cannot execute this command while the target is running.'
+
+type Phase = 'ready' | 'running' | 'paused' | 'stopped'
+
+export class SimulationRuntime {
+  private readonly control: Int32Array
+  private readonly machine: RunnableMachine | null
+  private readonly dispatcher: Dispatcher
+  private readonly post: (message: WorkerMessage) => void
+  private readonly sliceInstructions: number
+  private readonly burstMs: number
+  private phase: Phase = 'ready'
+  private seenSeq: number
+  private waiting = false
+  private burstScheduled = false
+  private lastPublish = -Infinity
+  private readonly pendingOutput: { fd: 1 | 2; data: Uint8Array }[] = []
+
+  constructor(options: RuntimeOptions) {
+    this.control = options.control
+    this.machine = options.machine
+    this.dispatcher = options.dispatcher
+    this.post = options.post
+    this.sliceInstructions = options.sliceInstructions ?? SLICE_INSTRUCTIONS
+    this.burstMs = options.burstMs ?? BURST_MS
+    this.seenSeq = Atomics.load(this.control, REQUEST_SEQ)
+    if (this.machine) this.machine.onOutput = (fd, bytes) => this.pendingOutput.push({ fd, data: bytes.slice() })
+  }
+
+  /** Starts listening to the control block. */
+  start(): void {
+    this.waitForRequest()
+  }
+
+  state(): WorkerState {
+    const state: WorkerState = {
+      run: 'no-program',
+      instructionCount: 0,
+      exitCode: null,
+      signal: null,
+      fault: null,
+      error: null,
+    }
+    const machine = this.machine
+    if (!machine) return state
+    state.instructionCount = machine.instructionCount
+    const status = machine.status
+    if (status.state === 'exited') return { ...state, run: 'exited', exitCode: status.code }
+    if (status.state === 'signaled') return { ...state, run: 'signaled', signal: status.signal, fault: status.fault }
+    if (status.state === 'waiting-input') return { ...state, run: 'waiting-input' }
+    return { ...state, run: this.phase satisfies RunState }
+  }
+
+  async receive(message: HostMessage): Promise<void> {
+    const output = await this.dispatcher.execute(message.line)
+    this.post({ type: 'result', requestId: message.requestId, output })
+  }
+
+  private finished(): boolean {
+    const status = this.machine?.status.state
+    return this.phase === 'stopped' || status === 'exited' || status === 'signaled'
+  }
+
+  /** Carries out one control request; returns why it was refused, or null. */
+  private apply(action: ControlAction): string | null {
+    const machine = this.machine
+    if (action === 'pause') {
+      if (this.phase === 'running') this.phase = 'paused'
+      return null
+    }
+    if (!machine) return NO_PROGRAM
+    if (this.finished()) return action === 'stop' ? null : NOT_RUNNING
+    switch (action) {
+      case 'run':
+        this.phase = 'running'
+        this.scheduleBurst()
+        return null
+      case 'step':
+        if (this.phase === 'running') return BUSY
+        machine.run(1)
+        this.phase = 'paused'
+        return null
+      case 'stop':
+        this.phase = 'stopped'
+        return null
+    }
+  }
+
+  /** Takes the latest request, if any, carries it out and answers it. */
+  private serviceControl(): void {
+    const request = takeControlRequest(this.control, this.seenSeq)
+    if (!request) return
+    this.seenSeq = request.seq
+    const error = this.apply(request.action)
+    this.publish(request.seq, error)
+    acknowledgeControlRequest(this.control, request.seq)
+  }
+
+  private waitForRequest(): void {
+    if (this.waiting) return
+    this.waiting = true
+    const wait = Atomics.waitAsync(this.control, REQUEST_SEQ, this.seenSeq)
+    const woken = () => {
+      this.waiting = false
+      this.serviceControl()
+      if (this.phase !== 'running') this.waitForRequest()
+    }
+    if (wait.async) void wait.value.then(woken)
+    else queueMicrotask(woken)
+  }
+
+  private scheduleBurst(): void {
+    if (this.burstScheduled) return
+    this.burstScheduled = true
+    setImmediate(() => {
+      this.burstScheduled = false
+      this.burst()
+    })
+  }
+
+  /** Runs slices for about burstMs, checking the control block between slices. */
+  private burst(): void {
+    const machine = this.machine
+    if (!machine) return
+    const deadline = performance.now() + this.burstMs
+    while (this.phase === 'running') {
+      this.serviceControl()
+      if (this.phase !== 'running') break
+      const status = machine.run(this.sliceInstructions)
+      if (status.state !== 'running' && status.state !== 'ready') {
+        // Exited, killed or blocked on input: the run is over until the host acts.
+        this.phase = 'paused'
+        this.publish(null, null)
+        break
+      }
+      if (performance.now() >= deadline) {
+        if (performance.now() - this.lastPublish >= PUBLISH_INTERVAL_MS) this.publish(null, null)
+        else this.flushOutput()
+        this.scheduleBurst()
+        return
+      }
+    }
+    this.waitForRequest()
+  }
+
+  private flushOutput(): void {
+    for (const chunk of this.pendingOutput.splice(0)) this.post({ type: 'output', fd: chunk.fd, data: chunk.data })
+  }
+
+  private publish(ack: number | null, error: string | null): void {
+    this.flushOutput()
+    this.lastPublish = performance.now()
+    this.post({ type: 'state', state: this.state(), ack, error })
+  }
+}

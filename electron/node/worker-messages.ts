@@ -1,0 +1,48 @@
+// Messages between the host and a simulation worker, validated on arrival at both ends.
+
+import * as v from 'valibot'
+import { CommandOutputSchema, SessionStateSchema } from '../../shared/protocol/schema'
+
+export const WorkerStateSchema = v.omit(SessionStateSchema, ['sessionId'])
+export type WorkerState = v.InferOutput<typeof WorkerStateSchema>
+
+export const ProgramLoadSchema = v.strictObject({
+  path: v.string(),
+  image: v.instance(Uint8Array),
+  argv: v.array(v.string()),
+  env: v.array(v.string()),
+  seed: v.pipe(v.number(), v.integer()),
+  aslr: v.picklist([0, 1, 2]),
+})
+export type ProgramLoad = v.InferOutput<typeof ProgramLoadSchema>
+
+/** What a worker is started with. */
+export const WorkerDataSchema = v.strictObject({
+  control: v.instance(SharedArrayBuffer),
+  program: v.nullable(ProgramLoadSchema),
+})
+export type WorkerData = v.InferOutput<typeof WorkerDataSchema>
+
+/** Host to worker. Control requests (run/pause/step/stop) go through the control block instead. */
+export const HostMessageSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('execute'), requestId: v.pipe(v.number(), v.safeInteger()), line: v.string() }),
+])
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>
+
+/** Worker to host. */
+export const WorkerMessageSchema = v.variant('type', [
+  /** The worker is up; memory is the guest memory buffer (null without a program). */
+  v.strictObject({ type: v.literal('ready'), memory: v.nullable(v.instance(SharedArrayBuffer)), state: WorkerStateSchema }),
+  /** The program could not be loaded (bad ELF, bad options); the worker exits after this. */
+  v.strictObject({ type: v.literal('load-failed'), message: v.string() }),
+  v.strictObject({ type: v.literal('result'), requestId: v.pipe(v.number(), v.safeInteger()), output: CommandOutputSchema }),
+  /** A state change; ack is the control request it answers, error why that request was refused. */
+  v.strictObject({
+    type: v.literal('state'),
+    state: WorkerStateSchema,
+    ack: v.nullable(v.pipe(v.number(), v.safeInteger())),
+    error: v.nullable(v.string()),
+  }),
+  v.strictObject({ type: v.literal('output'), fd: v.picklist([1, 2]), data: v.instance(Uint8Array) }),
+])
+export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>

@@ -1,0 +1,32 @@
+// The window's connection to the host and its one debugging session, as reactive state.
+
+import type { MemscapeApi, SessionState } from '../../../shared/protocol/api'
+import type { TransportKind } from './api'
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'failed'
+
+export class AppSession {
+  status = $state<ConnectionStatus>('connecting')
+  error = $state<string | null>(null)
+  version = $state('')
+  state = $state<SessionState | null>(null)
+
+  constructor(
+    readonly api: MemscapeApi,
+    readonly transport: TransportKind,
+  ) {}
+
+  async start(): Promise<void> {
+    this.api.subscribe((event) => {
+      if (event.type === 'state' && event.state.sessionId === this.state?.sessionId) this.state = event.state
+    })
+    try {
+      this.version = (await this.api.version()).version
+      this.state = await this.api.openSession()
+      this.status = 'connected'
+    } catch (error) {
+      this.status = 'failed'
+      this.error = error instanceof Error ? error.message : String(error)
+    }
+  }
+}

@@ -1,0 +1,42 @@
+// What a debugger command is. Each command lives in its own file under commands/ and is listed
+// once in commands/index.ts; the dispatcher knows nothing about any particular command.
+
+import type { OutputBuilder } from './output'
+
+/** What a command may look at while it runs. Later commands extend this with the session. */
+export interface CommandContext {
+  /** All registered commands (`help` lists them). */
+  readonly commands: CommandTable
+}
+
+export interface Command {
+  /** Full name, typed or abbreviated to any unambiguous prefix. */
+  readonly name: string
+  /** Exact alternative names (gdb's `h` for `help`). */
+  readonly aliases?: readonly string[]
+  /** One line for the `help` list; starts with a capital, ends with a period. */
+  readonly summary: string
+  /** Full documentation printed by `help NAME` (first line normally repeats the summary). */
+  readonly documentation: string
+  /**
+   * Runs the command on the raw argument text (leading and trailing blanks removed), as gdb
+   * hands it over: commands such as `echo` need the text unsplit. Throws CommandError for
+   * user mistakes.
+   */
+  run(args: string, out: OutputBuilder, context: CommandContext): void | Promise<void>
+}
+
+/** A mistake by the user, printed as the command's error message (not an internal failure). */
+export class CommandError extends Error {
+  override readonly name = 'CommandError'
+}
+
+export type Lookup =
+  | { kind: 'found'; command: Command }
+  | { kind: 'undefined' }
+  | { kind: 'ambiguous'; candidates: string[] }
+
+export interface CommandTable {
+  readonly all: readonly Command[]
+  lookup(word: string): Lookup
+}

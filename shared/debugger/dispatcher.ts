@@ -1,0 +1,67 @@
+// Parses a command line, finds the command (exact name, alias or unambiguous prefix, as gdb
+// does) and runs it, turning every failure into output instead of an exception.
+
+import { CommandError, type Command, type CommandContext, type CommandTable, type Lookup } from './command'
+import { ambiguousCommandMessage, undefinedCommandMessage } from './errors'
+import { OutputBuilder, type CommandOutput } from './output'
+
+/** Characters gdb accepts in a command name. */
+const COMMAND_WORD = /^[A-Za-z0-9_.-]+/
+
+export interface ParsedLine {
+  word: string
+  args: string
+}
+
+/** Splits a line into command word and argument text; null for blank lines and comments. */
+export function parseCommandLine(line: string): ParsedLine | null {
+  const text = line.trim()
+  if (text === '' || text.startsWith('#')) return null
+  const word = COMMAND_WORD.exec(text)?.[0] ?? text.split(/\s/, 1)[0]!
+  return { word, args: text.slice(word.length).trim() }
+}
+
+export class Dispatcher implements CommandTable {
+  readonly all: readonly Command[]
+  private readonly byName = new Map<string, Command>()
+
+  constructor(commands: readonly Command[]) {
+    this.all = [...commands].sort((a, b) => a.name.localeCompare(b.name))
+    for (const command of this.all) {
+      for (const name of [command.name, ...(command.aliases ?? [])]) {
+        if (this.byName.has(name)) throw new Error(`two debugger commands are named "${name}"`)
+        this.byName.set(name, command)
+      }
+    }
+  }
+
+  lookup(word: string): Lookup {
+    const exact = this.byName.get(word)
+    if (exact) return { kind: 'found', command: exact }
+    const candidates = this.all.filter((command) => command.name.startsWith(word))
+    const [only] = candidates
+    if (candidates.length === 1 && only) return { kind: 'found', command: only }
+    if (candidates.length > 1) return { kind: 'ambiguous', candidates: candidates.map((command) => command.name) }
+    return { kind: 'undefined' }
+  }
+
+  async execute(line: string): Promise<CommandOutput> {
+    const out = new OutputBuilder()
+    const parsed = parseCommandLine(line)
+    if (!parsed) return out.build(true)
+    const found = this.lookup(parsed.word)
+    if (found.kind === 'undefined') return out.line(undefinedCommandMessage(parsed.word), 'error').build(false)
+    if (found.kind === 'ambiguous') {
+      return out.line(ambiguousCommandMessage(parsed.word, found.candidates), 'error').build(false)
+    }
+    const context: CommandContext = { commands: this }
+    try {
+      await found.command.run(parsed.args, out, context)
+      return out.build(true)
+    } catch (error) {
+      if (error instanceof CommandError) return out.line(error.message, 'error').build(false)
+      const reason = error instanceof Error ? error.message : String(error)
+      return out.line(`Internal error in "${found.command.name}": ${reason}`, 'error').build(false)
+    }
+  }
+}

@@ -1,0 +1,109 @@
+// The one typed API between the renderer and the host. The Electron IPC bridge and the
+// browser-mode WebSocket both carry it; the renderer cannot tell which one it has.
+
+import type { CommandOutput } from '../debugger/output'
+import type { Fault } from '../machine/fault'
+
+export type ControlAction = 'run' | 'pause' | 'step' | 'stop'
+
+/**
+ * Where a session's program is: no program loaded, loaded and not started, running, paused by
+ * the user, blocked reading stdin, finished (exited or killed by a signal), stopped by the
+ * user, or its worker failed.
+ */
+export type RunState =
+  | 'no-program'
+  | 'ready'
+  | 'running'
+  | 'paused'
+  | 'waiting-input'
+  | 'exited'
+  | 'signaled'
+  | 'stopped'
+  | 'crashed'
+
+export interface SessionState {
+  sessionId: string
+  run: RunState
+  /** Guest instructions retired so far. */
+  instructionCount: number
+  exitCode: number | null
+  signal: number | null
+  /** Why the guest was killed, when a fault killed it. */
+  fault: Fault | null
+  /** What went wrong when `run` is 'crashed'. */
+  error: string | null
+}
+
+export interface ProgramSpec {
+  /** Absolute guest path of the executable (argv[0] defaults to it). */
+  path: string
+  /** The ELF image, base64. */
+  elfBase64: string
+}
+
+export interface OpenSessionOptions {
+  program?: ProgramSpec
+  argv?: string[]
+  env?: string[]
+  seed?: number
+  aslr?: 0 | 1 | 2
+}
+
+export interface VersionInfo {
+  name: string
+  version: string
+}
+
+/** Bytes of guest memory; unmapped bytes read as 0 and have mapped[i] === false. */
+export interface MemoryBytes {
+  address: string
+  bytes: number[]
+  mapped: boolean[]
+}
+
+/** The largest readMemory request: a screenful of hex dump is a few KiB. */
+export const MAX_READ_BYTES = 64 * 1024
+
+export type MemscapeEvent =
+  | { type: 'state'; state: SessionState }
+  | { type: 'output'; sessionId: string; fd: 1 | 2; dataBase64: string }
+
+export type EventListener = (event: MemscapeEvent) => void
+
+export interface MemscapeApi {
+  version(): Promise<VersionInfo>
+  openSession(options?: OpenSessionOptions): Promise<SessionState>
+  closeSession(sessionId: string): Promise<void>
+  sessionState(sessionId: string): Promise<SessionState>
+  /** Runs one debugger command line in the session's worker. */
+  execute(sessionId: string, line: string): Promise<CommandOutput>
+  /** Reads guest memory without stopping the guest; address is hex ("0x401000"). */
+  readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes>
+  control(sessionId: string, action: ControlAction): Promise<SessionState>
+  /** State changes (at most 60 per second per running session) and guest output. */
+  subscribe(listener: EventListener): () => void
+}
+
+export type MethodName = Exclude<keyof MemscapeApi, 'subscribe'>
+
+/** Error codes a call can fail with; `message` says what exactly went wrong. */
+export type ApiErrorCode =
+  | 'bad-message' // not a request envelope at all
+  | 'unknown-method'
+  | 'invalid-params'
+  | 'no-such-session'
+  | 'invalid-state' // e.g. step with no program
+  | 'failed' // the call was valid but could not be done
+  | 'disconnected'
+  | 'bad-response'
+
+export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+  ) {
+    super(message)
+  }
+}

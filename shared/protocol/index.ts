@@ -1,0 +1,6 @@
+export * from './api'
+export { createApiClient, type Transport, type ApiClientOptions } from './client'
+export { createRequestHandler, eventMessage, type Response } from './server'
+export { METHODS, METHOD_NAMES, describeIssues, type Request, type ServerMessage } from './schema'
+export { encodeBase64, decodeBase64 } from './base64'
+export { parseAddress, formatAddress } from './address'

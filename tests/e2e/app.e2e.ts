@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import type { SessionHost } from '../../electron/node/host'
+import type { RunningServer } from '../../electron/node/server'
+import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+
+let browser: Browser
+let server: RunningServer
+let host: SessionHost
+let page: Page
+
+beforeAll(async () => {
+  ;({ server, host } = await startBrowserMode())
+  browser = await launchBrowser()
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+  await page.goto(server.url)
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await host?.closeAll()
+})
+
+async function terminalText(): Promise<string> {
+  return page.locator('.xterm-rows').innerText()
+}
+
+test('the window shows the terminal and every named pane', async () => {
+  for (const name of ['Region map', 'Stack', 'Source', 'Disassembly', 'Terminal', 'Registers', 'Hex dump']) {
+    await expect(page.getByRole('region', { name, exact: true }).count()).resolves.toBe(1)
+  }
+  await page.getByRole('region', { name: 'Terminal' }).locator('.xterm-rows').getByText('(memscape)').waitFor()
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true)
+})
+
+test('help typed in the terminal is answered by the worker', async () => {
+  await page.locator('.xterm').click()
+  await page.keyboard.type('help')
+  await page.keyboard.press('Enter')
+  await page.locator('.xterm-rows').getByText('List of commands:').waitFor()
+  const text = await terminalText()
+  expect(text).toContain('echo -- Print a constant string.')
+  expect(text).toContain('version -- Show what version of Memscape this is.')
+  await page.keyboard.type('frobnicate')
+  await page.keyboard.press('Enter')
+  await page.locator('.xterm-rows').getByText('Undefined command: "frobnicate".').waitFor()
+  await page.screenshot({ path: artifactPath('browser-mode.png') })
+})
+
+test('the top bar names the session and its state', async () => {
+  const topBar = page.locator('header.top-bar')
+  await expect(topBar.getByText(/^session s\d+$/).count()).resolves.toBe(1)
+  await expect(topBar.getByText('no program', { exact: true }).count()).resolves.toBe(1)
+})
