@@ -165,8 +165,15 @@ export class Memory extends MemoryView {
     this.flushTlb()
   }
 
+  /**
+   * Bumped whenever mappings or protections change: caches derived from the page table (the
+   * CPU's translated blocks) re-check their pages when it moves.
+   */
+  generation = 0
+
   flushTlb(): void {
     for (const tags of this.tlbTag) tags.fill(-1)
+    this.generation++
   }
 
   /** Frames still free: what a guest can still map. */

@@ -1,0 +1,729 @@
+// The x86-64 user-mode interpreter. Code is decoded once per basic block (iced-x86) and
+// translated into one specialised closure per instruction (see ./translate); blocks are cached
+// by address, chained to their successors, and dropped when their code pages are written.
+//
+// Invariants the translated code relies on:
+// - An instruction commits nothing before its last possible fault: memory writes happen before
+//   register writes, so a faulting instruction can be restarted (the kernel grows the stack).
+// - Status flags are lazy: the last flag-setting instruction stores its kind, size, operands and
+//   result in the `f*` fields; `getRflags` and the condition evaluator derive the flags.
+// - Every guest memory access goes through the `ld*`/`st*` methods below, the one place a
+//   recording (undo) log needs to hook.
+
+import { Decoder, DecoderError, DecoderOptions, Instruction, FlowControl, Code } from 'iced-x86'
+import { MemoryFault } from '../fault'
+import { PAGE_MASK, PAGE_SIZE, type Memory } from '../memory'
+import { RegisterFile } from './registers'
+import type { CpuException, CpuStop } from './exception'
+import { CF, PF, AF, ZF, SF, OF, DF, PARITY, RFLAGS_FIXED, IF, STATUS_FLAGS, USER_WRITABLE_FLAGS, Lazy, Cond } from './flags'
+import { translate, type Op } from './translate'
+
+export interface CpuHost {
+  /** Called on `syscall` with rip already past the instruction: rax=nr, args rdi rsi rdx r10 r8 r9. */
+  syscall(cpu: Cpu): void
+}
+
+/** Raised inside the interpreter for #GP/#UD/#DE/#BP; the run loop turns it into a CpuStop. */
+export class CpuTrap extends Error {
+  constructor(readonly exception: CpuException) {
+    super(exception.vector)
+  }
+}
+
+const TWO_32 = 0x1_0000_0000
+/** Instructions per block at most: bounds translation work and the latency of a pause request. */
+const MAX_BLOCK_INSTRUCTIONS = 64
+const MAX_BLOCK_BYTES = MAX_BLOCK_INSTRUCTIONS * 15
+const DIRECT_CACHE_SIZE = 4096
+
+export class Block {
+  valid = true
+  /** Memory generation (mappings/protections) at which the block was last checked executable. */
+  generation: number
+  /** Successor cache: the blocks last reached from this one. */
+  next1: Block | null = null
+  next2: Block | null = null
+  constructor(
+    readonly address: number,
+    /** Address after the last instruction. */
+    readonly end: number,
+    readonly ops: Op[],
+    /** Address of each instruction. */
+    readonly addresses: Float64Array,
+    /** True when the last op sets rip itself (branch, syscall...). */
+    readonly setsRip: boolean,
+    readonly pages: readonly number[],
+    generation: number,
+  ) {
+    this.generation = generation
+  }
+}
+
+export class Cpu {
+  readonly r = new RegisterFile()
+  /** The register file as 32-bit halves, 16-bit words and bytes (AH = byte 8*i+1). */
+  readonly R: Int32Array
+  readonly R16: Uint16Array
+  readonly R8: Uint8Array
+  /** XMM registers as the lane types SSE instructions use. */
+  readonly X32: Int32Array
+  readonly XU8: Uint8Array
+  readonly XI8: Int8Array
+  readonly XU16: Uint16Array
+  readonly XI16: Int16Array
+  readonly XF32: Float32Array
+  readonly XF64: Float64Array
+  instructionCount = 0
+
+  // Lazy flags.
+  fOp = Lazy.Eager
+  /** Operand size in bits. */
+  fSize = 32
+  fA = 0
+  fAHi = 0
+  fB = 0
+  fBHi = 0
+  fRes = 0
+  fResHi = 0
+  /** Carry-in (adc/sbb), preserved CF (inc/dec), or explicit CF (Result). */
+  fCin = 0
+  /** Explicit OF and AF for Lazy.Result. */
+  fOf = 0
+  fAf = 0
+  /** Materialised status flags when fOp is Eager. */
+  fEager = 0
+  /** RFLAGS bits other than the status flags (DF, IF, ID...). */
+  flagsOther = RFLAGS_FIXED | IF
+  /** 1 or -1: the direction string instructions move in. */
+  direction = 1
+
+  /** Scratch results of 64-bit helpers (avoids allocating pairs). */
+  lo = 0
+  hi = 0
+  /** x87 control word (fnstcw/fldcw); the x87 stack itself is not modelled. */
+  fpuControl = 0x37f
+
+  /** Set to end the current block early: halt request or code written under the block. */
+  private stopBlock = false
+  private haltRequested = false
+  private currentBlock: Block | null = null
+
+  private readonly blocks = new Map<number, Block>()
+  private readonly directCache: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_CACHE_SIZE)
+  private readonly blocksByPage = new Map<number, Set<Block>>()
+  private readonly instruction = new Instruction()
+
+  constructor(
+    readonly memory: Memory,
+    readonly host: CpuHost,
+  ) {
+    const buffer = this.r.regs.buffer
+    this.R = this.r.regs
+    this.R16 = new Uint16Array(buffer)
+    this.R8 = new Uint8Array(buffer)
+    const xb = this.r.xmm.buffer
+    this.X32 = this.r.xmm
+    this.XU8 = new Uint8Array(xb)
+    this.XI8 = new Int8Array(xb)
+    this.XU16 = new Uint16Array(xb)
+    this.XI16 = new Int16Array(xb)
+    this.XF32 = new Float32Array(xb)
+    this.XF64 = new Float64Array(xb)
+    memory.onCodeWrite = (page) => this.invalidatePage(page)
+  }
+
+  // --- control --------------------------------------------------------------------------------
+
+  requestHalt(): void {
+    this.haltRequested = true
+    this.stopBlock = true
+  }
+
+  /** Runs until the budget is spent, an exception, or a halt request. */
+  run(maxInstructions: number): CpuStop {
+    this.haltRequested = false
+    this.stopBlock = false
+    let budget = maxInstructions
+    let previous: Block | null = null
+    while (budget > 0) {
+      const rip = this.r.rip
+      let block: Block
+      if (previous !== null && previous.next1 !== null && previous.next1.address === rip && previous.next1.valid) {
+        block = previous.next1
+      } else if (previous !== null && previous.next2 !== null && previous.next2.address === rip && previous.next2.valid) {
+        block = previous.next2
+      } else {
+        try {
+          block = this.lookup(rip)
+        } catch (e) {
+          return this.stopOn(e, rip)
+        }
+        if (previous !== null) {
+          if (previous.next1 === null || !previous.next1.valid) previous.next1 = block
+          else previous.next2 = block
+        }
+      }
+      if (block.generation !== this.memory.generation && !this.revalidate(block)) {
+        previous = null
+        continue
+      }
+      const ops = block.ops
+      const count = ops.length
+      const limit = count < budget ? count : budget
+      this.currentBlock = block
+      // Counted ahead so a block's last op (syscall, rdtsc) sees the count including itself.
+      const base = this.instructionCount
+      this.instructionCount = base + limit
+      let i = 0
+      try {
+        while (i < limit) {
+          ops[i]!()
+          i++
+          if (this.stopBlock) break
+        }
+      } catch (e) {
+        this.currentBlock = null
+        this.instructionCount = base + i
+        return this.stopOn(e, block.addresses[i]!)
+      }
+      this.currentBlock = null
+      this.instructionCount = base + i
+      budget -= i
+      if (i < count) this.r.rip = block.addresses[i]!
+      else if (!block.setsRip) this.r.rip = block.end
+      if (this.stopBlock) {
+        this.stopBlock = false
+        if (this.haltRequested) {
+          this.haltRequested = false
+          return { kind: 'halt' }
+        }
+        previous = null
+        continue
+      }
+      previous = block.valid ? block : null
+    }
+    return { kind: 'budget' }
+  }
+
+  private stopOn(e: unknown, ip: number): CpuStop {
+    this.r.rip = ip
+    if (e instanceof MemoryFault) {
+      return { kind: 'exception', exception: { vector: 'page-fault', ip, address: BigInt(e.address), access: e.access, present: e.present } }
+    }
+    if (e instanceof CpuTrap) {
+      const exception = { ...e.exception, ip }
+      if (exception.vector === 'invalid-opcode') exception.bytes = this.bytesAt(ip)
+      return { kind: 'exception', exception }
+    }
+    throw e
+  }
+
+  private bytesAt(ip: number): Uint8Array {
+    const { data, mapped } = this.memory.peek(ip, 15)
+    let n = 0
+    while (n < 15 && mapped[n]) n++
+    return data.slice(0, n)
+  }
+
+  // --- block cache ----------------------------------------------------------------------------
+
+  private lookup(rip: number): Block {
+    const slot = rip & (DIRECT_CACHE_SIZE - 1)
+    const cached = this.directCache[slot]
+    if (cached !== undefined && cached.address === rip && cached.valid) return cached
+    let block = this.blocks.get(rip)
+    if (block === undefined || !block.valid) block = this.buildBlock(rip)
+    this.directCache[slot] = block
+    return block
+  }
+
+  /** After mmap/mprotect/munmap: is the block's code still mapped executable? */
+  private revalidate(block: Block): boolean {
+    for (const page of block.pages) {
+      const prot = this.memory.protection(page)
+      if (prot < 0 || (prot & 4) === 0) {
+        this.dropBlock(block)
+        return false
+      }
+    }
+    block.generation = this.memory.generation
+    return true
+  }
+
+  private buildBlock(rip: number): Block {
+    if (rip >= 2 ** 47) this.nonCanonicalFetch(rip)
+    const bytes = this.memory.fetchBytes(rip, MAX_BLOCK_BYTES)
+    const decoder = new Decoder(64, bytes, DecoderOptions.None)
+    const instr = this.instruction
+    const ops: Op[] = []
+    const addresses: number[] = []
+    let setsRip = false
+    let end = rip
+    try {
+      decoder.ip = BigInt(rip)
+      while (ops.length < MAX_BLOCK_INSTRUCTIONS) {
+        if (!decoder.canDecode) break
+        const offset = decoder.position
+        decoder.decodeOut(instr)
+        const address = rip + offset
+        if (instr.code === Code.INVALID) {
+          if (decoder.lastError === DecoderError.NoMoreBytes && bytes.length < MAX_BLOCK_BYTES) {
+            // The instruction runs into a page we may not execute: fault on that page.
+            const faultAddress = rip + bytes.length
+            ops.push(() => {
+              this.memory.fetch8(faultAddress)
+            })
+            addresses.push(address)
+            setsRip = true
+          } else if (decoder.lastError === DecoderError.NoMoreBytes) {
+            break
+          } else {
+            ops.push(invalidOpcode)
+            addresses.push(address)
+            setsRip = true
+          }
+          end = address + 1
+          break
+        }
+        const translated = translate(this, instr, address)
+        ops.push(translated.op)
+        addresses.push(address)
+        end = address + instr.length
+        if (translated.endsBlock) {
+          setsRip = translated.setsRip
+          break
+        }
+        const flow = instr.flowControl
+        if (flow !== FlowControl.Next) {
+          setsRip = true
+          break
+        }
+      }
+    } finally {
+      decoder.free()
+    }
+    if (ops.length === 0) {
+      // Only possible when decoding needs more bytes than the fetch window gave: fault on them.
+      this.memory.fetch8(rip + bytes.length)
+    }
+    const pages: number[] = []
+    for (let page = rip - (rip & PAGE_MASK); page < end; page += PAGE_SIZE) pages.push(page)
+    const block = new Block(rip, end, ops, Float64Array.from(addresses), setsRip, pages, this.memory.generation)
+    for (const page of pages) {
+      let set = this.blocksByPage.get(page)
+      if (set === undefined) {
+        set = new Set()
+        this.blocksByPage.set(page, set)
+        this.memory.markCode(page)
+        this.memory.invalidatePage(page)
+      }
+      set.add(block)
+    }
+    this.blocks.set(rip, block)
+    return block
+  }
+
+  private nonCanonicalFetch(rip: number): never {
+    throw new CpuTrap({ vector: 'general-protection', ip: rip, address: BigInt(rip), access: 'exec' })
+  }
+
+  private dropBlock(block: Block): void {
+    block.valid = false
+    if (this.blocks.get(block.address) === block) this.blocks.delete(block.address)
+    for (const page of block.pages) this.blocksByPage.get(page)?.delete(block)
+    if (block === this.currentBlock) this.stopBlock = true
+  }
+
+  /** A write hit a page holding translated code: drop its blocks (self-modifying code). */
+  private invalidatePage(page: number): void {
+    const set = this.blocksByPage.get(page)
+    if (set !== undefined) {
+      for (const block of set) {
+        block.valid = false
+        if (this.blocks.get(block.address) === block) this.blocks.delete(block.address)
+        if (block === this.currentBlock) this.stopBlock = true
+      }
+      this.blocksByPage.delete(page)
+    }
+    this.memory.unmarkCode(page)
+  }
+
+  /** Drops cached blocks overlapping [address, address+length). */
+  invalidateCode(address: number, length: number): void {
+    const first = address - (address & PAGE_MASK)
+    for (let page = first; page < address + length; page += PAGE_SIZE) this.invalidatePage(page)
+  }
+
+  // --- flags ----------------------------------------------------------------------------------
+
+  /** Status flags as a bit set (CF PF AF ZF SF OF). */
+  statusFlags(): number {
+    switch (this.fOp) {
+      case Lazy.Eager:
+        return this.fEager
+      default:
+        return this.cf() | this.pf() | this.af() | this.zf() | this.sf() | this.of()
+    }
+  }
+
+  getRflags(): number {
+    return this.statusFlags() | this.flagsOther
+  }
+
+  setRflags(value: number): void {
+    this.fOp = Lazy.Eager
+    this.fEager = value & STATUS_FLAGS
+    this.flagsOther = (value & ~STATUS_FLAGS & 0x3f7fd5) | RFLAGS_FIXED
+    this.direction = value & DF ? -1 : 1
+  }
+
+  /** popf in user mode: only the user-writable flags change. */
+  setUserRflags(value: number): void {
+    const keep = this.getRflags() & ~USER_WRITABLE_FLAGS
+    this.setRflags(keep | (value & USER_WRITABLE_FLAGS))
+  }
+
+  /** Sets the status flags selected by mask to bits (after materialising the rest). */
+  setStatusFlags(mask: number, bits: number): void {
+    const current = this.statusFlags()
+    this.fOp = Lazy.Eager
+    this.fEager = (current & ~mask) | (bits & mask)
+  }
+
+  private signOf(lo: number, hi: number): number {
+    switch (this.fSize) {
+      case 64:
+        return hi >>> 31
+      case 32:
+        return lo >>> 31
+      case 16:
+        return (lo >>> 15) & 1
+      default:
+        return (lo >>> 7) & 1
+    }
+  }
+
+  /** Unsigned a < b over the current operand size (values are normalised). */
+  private below(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
+    if (this.fSize === 64 && aHi !== bHi) return aHi >>> 0 < bHi >>> 0
+    return aLo >>> 0 < bLo >>> 0
+  }
+
+  cf(): number {
+    switch (this.fOp) {
+      case Lazy.Eager:
+        return this.fEager & CF
+      case Lazy.Add:
+        return this.below(this.fRes, this.fResHi, this.fA, this.fAHi) ? CF : 0
+      case Lazy.Adc:
+        return this.below(this.fRes, this.fResHi, this.fA, this.fAHi) ||
+          (this.fCin !== 0 && this.fRes === this.fA && this.fResHi === this.fAHi)
+          ? CF
+          : 0
+      case Lazy.Sub:
+        return this.below(this.fA, this.fAHi, this.fB, this.fBHi) ? CF : 0
+      case Lazy.Sbb:
+        return this.below(this.fA, this.fAHi, this.fB, this.fBHi) ||
+          (this.fCin !== 0 && this.fA === this.fB && this.fAHi === this.fBHi)
+          ? CF
+          : 0
+      default:
+        return this.fCin
+    }
+  }
+
+  zf(): number {
+    if (this.fOp === Lazy.Eager) return this.fEager & ZF
+    return (this.fRes | this.fResHi) === 0 ? ZF : 0
+  }
+
+  sf(): number {
+    if (this.fOp === Lazy.Eager) return this.fEager & SF
+    return this.signOf(this.fRes, this.fResHi) ? SF : 0
+  }
+
+  pf(): number {
+    if (this.fOp === Lazy.Eager) return this.fEager & PF
+    return PARITY[this.fRes & 0xff]!
+  }
+
+  af(): number {
+    switch (this.fOp) {
+      case Lazy.Eager:
+        return this.fEager & AF
+      case Lazy.Result:
+        return this.fAf
+      default:
+        return (this.fA ^ this.fB ^ this.fRes) & AF
+    }
+  }
+
+  of(): number {
+    switch (this.fOp) {
+      case Lazy.Eager:
+        return this.fEager & OF
+      case Lazy.Add:
+      case Lazy.Adc:
+      case Lazy.Inc:
+        return this.signOf((this.fA ^ this.fRes) & (this.fB ^ this.fRes), (this.fAHi ^ this.fResHi) & (this.fBHi ^ this.fResHi)) ? OF : 0
+      case Lazy.Sub:
+      case Lazy.Sbb:
+      case Lazy.Dec:
+        return this.signOf((this.fA ^ this.fB) & (this.fA ^ this.fRes), (this.fAHi ^ this.fBHi) & (this.fAHi ^ this.fResHi)) ? OF : 0
+      default:
+        return this.fOf
+    }
+  }
+
+  /** Evaluates condition code cc (0-15) on the current flags. */
+  cond(cc: number): boolean {
+    if (this.fOp === Lazy.Sub) {
+      // cmp/sub: compare the operands directly, the common case before a jcc.
+      const size = this.fSize
+      switch (cc) {
+        case Cond.E:
+          return this.fA === this.fB && this.fAHi === this.fBHi
+        case Cond.NE:
+          return this.fA !== this.fB || this.fAHi !== this.fBHi
+        case Cond.B:
+          return this.below(this.fA, this.fAHi, this.fB, this.fBHi)
+        case Cond.AE:
+          return !this.below(this.fA, this.fAHi, this.fB, this.fBHi)
+        case Cond.BE:
+          return !this.below(this.fB, this.fBHi, this.fA, this.fAHi)
+        case Cond.A:
+          return this.below(this.fB, this.fBHi, this.fA, this.fAHi)
+        case Cond.L:
+          return lessSigned(size, this.fA, this.fAHi, this.fB, this.fBHi)
+        case Cond.GE:
+          return !lessSigned(size, this.fA, this.fAHi, this.fB, this.fBHi)
+        case Cond.LE:
+          return !lessSigned(size, this.fB, this.fBHi, this.fA, this.fAHi)
+        case Cond.G:
+          return lessSigned(size, this.fB, this.fBHi, this.fA, this.fAHi)
+      }
+    }
+    switch (cc) {
+      case Cond.O:
+        return this.of() !== 0
+      case Cond.NO:
+        return this.of() === 0
+      case Cond.B:
+        return this.cf() !== 0
+      case Cond.AE:
+        return this.cf() === 0
+      case Cond.E:
+        return this.zf() !== 0
+      case Cond.NE:
+        return this.zf() === 0
+      case Cond.BE:
+        return (this.cf() | this.zf()) !== 0
+      case Cond.A:
+        return (this.cf() | this.zf()) === 0
+      case Cond.S:
+        return this.sf() !== 0
+      case Cond.NS:
+        return this.sf() === 0
+      case Cond.P:
+        return this.pf() !== 0
+      case Cond.NP:
+        return this.pf() === 0
+      case Cond.L:
+        return this.sf() !== 0 !== (this.of() !== 0)
+      case Cond.GE:
+        return this.sf() !== 0 === (this.of() !== 0)
+      case Cond.LE:
+        return this.zf() !== 0 || this.sf() !== 0 !== (this.of() !== 0)
+      default:
+        return this.zf() === 0 && this.sf() !== 0 === (this.of() !== 0)
+    }
+  }
+
+  // --- flag recording (operands normalised: 8/16 unsigned, 32 as int32, 64 as int32 pairs) ---
+
+  /** Records an add/sub-like operation; flags are derived from (a, b, r) when read. */
+  recordArith(op: Lazy, size: number, a: number, b: number, r: number): void {
+    this.fOp = op
+    this.fSize = size
+    this.fA = a
+    this.fB = b
+    this.fRes = r
+    this.fAHi = 0
+    this.fBHi = 0
+    this.fResHi = 0
+  }
+
+  recordArith64(op: Lazy, aLo: number, aHi: number, bLo: number, bHi: number, lo: number, hi: number): void {
+    this.fOp = op
+    this.fSize = 64
+    this.fA = aLo
+    this.fAHi = aHi
+    this.fB = bLo
+    this.fBHi = bHi
+    this.fRes = lo
+    this.fResHi = hi
+  }
+
+  /** Logic ops: CF = OF = 0, SF/ZF/PF from the result (AF is undefined; we clear it). */
+  logic(size: number, r: number): void {
+    this.fOp = Lazy.Result
+    this.fSize = size
+    this.fRes = r
+    this.fResHi = 0
+    this.fCin = 0
+    this.fOf = 0
+    this.fAf = 0
+  }
+
+  logic64(lo: number, hi: number): void {
+    this.fOp = Lazy.Result
+    this.fSize = 64
+    this.fRes = lo
+    this.fResHi = hi
+    this.fCin = 0
+    this.fOf = 0
+    this.fAf = 0
+  }
+
+  /** Records a result whose CF/OF are known (shifts, multiplies); AF is left clear. */
+  result(size: number, lo: number, hi: number, cf: number, of: number): void {
+    this.fOp = Lazy.Result
+    this.fSize = size
+    this.fRes = lo
+    this.fResHi = hi
+    this.fCin = cf ? CF : 0
+    this.fOf = of ? OF : 0
+    this.fAf = 0
+  }
+
+  // --- addressing -----------------------------------------------------------------------------
+
+  /**
+   * Turns a 64-bit address given as (lo, hi) into a user address, or raises the fault the
+   * hardware raises: #GP for a non-canonical address, #PF (present) for the kernel half.
+   */
+  address(lo: number, hi: number, access: 'read' | 'write' | 'exec'): number {
+    if (hi >= 0 && hi < 0x8000) return hi * TWO_32 + (lo >>> 0)
+    return this.badAddress(lo, hi, access)
+  }
+
+  badAddress(lo: number, hi: number, access: 'read' | 'write' | 'exec'): never {
+    const address = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0)
+    if (hi < 0 && hi >= -0x8000) {
+      throw new MemoryFault(Number(address), access, true)
+    }
+    throw new CpuTrap({ vector: 'general-protection', ip: 0, address, access })
+  }
+
+  // --- guest memory (the single hook point for write logging) ---------------------------------
+
+  ld8(a: number): number {
+    return this.memory.read8(a)
+  }
+  ld16(a: number): number {
+    return this.memory.read16(a)
+  }
+  ld32(a: number): number {
+    return this.memory.read32(a)
+  }
+  st8(a: number, v: number): void {
+    this.memory.write8(a, v)
+  }
+  st16(a: number, v: number): void {
+    this.memory.write16(a, v)
+  }
+  st32(a: number, v: number): void {
+    this.memory.write32(a, v)
+  }
+  /** 64-bit store; a store straddling two pages checks both before writing either. */
+  st64(a: number, lo: number, hi: number): void {
+    if ((a & PAGE_MASK) > PAGE_SIZE - 8) this.memory.checkWritable(a, 8)
+    this.memory.write32(a, lo)
+    this.memory.write32(a + 4, hi)
+  }
+  /** 128-bit store from four 32-bit lanes. */
+  st128(a: number, l0: number, l1: number, l2: number, l3: number): void {
+    if ((a & PAGE_MASK) > PAGE_SIZE - 16) this.memory.checkWritable(a, 16)
+    this.memory.write32(a, l0)
+    this.memory.write32(a + 4, l1)
+    this.memory.write32(a + 8, l2)
+    this.memory.write32(a + 12, l3)
+  }
+  /** Checks a store of size bytes would succeed (multi-part instructions check before writing). */
+  checkStore(a: number, size: number): void {
+    this.memory.checkWritable(a, size)
+  }
+
+  // --- stack ----------------------------------------------------------------------------------
+
+  /** Pushes a 64-bit value: the store happens before rsp changes, so a fault leaves rsp as it was. */
+  push64(lo: number, hi: number): void {
+    const R = this.R
+    let spLo = R[8]!
+    let spHi = R[9]!
+    const newLo = (spLo - 8) | 0
+    if (spLo >>> 0 < 8) spHi = (spHi - 1) | 0
+    spLo = newLo
+    const a = this.address(spLo, spHi, 'write')
+    this.st64(a, lo, hi)
+    R[8] = spLo
+    R[9] = spHi
+  }
+
+  /** Reads the 64-bit value at the top of the stack into this.lo/this.hi (rsp unchanged). */
+  peek64(offset: number): void {
+    const R = this.R
+    const lo = (R[8]! >>> 0) + offset
+    const a = this.address(lo | 0, (R[9]! + (lo > 0xffffffff ? 1 : 0)) | 0, 'read')
+    this.lo = this.ld32(a)
+    this.hi = this.ld32(a + 4)
+  }
+
+  /** rsp += n (n small, may be negative). */
+  adjustSp(n: number): void {
+    const R = this.R
+    const lo = (R[8]! >>> 0) + n
+    R[8] = lo | 0
+    if (lo > 0xffffffff) R[9] = (R[9]! + 1) | 0
+    else if (lo < 0) R[9] = (R[9]! - 1) | 0
+  }
+
+  // --- virtual time ---------------------------------------------------------------------------
+
+  /** The time-stamp counter: derived from retired instructions, so runs are reproducible. */
+  tsc(): number {
+    return this.instructionCount * TSC_PER_INSTRUCTION
+  }
+}
+
+/** Virtual cycles per retired instruction. */
+export const TSC_PER_INSTRUCTION = 1
+
+function invalidOpcode(): void {
+  throw new CpuTrap({ vector: 'invalid-opcode', ip: 0, bytes: new Uint8Array(0) })
+}
+
+export function norm(size: number, v: number): number {
+  switch (size) {
+    case 8:
+      return v & 0xff
+    case 16:
+      return v & 0xffff
+    default:
+      return v | 0
+  }
+}
+
+/** Signed a < b over size bits (8/16 values are unsigned-normalised, 32 int32, 64 pairs). */
+function lessSigned(size: number, aLo: number, aHi: number, bLo: number, bHi: number): boolean {
+  switch (size) {
+    case 64:
+      return aHi !== bHi ? aHi < bHi : aLo >>> 0 < bLo >>> 0
+    case 32:
+      return aLo < bLo
+    case 16:
+      return (aLo << 16) < (bLo << 16)
+    default:
+      return (aLo << 24) < (bLo << 24)
+  }
+}
