@@ -3,12 +3,15 @@
 import * as v from 'valibot'
 import { CommandOutputSchema, SessionStateSchema } from '../../shared/protocol/schema'
 
+/** Any Uint8Array (v.instance would narrow the type to ArrayBuffer-backed arrays). */
+const BytesSchema = v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a Uint8Array')
+
 export const WorkerStateSchema = v.omit(SessionStateSchema, ['sessionId'])
 export type WorkerState = v.InferOutput<typeof WorkerStateSchema>
 
 export const ProgramLoadSchema = v.strictObject({
   path: v.string(),
-  image: v.instance(Uint8Array),
+  image: BytesSchema,
   argv: v.array(v.string()),
   env: v.array(v.string()),
   seed: v.pipe(v.number(), v.integer()),
@@ -43,6 +46,6 @@ export const WorkerMessageSchema = v.variant('type', [
     ack: v.nullable(v.pipe(v.number(), v.safeInteger())),
     error: v.nullable(v.string()),
   }),
-  v.strictObject({ type: v.literal('output'), fd: v.picklist([1, 2]), data: v.instance(Uint8Array) }),
+  v.strictObject({ type: v.literal('output'), fd: v.picklist([1, 2]), data: BytesSchema }),
 ])
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>

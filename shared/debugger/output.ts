@@ -29,8 +29,9 @@ export class OutputBuilder {
     return this
   }
 
+  /** Writes text and a newline, both in the given style. */
   line(text = '', style: OutputStyle = 'plain'): this {
-    return this.write(text, style).write('\n')
+    return this.write(`${text}\n`, style)
   }
 
   build(ok: boolean): CommandOutput {

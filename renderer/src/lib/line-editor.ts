@@ -8,7 +8,10 @@ export interface EditResult {
   submitted: string[]
 }
 
-const CSI = '\x1b['
+const ESC = '\x1b'
+const CSI = `${ESC}[`
+/** A cursor or function key: ESC [ params letter-or-tilde, or ESC O letter. */
+const KEY_SEQUENCE = new RegExp(`^${ESC}(?:\\[[0-9;]*[A-Za-z~]|O[A-Za-z])`)
 
 export class LineEditor {
   private buffer = ''
@@ -31,7 +34,7 @@ export class LineEditor {
     const submitted: string[] = []
     let i = 0
     while (i < data.length) {
-      const escape = /^\x1b\[(?:[0-9;]*)[A-Za-z~]|^\x1bO[A-Za-z]/.exec(data.slice(i))
+      const escape = KEY_SEQUENCE.exec(data.slice(i))
       if (escape) {
         echo += this.key(escape[0])
         i += escape[0].length
