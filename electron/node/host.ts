@@ -235,7 +235,7 @@ export class SessionHost implements MemscapeApi {
     return this.session(sessionId).state
   }
 
-  execute(sessionId: string, line: string): Promise<CommandOutput> {
+  async execute(sessionId: string, line: string): Promise<CommandOutput> {
     return this.session(sessionId).execute(line)
   }
 
@@ -257,7 +257,7 @@ export class SessionHost implements MemscapeApi {
     return { address: formatAddress(start), bytes, mapped }
   }
 
-  control(sessionId: string, action: ControlAction): Promise<SessionState> {
+  async control(sessionId: string, action: ControlAction): Promise<SessionState> {
     return this.session(sessionId).control(action)
   }
 

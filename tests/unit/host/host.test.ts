@@ -1,0 +1,59 @@
+// SessionHost with real worker threads (the built simulation worker).
+
+import { afterAll, describe, expect, test } from 'vitest'
+import { SessionHost } from '../../../electron/node/host'
+import type { MemscapeEvent } from '../../../shared/protocol/api'
+import { builtWorkerUrl } from './built'
+
+const host = new SessionHost({ workerUrl: builtWorkerUrl(), maxSessions: 3 })
+afterAll(() => host.closeAll())
+
+describe('SessionHost without a program', () => {
+  test('a session runs the dispatcher in its worker', async () => {
+    const session = await host.openSession()
+    expect(session).toMatchObject({ run: 'no-program', instructionCount: 0 })
+    const output = await host.execute(session.sessionId, 'help')
+    expect(output.ok).toBe(true)
+    expect(output.segments.map((segment) => segment.text).join('')).toContain('echo -- Print a constant string.')
+    expect(await host.execute(session.sessionId, 'nosuch')).toEqual({
+      ok: false,
+      segments: [{ text: 'Undefined command: "nosuch".  Try "help".\n', style: 'error' }],
+    })
+    await host.closeSession(session.sessionId)
+  })
+
+  test('control requests are answered through the control block', async () => {
+    const { sessionId } = await host.openSession()
+    await expect(host.control(sessionId, 'run')).rejects.toMatchObject({ code: 'invalid-state', message: 'No executable file specified.' })
+    await expect(host.control(sessionId, 'pause')).resolves.toMatchObject({ sessionId, run: 'no-program' })
+    await host.closeSession(sessionId)
+  })
+
+  test('memory of a session without a program reads as unmapped', async () => {
+    const { sessionId } = await host.openSession()
+    expect(await host.readMemory(sessionId, '0x401000', 4)).toEqual({ address: '0x401000', bytes: [0, 0, 0, 0], mapped: [false, false, false, false] })
+    await host.closeSession(sessionId)
+  })
+
+  test('unknown and closed sessions are reported, not crashed on', async () => {
+    const { sessionId } = await host.openSession()
+    await host.closeSession(sessionId)
+    await expect(host.execute(sessionId, 'help')).rejects.toMatchObject({ code: 'no-such-session', message: `No session "${sessionId}" is open` })
+    await expect(host.closeSession('s999')).rejects.toMatchObject({ code: 'no-such-session' })
+  })
+
+  test('sessions are limited, and closing one frees a place', async () => {
+    const opened = await Promise.all([host.openSession(), host.openSession(), host.openSession()])
+    await expect(host.openSession()).rejects.toThrow('Too many open sessions (3); close one first')
+    await host.closeSession(opened[0]!.sessionId)
+    const another = await host.openSession()
+    await Promise.all([another, ...opened.slice(1)].map((session) => host.closeSession(session.sessionId)))
+  })
+
+  test('a program that is not an ELF fails to open with the loader\'s reason', async () => {
+    const events: MemscapeEvent[] = []
+    const unsubscribe = host.subscribe((event) => events.push(event))
+    await expect(host.openSession({ program: { path: '/bin/nothing', elfBase64: 'aGVsbG8=' } })).rejects.toMatchObject({ code: 'failed' })
+    unsubscribe()
+  })
+})
