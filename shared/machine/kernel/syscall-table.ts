@@ -1,0 +1,108 @@
+// The system call table: x86-64 numbers to handlers. A number missing here returns -ENOSYS and
+// is recorded by name so the learner sees which call the program wanted.
+
+import type { Kernel } from './kernel'
+import type { SyscallResult } from './syscall-result'
+import * as files from './files'
+import * as memory from './memory-calls'
+import * as time from './time'
+import * as identity from './identity'
+import * as signals from './signals'
+import * as thread from './thread'
+import * as limits from './limits'
+import * as process from './process-calls'
+
+export type SyscallHandler = (k: Kernel) => SyscallResult
+
+const TABLE: [number, SyscallHandler][] = [
+  [0, files.sysRead],
+  [1, files.sysWrite],
+  [2, files.sysOpen],
+  [3, files.sysClose],
+  [4, files.sysStat],
+  [5, files.sysFstat],
+  [6, files.sysLstat],
+  [8, files.sysLseek],
+  [9, memory.sysMmap],
+  [10, memory.sysMprotect],
+  [11, memory.sysMunmap],
+  [12, memory.sysBrk],
+  [13, signals.sysRtSigaction],
+  [14, signals.sysRtSigprocmask],
+  [15, signals.sysRtSigreturn],
+  [16, files.sysIoctl],
+  [17, files.sysPread],
+  [18, files.sysPwrite],
+  [19, files.sysReadv],
+  [20, files.sysWritev],
+  [21, files.sysAccess],
+  [24, thread.sysSchedYield],
+  [25, memory.sysMremap],
+  [26, memory.sysMsync],
+  [28, memory.sysMadvise],
+  [32, files.sysDup],
+  [33, files.sysDup2],
+  [35, time.sysNanosleep],
+  [39, identity.sysGetpid],
+  [60, process.sysExit],
+  [62, signals.sysKill],
+  [63, identity.sysUname],
+  [72, files.sysFcntl],
+  [77, files.sysFtruncate],
+  [79, files.sysGetcwd],
+  [80, files.sysChdir],
+  [83, files.sysMkdir],
+  [84, files.sysRmdir],
+  [85, files.sysCreat],
+  [87, files.sysUnlink],
+  [89, files.sysReadlink],
+  [95, files.sysUmask],
+  [96, time.sysGettimeofday],
+  [97, limits.sysGetrlimit],
+  [98, limits.sysGetrusage],
+  [100, time.sysTimes],
+  [102, identity.sysGetuid],
+  [104, identity.sysGetgid],
+  [105, identity.sysSetid],
+  [106, identity.sysSetid],
+  [107, identity.sysGetuid],
+  [108, identity.sysGetgid],
+  [110, identity.sysGetppid],
+  [111, identity.sysGetpgrp],
+  [115, identity.sysGetgroups],
+  [118, identity.sysGetresuid],
+  [120, identity.sysGetresgid],
+  [121, identity.sysGetpgid],
+  [124, identity.sysGetpgid],
+  [127, signals.sysRtSigpending],
+  [131, signals.sysSigaltstack],
+  [158, thread.sysArchPrctl],
+  [160, limits.sysSetrlimit],
+  [186, identity.sysGettid],
+  [200, signals.sysTkill],
+  [201, time.sysTime],
+  [202, thread.sysFutex],
+  [204, thread.sysSchedGetaffinity],
+  [217, files.sysGetdents64],
+  [218, thread.sysSetTidAddress],
+  [228, time.sysClockGettime],
+  [229, time.sysClockGetres],
+  [230, time.sysClockNanosleep],
+  [231, process.sysExitGroup],
+  [234, signals.sysTgkill],
+  [257, files.sysOpenat],
+  [258, files.sysMkdirat],
+  [262, files.sysNewfstatat],
+  [263, files.sysUnlinkat],
+  [267, files.sysReadlinkat],
+  [269, files.sysFaccessat],
+  [273, thread.sysSetRobustList],
+  [292, files.sysDup3],
+  [302, limits.sysPrlimit64],
+  [309, thread.sysGetcpu],
+  [318, limits.sysGetrandom],
+  [334, thread.sysRseq],
+  [439, files.sysFaccessat],
+]
+
+export const SYSCALLS: ReadonlyMap<number, SyscallHandler> = new Map(TABLE)
