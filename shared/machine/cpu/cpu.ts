@@ -111,7 +111,6 @@ export class Cpu {
   private readonly blocks = new Map<number, Block>()
   private readonly directCache: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_CACHE_SIZE)
   private readonly blocksByPage = new Map<number, Set<Block>>()
-  private readonly instruction = new Instruction()
 
   constructor(
     readonly memory: Memory,
@@ -254,7 +253,7 @@ export class Cpu {
     if (rip >= 2 ** 47) this.nonCanonicalFetch(rip)
     const bytes = this.memory.fetchBytes(rip, MAX_BLOCK_BYTES)
     const decoder = new Decoder(64, bytes, DecoderOptions.None)
-    const instr = this.instruction
+    const instr = scratchInstruction
     const ops: Op[] = []
     const addresses: number[] = []
     let setsRip = false
@@ -695,6 +694,9 @@ export class Cpu {
     return this.instructionCount * TSC_PER_INSTRUCTION
   }
 }
+
+/** Decoding target shared by all CPUs: translation is synchronous and never re-entered. */
+const scratchInstruction = new Instruction()
 
 /** Virtual cycles per retired instruction. */
 export const TSC_PER_INSTRUCTION = 1

@@ -512,7 +512,7 @@ function convert(cpu: Cpu, m: Mnemonic): Op {
       }
     case Mnemonic.Cwd:
       return () => {
-        R16[4] = (R16[0]! & 0x8000) !== 0 ? 0xffff : 0
+        R16[8] = (R16[0]! & 0x8000) !== 0 ? 0xffff : 0
       }
     case Mnemonic.Cdq:
       return () => {
@@ -1468,6 +1468,8 @@ function xadd(cpu: Cpu, instr: Instruction): Op {
 function cmpxchg(cpu: Cpu, instr: Instruction): Op {
   const size = operandSize(instr, 0)
   const R = cpu.R
+  // A memory destination is written back even when unequal; a register one is left alone.
+  const writeBack = instr.opKind(0) === OpKind.Memory
   if (size === 64) {
     const dst = operand64(cpu, instr, 0, 'write')
     const src = operand64(cpu, instr, 1)
@@ -1483,7 +1485,7 @@ function cmpxchg(cpu: Cpu, instr: Instruction): Op {
         src.get()
         dst.set(cpu.lo, cpu.hi)
       } else {
-        dst.set(dLo, dHi) // the processor writes the destination back either way
+        if (writeBack) dst.set(dLo, dHi)
         R[0] = dLo
         R[1] = dHi
       }
@@ -1511,7 +1513,7 @@ function cmpxchg(cpu: Cpu, instr: Instruction): Op {
     const a = acc()
     if (a === d) dst.set(src())
     else {
-      dst.set(d)
+      if (writeBack) dst.set(d)
       setAcc(d)
     }
     cpu.recordArith(Lazy.Sub, size, a, d, norm(size, a - d))
