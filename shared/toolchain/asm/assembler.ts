@@ -1,0 +1,670 @@
+/**
+ * The assembler: NASM-flavoured Intel syntax → relocatable object (see object.ts).
+ *
+ * Labels: `name:` (or `name db ...` without a colon). A label starting with `.` is local to the
+ * previous non-local label (NASM), except `.L...` labels, which are file-local assembler labels
+ * (GNU convention, as gcc emits `.L2`, `.LC0`) and do not appear in the symbol table.
+ *
+ * Layout runs in passes until every label is stable; branches start short and grow to their
+ * long form when the target is out of reach (they never shrink back, so it converges).
+ */
+import { Register } from 'iced-x86'
+import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type Statement } from './parse'
+import { EncodeError, encodeInstruction, type ResolvedOperand, type Value, type ValueBase } from './encode'
+import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName } from './object'
+import { SECTION_NAMES } from './object'
+
+export interface AssembleResult {
+  /** Present when there were no errors. */
+  readonly object?: ObjectFile
+  readonly diagnostics: readonly Diagnostic[]
+}
+
+interface SourceStatement {
+  readonly line: number
+  readonly statement: Statement
+  readonly section: SectionName
+  /** Label defined on this line, fully qualified. */
+  readonly label?: string
+  /** Qualification scope for `.local` labels referenced on this line. */
+  readonly scope: string
+  /** Relaxation state for branches. */
+  longBranch: boolean
+}
+
+const DEFAULT_ALIGN: Record<SectionName, number> = { '.text': 16, '.rodata': 4, '.data': 4, '.bss': 4 }
+
+class Fatal extends Error {}
+
+function sectionFor(name: string): SectionName | 'note' | undefined {
+  const lower = name.toLowerCase()
+  if (lower === '.note.gnu-stack') return 'note'
+  for (const section of SECTION_NAMES) if (lower === section || lower.startsWith(section + '.')) return section
+  if (lower === 'text' || lower === 'code') return '.text'
+  if (lower === 'data') return '.data'
+  if (lower === 'bss') return '.bss'
+  if (lower === 'rodata') return '.rodata'
+  return undefined
+}
+
+export function assemble(source: string, fileName = 'input.s'): AssembleResult {
+  return new Assembly(source, fileName).run()
+}
+
+class Assembly {
+  private readonly diagnostics: Diagnostic[] = []
+  private readonly statements: SourceStatement[] = []
+  private readonly labels = new Map<string, { section: SectionName; line: number; column: number; nasmLocal: boolean }>()
+  private readonly equates = new Map<string, { expr: ExprNode; line: number; scope: string }>()
+  private readonly globals = new Map<string, { line: number; column: number; type?: 'function' | 'data' }>()
+  private readonly externs = new Set<string>()
+  private readonly sectionAlign: Record<SectionName, number> = { ...DEFAULT_ALIGN }
+  private readonly usedSections = new Set<SectionName>()
+  private defaultRelative = false
+  private execStack = false
+  /** Label offsets from the previous layout pass (undefined = not placed yet). */
+  private offsets = new Map<string, number>()
+  private nextOffsets = new Map<string, number>()
+  private finalPass = false
+  private equateStack = new Set<string>()
+
+  constructor(
+    private readonly source: string,
+    private readonly fileName: string,
+  ) {}
+
+  private error(line: number, column: number, message: string): void {
+    this.diagnostics.push({ file: this.fileName, line, column, severity: 'error', message })
+  }
+
+  run(): AssembleResult {
+    this.parse()
+    const parseDiagnostics = [...this.diagnostics]
+    let layout: Layout | undefined
+    for (let pass = 0; pass < 24; pass++) {
+      this.nextOffsets = new Map()
+      const before = this.statements.map((s) => s.longBranch)
+      layout = this.layout()
+      const branchesChanged = this.statements.some((s, i) => s.longBranch !== before[i])
+      const stable = !branchesChanged && sameOffsets(this.offsets, this.nextOffsets)
+      this.offsets = this.nextOffsets
+      if (stable && pass > 0) break
+    }
+    this.finalPass = true
+    this.diagnostics.length = 0
+    this.diagnostics.push(...parseDiagnostics)
+    layout = this.layout()
+    if (this.hasErrors() || layout === undefined) return { diagnostics: this.sorted() }
+    const object = this.buildObject(layout)
+    return { object, diagnostics: this.sorted() }
+  }
+
+  private sorted(): Diagnostic[] {
+    return [...this.diagnostics].sort((a, b) => a.line - b.line || a.column - b.column)
+  }
+
+  private hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === 'error')
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Parsing: statements, labels, directives that do not emit bytes
+  // -------------------------------------------------------------------------------------------
+
+  private parse(): void {
+    let section: SectionName = '.text'
+    let scope = ''
+    const lines = this.source.split('\n')
+    lines.forEach((text, index) => {
+      const line = index + 1
+      let parsed
+      try {
+        parsed = parseLine(text)
+      } catch (error) {
+        if (error instanceof AsmSyntaxError) this.error(line, error.column, error.message)
+        else this.error(line, 1, `cannot parse line: ${String(error)}`)
+        return
+      }
+      let label: string | undefined
+      if (parsed.label !== undefined) {
+        const name = parsed.label.name
+        if (!name.startsWith('.') || name.startsWith('.L')) {
+          if (!name.startsWith('.L')) scope = name
+          label = name
+        } else {
+          label = scope + name
+        }
+        if (this.labels.has(label) || this.equates.has(label)) this.error(line, parsed.label.column, `symbol '${label}' redefined`)
+        else this.labels.set(label, { section, line, column: parsed.label.column, nasmLocal: label !== name })
+      }
+      const statement = parsed.statement
+      if (statement === undefined) {
+        if (label !== undefined) this.statements.push({ line, statement: { kind: 'data', unit: 1, items: [], column: 1 }, section, label, scope, longBranch: false })
+        return
+      }
+      switch (statement.kind) {
+        case 'section': {
+          const target = sectionFor(statement.name)
+          if (target === undefined) {
+            this.error(line, statement.column, `unknown section '${statement.name}' (use .text, .rodata, .data or .bss)`)
+          } else if (target === 'note') {
+            this.execStack = statement.flags.includes('exec')
+          } else {
+            section = target
+            const alignFlag = statement.flags.find((flag) => flag.startsWith('align='))
+            if (alignFlag !== undefined) this.sectionAlign[section] = Math.max(this.sectionAlign[section], Number(alignFlag.slice(6)) || 1)
+          }
+          break
+        }
+        case 'global':
+          for (const entry of statement.names) this.globals.set(entry.name, { line, column: statement.column, ...(entry.type === undefined ? {} : { type: entry.type }) })
+          break
+        case 'extern':
+          for (const entry of statement.names) this.externs.add(entry.name)
+          break
+        case 'equ': {
+          const name = statement.name.startsWith('.') && !statement.name.startsWith('.L') ? scope + statement.name : statement.name
+          if (this.labels.has(name) || this.equates.has(name)) this.error(line, statement.column, `symbol '${name}' redefined`)
+          else this.equates.set(name, { expr: statement.value, line, scope })
+          break
+        }
+        case 'default':
+          this.defaultRelative = statement.relative
+          break
+        default:
+          this.statements.push({ line, statement, section, ...(label === undefined ? {} : { label }), scope, longBranch: false })
+          this.usedSections.add(section)
+          return
+      }
+      if (label !== undefined) this.statements.push({ line, statement: { kind: 'data', unit: 1, items: [], column: 1 }, section, label, scope, longBranch: false })
+    })
+    for (const [name, where] of this.globals) {
+      if (!this.labels.has(name) && !this.externs.has(name)) this.error(where.line, where.column, `symbol '${name}' declared global but not defined`)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+  // -------------------------------------------------------------------------------------------
+
+  private qualify(name: string, scope: string): string {
+    return name.startsWith('.') && !name.startsWith('.L') ? scope + name : name
+  }
+
+  /** Evaluate an expression that contains no registers. */
+  private evaluate(expr: ExprNode, context: EvalContext): Value {
+    const linear = this.linear(expr, context)
+    if (linear.registers.length > 0) throw new EncodeError('registers are only allowed inside [ ]', expr.column)
+    return linear.value
+  }
+
+  private linear(expr: ExprNode, context: EvalContext): Linear {
+    switch (expr.kind) {
+      case 'number':
+        return constant(expr.value)
+      case 'here':
+        return { registers: [], value: { base: { kind: 'section', section: context.section }, addend: BigInt(context.offset), unknown: false } }
+      case 'sectionStart':
+        return { registers: [], value: { base: { kind: 'section', section: context.section }, addend: 0n, unknown: false } }
+      case 'register':
+        return { registers: [{ register: expr.register.register, scale: 1n, column: expr.column }], value: { addend: 0n, unknown: false } }
+      case 'symbol':
+        return { registers: [], value: this.symbolValue(this.qualify(expr.name, context.scope), expr.column, context) }
+      case 'unary': {
+        const operand = this.linear(expr.operand, context)
+        if (expr.op === '+') return operand
+        if (operand.registers.length > 0 || operand.value.base !== undefined) throw new EncodeError(`cannot apply '${expr.op}' to a register or label`, expr.column)
+        const value = operand.value.addend
+        return { registers: [], value: { addend: expr.op === '-' ? -value : ~value, unknown: operand.value.unknown } }
+      }
+      case 'binary':
+        return this.binary(expr, context)
+    }
+  }
+
+  private binary(expr: ExprNode & { kind: 'binary' }, context: EvalContext): Linear {
+    const left = this.linear(expr.left, context)
+    const right = this.linear(expr.right, context)
+    const unknown = left.value.unknown || right.value.unknown
+    if (expr.op === '+') {
+      if (left.value.base !== undefined && right.value.base !== undefined) throw new EncodeError('cannot add two labels', expr.column)
+      const negated = left.value.negatedSection ?? right.value.negatedSection
+      const base = left.value.base ?? right.value.base
+      return {
+        registers: [...left.registers, ...right.registers],
+        value: { ...(base === undefined ? {} : { base }), ...(negated === undefined ? {} : { negatedSection: negated }), addend: left.value.addend + right.value.addend, unknown },
+      }
+    }
+    if (expr.op === '-') {
+      if (right.registers.length > 0) throw new EncodeError('cannot subtract a register', expr.column)
+      let base = left.value.base
+      let negatedSection = left.value.negatedSection
+      const rightBase = right.value.base
+      if (rightBase !== undefined) {
+        if (base !== undefined && sameBase(base, rightBase)) base = undefined
+        else if (rightBase.kind === 'section' && negatedSection === undefined) negatedSection = rightBase.section
+        else throw new EncodeError('cannot subtract a label from another section or an external symbol', expr.column)
+      }
+      if (base?.kind === 'section' && negatedSection === base.section) {
+        base = undefined
+        negatedSection = undefined
+      }
+      return {
+        registers: left.registers,
+        value: { ...(base === undefined ? {} : { base }), ...(negatedSection === undefined ? {} : { negatedSection }), addend: left.value.addend - right.value.addend, unknown },
+      }
+    }
+    if (expr.op === '*') {
+      // reg*scale or constant arithmetic
+      if (left.registers.length === 1 && right.registers.length === 0 && isPlain(left) && isPlainValue(right.value)) {
+        const only = left.registers[0] as LinearRegister
+        return { registers: [{ ...only, scale: only.scale * right.value.addend }], value: { addend: 0n, unknown } }
+      }
+      if (right.registers.length === 1 && left.registers.length === 0 && isPlain(right) && isPlainValue(left.value)) {
+        const only = right.registers[0] as LinearRegister
+        return { registers: [{ ...only, scale: only.scale * left.value.addend }], value: { addend: 0n, unknown } }
+      }
+    }
+    if (left.registers.length > 0 || right.registers.length > 0) throw new EncodeError(`operator '${expr.op}' cannot be applied to registers`, expr.column)
+    if (!isPlainValue(left.value) || !isPlainValue(right.value)) {
+      if (unknown) return constant(0n, true)
+      throw new EncodeError(`operator '${expr.op}' needs numbers, not labels`, expr.column)
+    }
+    const a = left.value.addend
+    const b = right.value.addend
+    let result: bigint
+    switch (expr.op) {
+      case '*':
+        result = a * b
+        break
+      case '/':
+      case '%':
+        if (b === 0n) {
+          if (unknown) return constant(0n, true)
+          throw new EncodeError('division by zero', expr.column)
+        }
+        result = expr.op === '/' ? a / b : a % b
+        break
+      case '<<':
+        result = b > 64n || b < 0n ? 0n : a << b
+        break
+      case '>>':
+        result = b > 64n || b < 0n ? 0n : a >> b
+        break
+      case '&':
+        result = a & b
+        break
+      case '|':
+        result = a | b
+        break
+      case '^':
+        result = a ^ b
+        break
+      default:
+        throw new EncodeError(`unknown operator '${expr.op}'`, expr.column)
+    }
+    return constant(result, unknown)
+  }
+
+  private symbolValue(name: string, column: number, context: EvalContext): Value {
+    const equate = this.equates.get(name)
+    if (equate !== undefined) {
+      if (this.equateStack.has(name)) throw new EncodeError(`'${name}' is defined in terms of itself`, column)
+      this.equateStack.add(name)
+      try {
+        // `$` inside an equ means the position of the equ line, which is where it was defined.
+        return this.evaluate(equate.expr, { ...context, scope: equate.scope, offset: this.equatePosition(equate.line, context) })
+      } finally {
+        this.equateStack.delete(name)
+      }
+    }
+    const label = this.labels.get(name)
+    if (label !== undefined) {
+      const offset = this.finalPass || this.nextOffsets.has(name) ? this.nextOffsets.get(name) : this.offsets.get(name)
+      if (offset === undefined) return { base: { kind: 'section', section: label.section }, addend: 0n, unknown: true }
+      return { base: { kind: 'section', section: label.section }, addend: BigInt(offset), unknown: false }
+    }
+    if (this.externs.has(name)) return { base: { kind: 'symbol', name }, addend: 0n, unknown: false }
+    throw new EncodeError(`symbol '${name}' not defined (declare it with 'extern')`, column)
+  }
+
+  /** Section offset just after the statements before `line` (for `$` in an equ). */
+  private equatePosition(line: number, context: EvalContext): number {
+    const position = this.linePositions.get(line)
+    return position ?? context.offset
+  }
+
+  private linePositions = new Map<number, number>()
+
+  // -------------------------------------------------------------------------------------------
+  // Layout and emission
+  // -------------------------------------------------------------------------------------------
+
+  private layout(): Layout {
+    const buffers = new Map<SectionName, SectionBuilder>()
+    for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder())
+    this.linePositions = new Map()
+    let previousLine = 0
+    for (const entry of this.statements) {
+      const builder = buffers.get(entry.section) as SectionBuilder
+      // Record positions for lines in between (equ lines) in the current section.
+      for (let line = previousLine + 1; line <= entry.line; line++) this.linePositions.set(line, builder.size)
+      previousLine = entry.line
+      if (entry.label !== undefined) this.nextOffsets.set(entry.label, builder.size)
+      try {
+        this.emitStatement(entry, entry.statement, builder)
+      } catch (error) {
+        if (error instanceof EncodeError) {
+          if (this.finalPass) this.error(entry.line, error.column ?? entry.statement.column, error.message)
+          // Keep the layout moving in earlier passes.
+          continue
+        }
+        if (error instanceof Fatal) continue
+        throw error
+      }
+    }
+    return { sections: buffers }
+  }
+
+  private emitStatement(entry: SourceStatement, statement: Statement, builder: SectionBuilder): void {
+    const context: EvalContext = { section: entry.section, offset: builder.size, scope: entry.scope }
+    switch (statement.kind) {
+      case 'instruction':
+        return this.emitInstruction(entry, statement, builder, context)
+      case 'data':
+        if (entry.section === '.bss' && statement.items.length > 0) throw new EncodeError('.bss holds no data: use resb/resw/resd/resq', statement.column)
+        for (const item of statement.items) this.emitDataItem(item, statement.unit, builder, context)
+        return
+      case 'reserve': {
+        const count = this.constantOf(statement.count, context, 'reservation count')
+        builder.reserve(count * statement.unit, entry.section === '.bss')
+        return
+      }
+      case 'times': {
+        const count = this.constantOf(statement.count, context, 'times count')
+        if (count > 1 << 24) throw new EncodeError('times count too large', statement.column)
+        for (let i = 0; i < count; i++) this.emitStatement(entry, statement.body, builder)
+        return
+      }
+      case 'align': {
+        const value = this.constantOf(statement.value, context, 'alignment')
+        if (value <= 0 || (value & (value - 1)) !== 0) throw new EncodeError('alignment must be a power of two', statement.column)
+        this.sectionAlign[entry.section] = Math.max(this.sectionAlign[entry.section], value)
+        const padding = (value - (builder.size % value)) % value
+        if (entry.section === '.bss') builder.reserve(padding, true)
+        else builder.append(new Uint8Array(padding).fill(entry.section === '.text' ? 0x90 : 0))
+        return
+      }
+      default:
+        return
+    }
+  }
+
+  private constantOf(expr: ExprNode, context: EvalContext, what: string): number {
+    const value = this.evaluate(expr, context)
+    if (value.unknown && !this.finalPass) return 0
+    if (value.base !== undefined || value.negatedSection !== undefined || value.unknown) throw new EncodeError(`${what} must be a constant`, expr.column)
+    if (value.addend < 0n || value.addend > 0x7fffffffn) throw new EncodeError(`${what} out of range`, expr.column)
+    return Number(value.addend)
+  }
+
+  private emitDataItem(item: DataItem, unit: 1 | 2 | 4 | 8, builder: SectionBuilder, context: EvalContext): void {
+    if (item.kind === 'bytes') {
+      const padded = new Uint8Array(Math.ceil(item.bytes.length / unit) * unit)
+      padded.set(item.bytes)
+      builder.append(padded)
+      return
+    }
+    const value = this.evaluate(item.expr, { ...context, offset: builder.size })
+    const field = new Uint8Array(unit)
+    if (value.base !== undefined || value.negatedSection !== undefined) {
+      const offset = builder.size
+      if (value.negatedSection !== undefined) {
+        if (value.negatedSection !== context.section || unit !== 4 || value.base === undefined) throw new EncodeError('unsupported label difference', item.expr.column)
+        // X - L with L in this section: a PC-relative field with addend adjusted by the distance from L.
+        builder.relocate({ offset, kind: 'pc32', target: baseTarget(value.base), addend: value.addend + BigInt(offset) })
+      } else if (unit === 8 || unit === 4) {
+        builder.relocate({ offset, kind: unit === 8 ? 'abs64' : 'abs32', target: baseTarget(value.base as ValueBase), addend: value.addend })
+      } else {
+        throw new EncodeError('a label address needs dd or dq', item.expr.column)
+      }
+    } else {
+      let bits = value.addend
+      const limit = 1n << BigInt(unit * 8)
+      if (!value.unknown && (bits >= limit || bits < -(limit >> 1n))) throw new EncodeError(`value ${bits} does not fit in ${unit} byte${unit > 1 ? 's' : ''}`, item.expr.column)
+      if (bits < 0n) bits += limit
+      for (let i = 0; i < unit; i++) field[i] = Number((bits >> BigInt(8 * i)) & 0xffn)
+    }
+    builder.append(field)
+  }
+
+  private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder, context: EvalContext): void {
+    if (entry.section === '.bss') throw new EncodeError('instructions are not allowed in .bss', statement.column)
+    const operands = statement.operands.map((operand) => this.resolveOperand(operand, context))
+    let result
+    try {
+      result = encodeInstruction({
+        mnemonic: statement.mnemonic,
+        prefixes: statement.prefixes,
+        operands,
+        ip: BigInt(builder.size),
+        section: entry.section,
+        forceLongBranch: entry.longBranch,
+        absoluteTargets: false,
+      })
+    } catch (error) {
+      if (error instanceof EncodeError && error.column === undefined) throw new EncodeError(error.message, statement.column)
+      throw error
+    }
+    if (result.needsLongBranch) entry.longBranch = true
+    const start = builder.size
+    builder.append(result.bytes)
+    for (const fixup of result.fixups) builder.relocate({ offset: start + fixup.offset, kind: fixup.kind, target: baseTarget(fixup.base), addend: fixup.addend })
+  }
+
+  private resolveOperand(operand: Operand, context: EvalContext): ResolvedOperand {
+    switch (operand.kind) {
+      case 'register':
+        return { kind: 'register', info: operand.register, column: operand.column }
+      case 'immediate':
+        return {
+          kind: 'immediate',
+          size: operand.size,
+          value: this.evaluate(operand.value, context),
+          column: operand.column,
+          ...(operand.branchHint === undefined ? {} : { branchHint: operand.branchHint }),
+        }
+      case 'memory':
+        return resolveMemory(operand, this.linear(operand.address, context), this.defaultRelative)
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Object file
+  // -------------------------------------------------------------------------------------------
+
+  private buildObject(layout: Layout): ObjectFile {
+    const sections: ObjectSection[] = []
+    for (const name of SECTION_NAMES) {
+      const builder = layout.sections.get(name) as SectionBuilder
+      if (builder.size === 0 && !this.usedSections.has(name)) continue
+      sections.push({
+        name,
+        bytes: name === '.bss' ? new Uint8Array(0) : builder.bytes(),
+        size: builder.size,
+        align: this.sectionAlign[name],
+        relocations: builder.relocations,
+      })
+    }
+    const symbols: ObjectSymbol[] = []
+    const placed = [...this.labels.entries()]
+      .filter(([name]) => !name.startsWith('.L'))
+      .map(([name, label]) => ({ name, section: label.section, offset: this.offsets.get(name) ?? 0, nasmLocal: label.nasmLocal }))
+    for (const symbol of placed) {
+      const isNasmLocal = symbol.nasmLocal
+      // Size: up to the next non-local label in the same section (what .size would say).
+      const sectionSize = layout.sections.get(symbol.section)?.size ?? 0
+      const following = placed
+        .filter((other) => other.section === symbol.section && other.offset > symbol.offset && !other.nasmLocal)
+        .reduce((min, other) => Math.min(min, other.offset), sectionSize)
+      const declared = this.globals.get(symbol.name)
+      const type = declared?.type === 'data' ? 'object' : declared?.type === 'function' ? 'function' : isNasmLocal ? 'none' : symbol.section === '.text' ? 'function' : 'object'
+      symbols.push({
+        name: symbol.name,
+        binding: declared !== undefined ? 'global' : 'local',
+        section: symbol.section,
+        offset: symbol.offset,
+        type,
+        size: isNasmLocal ? 0 : following - symbol.offset,
+      })
+    }
+    for (const name of this.externs) {
+      if (!this.labels.has(name)) symbols.push({ name, binding: 'global', offset: 0, type: 'none', size: 0 })
+    }
+    return { fileName: this.fileName, sections, symbols, execStack: this.execStack }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+interface EvalContext {
+  readonly section: SectionName
+  readonly offset: number
+  readonly scope: string
+}
+
+interface LinearRegister {
+  readonly register: Register
+  readonly scale: bigint
+  readonly column: number
+}
+
+interface Linear {
+  readonly registers: readonly LinearRegister[]
+  readonly value: Value
+}
+
+interface Layout {
+  readonly sections: Map<SectionName, SectionBuilder>
+}
+
+function constant(value: bigint, unknown = false): Linear {
+  return { registers: [], value: { addend: value, unknown } }
+}
+
+function isPlain(linear: Linear): boolean {
+  return isPlainValue(linear.value) && linear.value.addend === 0n
+}
+
+function isPlainValue(value: Value): boolean {
+  return value.base === undefined && value.negatedSection === undefined
+}
+
+function sameBase(a: ValueBase, b: ValueBase): boolean {
+  return a.kind === 'section' ? b.kind === 'section' && a.section === b.section : b.kind === 'symbol' && a.name === b.name
+}
+
+function baseTarget(base: ValueBase): Relocation['target'] {
+  return base.kind === 'section' ? { kind: 'section', section: base.section } : { kind: 'symbol', name: base.name }
+}
+
+function sameOffsets(a: Map<string, number>, b: Map<string, number>): boolean {
+  if (a.size !== b.size) return false
+  for (const [name, offset] of a) if (b.get(name) !== offset) return false
+  return true
+}
+
+function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, defaultRelative: boolean): ResolvedOperand {
+  // Merge repeated registers (`[rax+rax]` = rax*2).
+  const merged = new Map<Register, LinearRegister>()
+  for (const entry of linear.registers) {
+    const existing = merged.get(entry.register)
+    merged.set(entry.register, existing === undefined ? entry : { ...entry, scale: existing.scale + entry.scale })
+  }
+  const registers = [...merged.values()].filter((entry) => entry.scale !== 0n)
+  let base = Register.None
+  let index = Register.None
+  let scale = 1
+  const scaled = registers.filter((entry) => entry.scale !== 1n)
+  const plain = registers.filter((entry) => entry.scale === 1n)
+  if (scaled.length > 1 || registers.length > 2) throw new EncodeError('too many registers in a memory operand', operand.column)
+  for (const entry of scaled) {
+    if (![2n, 4n, 8n].includes(entry.scale)) {
+      // [rax*3] = [rax + rax*2], [rax*5] = [rax + rax*4], [rax*9] = [rax + rax*8], as NASM does.
+      if ([3n, 5n, 9n].includes(entry.scale) && plain.length === 0) {
+        base = entry.register
+        index = entry.register
+        scale = Number(entry.scale - 1n)
+        continue
+      }
+      throw new EncodeError(`invalid scale ${entry.scale}`, entry.column)
+    }
+    index = entry.register
+    scale = Number(entry.scale)
+  }
+  if (plain.length === 2) {
+    const [first, second] = plain as [LinearRegister, LinearRegister]
+    // rsp cannot be an index register.
+    if (second.register === Register.RSP) {
+      base = second.register
+      index = first.register
+    } else {
+      base = first.register
+      index = second.register
+    }
+  } else if (plain.length === 1) {
+    if (base !== Register.None) throw new EncodeError('too many registers in a memory operand', operand.column)
+    base = (plain[0] as LinearRegister).register
+  }
+  if (index === Register.RSP) throw new EncodeError('rsp cannot be an index register', operand.column)
+  const hasLabel = linear.value.base !== undefined || linear.value.unknown
+  const relative = operand.relative ?? defaultRelative
+  if (base === Register.RIP) {
+    if (index !== Register.None) throw new EncodeError('rip cannot be combined with an index register', operand.column)
+  } else if (base === Register.None && index === Register.None && hasLabel && relative) {
+    base = Register.RIP
+  }
+  return {
+    kind: 'memory',
+    size: operand.size,
+    segment: operand.segment?.register ?? Register.None,
+    base,
+    index,
+    scale,
+    displacement: linear.value,
+    ripTarget: hasLabel,
+    column: operand.column,
+  }
+}
+
+class SectionBuilder {
+  private chunks: Uint8Array[] = []
+  size = 0
+  readonly relocations: Relocation[] = []
+
+  append(bytes: Uint8Array): void {
+    this.chunks.push(bytes)
+    this.size += bytes.length
+  }
+
+  reserve(count: number, virtualOnly: boolean): void {
+    if (virtualOnly) this.size += count
+    else this.append(new Uint8Array(count))
+  }
+
+  relocate(relocation: Relocation): void {
+    this.relocations.push(relocation)
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.size)
+    let offset = 0
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset)
+      offset += chunk.length
+    }
+    return out
+  }
+}
