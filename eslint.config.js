@@ -33,7 +33,7 @@ export default tseslint.config(
     languageOptions: { parserOptions: { projectService: false, parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
   },
   {
-    files: ['electron/**', 'scripts/**', 'bin/**', 'tests/**', 'bench/**', '*.config.{js,ts}'],
+    files: ['electron/**', 'scripts/**', 'bin/memscape', 'tests/**', 'bench/**', '*.config.{js,ts}'],
     languageOptions: { globals: globals.node },
   },
   {

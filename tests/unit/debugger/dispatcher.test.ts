@@ -50,7 +50,7 @@ describe('help', () => {
   })
   test('help CMD prints the documentation, aliases first as gdb does', async () => {
     expect(await text('help help')).toBe('help, h\nPrint list of commands.\nWith a command name as argument, print the documentation of that command.\n')
-    expect(await text('help echo')).toMatch(/^Print a constant string\.  Give string as argument\.\nC escape sequences/)
+    expect(await text('help echo')).toMatch(/^Print a constant string\. {2}Give string as argument\.\nC escape sequences/)
     expect(await text('h ver')).toBe(`Show what version of ${PRODUCT_NAME} this is.\n`)
   })
   test('help on an unknown command fails like an unknown command', async () => {

@@ -1,0 +1,92 @@
+// bin/memscape as a user runs it: a child process over the built CLI bundle.
+
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { repoRoot } from './built'
+
+const scratch = mkdtempSync(join(tmpdir(), 'memscape-cli-'))
+
+function memscape(args: string[], input = '') {
+  const result = spawnSync(process.execPath, [join(repoRoot, 'bin', 'memscape'), ...args], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  })
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+function script(name: string, text: string): string {
+  const file = join(scratch, name)
+  writeFileSync(file, text)
+  return file
+}
+
+describe('memscape', () => {
+  test('--help lists the subcommands', () => {
+    const { status, stdout } = memscape(['--help'])
+    expect(status).toBe(0)
+    expect(stdout).toMatch(/^Memscape 0\.1\.0: /)
+    expect(stdout).toMatch(/\n {2}debug \[PROGRAM\] .* {2}Debugger prompt/)
+    expect(stdout).toMatch(/\n {2}version +Print the version of Memscape\n/)
+  })
+
+  test('without arguments it shows the help and fails', () => {
+    const { status, stdout } = memscape([])
+    expect(status).toBe(2)
+    expect(stdout).toContain('Usage: memscape COMMAND [ARGS]')
+  })
+
+  test('version and --version print the version', () => {
+    expect(memscape(['version'])).toEqual({ status: 0, stdout: 'Memscape 0.1.0\n', stderr: '' })
+    expect(memscape(['--version']).stdout).toBe('Memscape 0.1.0\n')
+  })
+
+  test('an unknown subcommand is a usage error', () => {
+    expect(memscape(['frob'])).toEqual({ status: 2, stdout: '', stderr: 'memscape: unknown command "frob"; see "memscape --help"\n' })
+  })
+})
+
+describe('memscape debug', () => {
+  test('--batch -x runs a script and prints what help and version print', () => {
+    const { status, stdout, stderr } = memscape(['debug', '--batch', '-x', script('ok.gdb', 'help\nversion\n# a comment\necho done\\n\n')])
+    expect(stderr).toBe('')
+    expect(status).toBe(0)
+    expect(stdout).toMatch(/^List of commands:\n\necho -- Print a constant string\./)
+    expect(stdout).toContain('\nMemscape 0.1.0\nA simulated x86-64 Linux process, byte by byte.\n')
+    expect(stdout.endsWith('done\n')).toBe(true)
+  })
+
+  test('a failing script line stops the script with gdb\'s message; later -ex still run', () => {
+    const file = script('bad.gdb', 'echo one\\n\nfoo\necho never\\n\n')
+    const { status, stdout, stderr } = memscape(['debug', '--batch', '-x', file, '-ex', 'echo after\\n'])
+    expect(stdout).toBe('one\nafter\n')
+    expect(stderr).toBe(`${file}:2: Error in sourced command file:\nUndefined command: "foo".  Try "help".\n`)
+    // As in gdb, the exit status is that of the last command.
+    expect(status).toBe(0)
+  })
+
+  test('in batch mode a failing last command makes the exit status 1', () => {
+    expect(memscape(['debug', '--batch', '-ex', 'foo']).status).toBe(1)
+  })
+
+  test('a missing script is reported', () => {
+    const { status, stderr } = memscape(['debug', '--batch', '-x', join(scratch, 'none.gdb')])
+    expect(status).toBe(1)
+    expect(stderr).toBe(`${join(scratch, 'none.gdb')}: No such file or directory.\n`)
+  })
+
+  test('the prompt reads commands from stdin until quit', () => {
+    const { status, stdout } = memscape(['debug'], 'echo hi\\n\nversion\nquit\necho unreachable\n')
+    expect(status).toBe(0)
+    expect(stdout).toBe('hi\nMemscape 0.1.0\nA simulated x86-64 Linux process, byte by byte.\n')
+  })
+
+  test('bad options are usage errors', () => {
+    const { status, stderr } = memscape(['debug', '-x'])
+    expect(status).toBe(2)
+    expect(stderr).toMatch(/^memscape debug: -x needs an argument\nUsage: memscape debug/)
+  })
+})
