@@ -59,6 +59,13 @@ const EINVAL = 22
 const EOVERFLOW = 75
 const EOPNOTSUPP = 95
 
+/**
+ * mmap_min_addr as the kernel uses it for hints: the larger of vm.mmap_min_addr (4096) and
+ * CONFIG_LSM_MMAP_MIN_ADDR (65536). A hint below it is raised to it (round_hint_to_min()).
+ * MAP_FIXED below vm.mmap_min_addr itself is refused with EPERM for an unprivileged process.
+ */
+export const HINT_MIN_ADDR = 0x10000
+
 /** DEFAULT_MAX_MAP_COUNT (vm.max_map_count): more areas than this and mmap/mprotect fail. */
 export const MAX_MAP_COUNT = 65530
 
@@ -399,8 +406,12 @@ export class AddressSpace {
   mmap(addr: number, length: number, prot: number, flags: number, file: MappedFile | null = null, offset = 0): number {
     const type = flags & MAP_TYPE
     if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return -EINVAL
-    if (type === MAP_SHARED_VALIDATE && (flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)) !== 0) return -EOPNOTSUPP
     const anonymous = (flags & MAP_ANONYMOUS) !== 0 || file === null
+    if (type === MAP_SHARED_VALIDATE) {
+      // Anonymous memory has no MAP_SHARED_VALIDATE (measured on 6.18); files validate their flags.
+      if (anonymous) return -EINVAL
+      if ((flags & ~(LEGACY_MAP_MASK | MAP_SYNC | MAP_FIXED_NOREPLACE)) !== 0) return -EOPNOTSUPP
+    }
     if (!Number.isFinite(offset) || offset < 0 || offset % PAGE_SIZE !== 0) return -EINVAL
     if (length === 0) return -EINVAL
     const len = pageAlignUp(length)
@@ -415,7 +426,7 @@ export class AddressSpace {
       if (addr > TASK_SIZE - len) return -ENOMEM
     } else {
       hint = pageAlignDown(Math.min(addr, TASK_SIZE))
-      if (hint !== 0 && hint < MMAP_MIN_ADDR) hint = pageAlignUp(MMAP_MIN_ADDR)
+      if (hint !== 0 && hint < HINT_MIN_ADDR) hint = HINT_MIN_ADDR
     }
     const shared = type !== MAP_PRIVATE
     if (!anonymous && shared && (prot & PROT_WRITE) !== 0 && file !== null && file.writable === false) return -EACCES
@@ -503,14 +514,14 @@ export class AddressSpace {
 
   /** mprotect(2): applies to the areas from addr up to the first hole, then -ENOMEM at the hole. */
   mprotect(addr: number, length: number, prot: number): number {
-    if (addr % PAGE_SIZE !== 0) return -EINVAL
-    if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) !== 0) return -EINVAL
+    // The checks in do_mprotect_pkey()'s order: a zero length succeeds before prot is validated.
     if ((prot & PROT_GROWSDOWN) !== 0 && (prot & PROT_GROWSUP) !== 0) return -EINVAL
+    if (addr % PAGE_SIZE !== 0) return -EINVAL
+    if (length === 0) return 0
     const len = pageAlignUp(length)
-    if (len < length) return -ENOMEM
-    if (len === 0) return 0
     const end = addr + len
     if (end > TASK_SIZE) return -ENOMEM
+    if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) !== 0) return -EINVAL
     const wanted = prot & (PROT_READ | PROT_WRITE | PROT_EXEC)
     const first = this.find(addr)
     if (!first) return -ENOMEM

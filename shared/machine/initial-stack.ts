@@ -8,6 +8,7 @@
 import type { Memory } from './memory'
 import type { Random } from './random'
 import { archAlignStack, type RandomizeVaSpace } from './layout'
+import { cpuidLeaf } from './cpu/cpuid'
 
 export const AT_NULL = 0
 export const AT_PHDR = 3
@@ -78,12 +79,12 @@ export interface CpuAuxValues {
 }
 
 /**
- * The simulated CPU is a plain x86-64 baseline processor: CPUID.1:EDX with fpu..apic, sep,
- * mtrr, pge, mca, cmov, pat, pse36, clflush, mmx, fxsr, sse, sse2 (0x078bfbff); no FSGSBASE;
- * a signal frame sized for FXSAVE state only (the 6.18 measurement, 0xe30 for an AVX-512
- * XSAVE area of 2700 bytes, minus the difference to the 512-byte FXSAVE area, rounded to 16).
+ * The simulated CPU (./cpu/cpuid) is a plain x86-64 baseline processor: AT_HWCAP is its
+ * CPUID.1:EDX; it has no FSGSBASE (AT_HWCAP2 0) and no XSAVE, so the kernel would size signal
+ * frames for the 512-byte FXSAVE area: the 6.18 measurement (0xe30 with a 2700-byte AVX-512
+ * XSAVE area) minus the difference, rounded up to 16 bytes.
  */
-export const BASELINE_CPU_AUX: CpuAuxValues = { hwcap: 0x078bfbff, hwcap2: 0, minsigstksz: 0x5b0 }
+export const BASELINE_CPU_AUX: CpuAuxValues = { hwcap: cpuidLeaf(1, 0)[3] >>> 0, hwcap2: 0, minsigstksz: 0x5b0 }
 
 export interface Credentials {
   uid: number
