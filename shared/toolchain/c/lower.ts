@@ -1,0 +1,757 @@
+/**
+ * Lowering of the checked C tree to the shared IR (shared/toolchain/ir). Statements take the
+ * shapes gcc -O0 gives them (a while loop jumps to its condition at the bottom, `main` falling
+ * off its end returns 0), every object gets a frame slot with the facts the back end needs for
+ * gcc's frame layout and the stack protector, and file-scope data gets its bytes and relocations.
+ */
+import type * as IR from '../ir/types'
+import type { Expr, FunctionDef, Initializer, Stmt, TranslationUnit, VarSymbol } from './ast'
+import { CompileAbort, type DiagnosticSink, type SourceLocation } from './diagnostics'
+import { alignOf, intKindOf, isSignedKind, sizeOf, typeToString, unqualified, type CType, type IntKind } from './types'
+
+const INT_IR: Readonly<Record<IntKind, IR.IntType>> = {
+  bool: 'u8', char: 'i8', schar: 'i8', uchar: 'u8', short: 'i16', ushort: 'u16', int: 'i32', uint: 'u32',
+  long: 'i64', ulong: 'u64', llong: 'i64', ullong: 'u64',
+}
+
+/** The machine type of a scalar C type. */
+export function irType(t: CType): IR.IntType {
+  if (t.kind === 'pointer') return 'ptr'
+  const ik = intKindOf(t)
+  if (ik) return INT_IR[ik]
+  throw new Error(`no machine type for ${typeToString(t)}`)
+}
+
+function toIrLoc(loc: SourceLocation): IR.SourceLocation {
+  return { line: loc.line, column: loc.column }
+}
+
+/** gcc's stack_protect_classify_type for an object's type (ssp-buffer-size 8). */
+export function protectorClass(t: CType): IR.ProtectorClass {
+  if (t.kind === 'array') {
+    const elem = t.of
+    const ik = elem.kind === 'int' ? elem.ik : undefined
+    if (ik === 'char' || ik === 'schar' || ik === 'uchar') {
+      const large = (t.length ?? 0) >= 8
+      return { smallCharArray: !large, largeCharArray: large, array: true, aggregate: false }
+    }
+    const inner = protectorClass(elem)
+    return { ...inner, array: true }
+  }
+  if (t.kind === 'record') {
+    let c: IR.ProtectorClass = { smallCharArray: false, largeCharArray: false, array: false, aggregate: true }
+    for (const m of t.info.members) {
+      const mc = protectorClass(m.type)
+      c = {
+        smallCharArray: c.smallCharArray || mc.smallCharArray,
+        largeCharArray: c.largeCharArray || mc.largeCharArray,
+        array: c.array || mc.array,
+        aggregate: true,
+      }
+    }
+    return c
+  }
+  return { smallCharArray: false, largeCharArray: false, array: false, aggregate: false }
+}
+
+type StaticValue = { readonly kind: 'int'; readonly value: bigint } | { readonly kind: 'addr'; readonly symbol: string; readonly addend: bigint }
+
+interface FunctionState {
+  readonly def: FunctionDef
+  readonly body: IR.Stmt[]
+  readonly frame: IR.FrameObject[]
+  nextObject: number
+  nextLabel: number
+  readonly userLabels: Map<string, string>
+  readonly breakTargets: string[]
+  readonly continueTargets: string[]
+  readonly switchLabels: Map<number, { cases: string[]; defaultLabel: string }>
+  /** Statements that must run before the statement being lowered (compound literals, struct copies). */
+  pre: IR.Stmt[]
+}
+
+export class Lowerer {
+  private readonly stringNames = new Map<number, string>()
+  private readonly stringGlobals: IR.IrGlobal[] = []
+  private fs: FunctionState | undefined
+
+  constructor(
+    private readonly unit: TranslationUnit,
+    private readonly sourceFile: string,
+    private readonly diags: DiagnosticSink,
+  ) {}
+
+  lower(): IR.IrModule {
+    const functions: IR.IrFunction[] = []
+    for (const def of this.unit.functions) {
+      try {
+        functions.push(this.lowerFunction(def))
+      } catch (e) {
+        if (!(e instanceof CompileAbort)) throw e
+      }
+    }
+    const globals: IR.IrGlobal[] = []
+    for (const sym of this.unit.globals) {
+      try {
+        globals.push(this.lowerGlobal(sym))
+      } catch (e) {
+        if (!(e instanceof CompileAbort)) throw e
+      }
+    }
+    const externs = this.unit.externs.map((s) => s.asmName)
+    return { sourceFile: this.sourceFile, globals: [...globals, ...this.stringGlobals], functions, externs }
+  }
+
+  private fail(loc: SourceLocation, message: string): never {
+    this.diags.error(loc, message)
+    throw new CompileAbort()
+  }
+
+  // ---- globals -------------------------------------------------------------------------------
+
+  private stringSymbol(id: number): string {
+    let name = this.stringNames.get(id)
+    if (name === undefined) {
+      name = `.LC${this.stringNames.size}`
+      this.stringNames.set(id, name)
+      const lit = this.unit.strings[id]
+      if (!lit) throw new Error(`unknown string literal ${id}`)
+      this.stringGlobals.push({ name, linkage: 'static', section: 'rodata', size: lit.bytes.length, align: alignOf(lit.type), init: lit.bytes })
+    }
+    return name
+  }
+
+  private lowerGlobal(sym: VarSymbol): IR.IrGlobal {
+    const size = sizeOf(sym.type) ?? 0
+    const align = alignOf(sym.type)
+    const linkage: IR.Linkage = sym.external ? 'global' : 'static'
+    const debugType = { text: typeToString(sym.type) }
+    const loc = toIrLoc(sym.loc)
+    // A tentative definition of an array of unknown size becomes one element (gcc warns).
+    if (!sym.init) {
+      if (sym.type.kind === 'array' && sym.type.length === undefined) {
+        this.diags.warning(sym.loc, `array '${sym.name}' assumed to have one element`)
+        const one = sizeOf(sym.type.of) ?? 1
+        return { name: sym.asmName, linkage, section: 'bss', size: one, align, loc, debugType }
+      }
+      return { name: sym.asmName, linkage, section: 'bss', size, align, loc, debugType }
+    }
+    const bytes = new Uint8Array(size)
+    const relocations: IR.DataRelocation[] = []
+    this.fillStatic(sym.init, bytes, relocations)
+    const allZero = relocations.length === 0 && bytes.every((b) => b === 0)
+    if (allZero) return { name: sym.asmName, linkage, section: 'bss', size, align, loc, debugType }
+    const readOnly = isDeepConst(sym.type)
+    // gcc puts const data with relocations in .data.rel.ro for PIE; plain .rodata otherwise.
+    const section: IR.DataSection = readOnly && relocations.length === 0 ? 'rodata' : 'data'
+    return { name: sym.asmName, linkage, section, size, align, init: bytes, relocations, loc, debugType }
+  }
+
+  private fillStatic(init: Initializer, bytes: Uint8Array, relocations: IR.DataRelocation[]): void {
+    const view = new DataView(bytes.buffer)
+    for (const item of init.items) {
+      if (item.kind === 'bytes') {
+        bytes.set(item.bytes.subarray(0, Math.max(0, bytes.length - item.offset)), item.offset)
+        continue
+      }
+      if (item.type.kind === 'record') {
+        this.fail(item.expr.loc, 'initializer element is not constant')
+      }
+      const v = this.staticValue(item.expr)
+      const width = sizeOf(item.type) as number
+      if (v.kind === 'addr') {
+        if (width !== 8) this.fail(item.expr.loc, 'initializer element is not computable at load time')
+        relocations.push({ offset: item.offset, symbol: v.symbol, addend: Number(v.addend), size: 8 })
+        continue
+      }
+      writeInt(view, item.offset, width, v.value)
+    }
+  }
+
+  /** Evaluates a static initializer: an integer or an address constant (symbol + addend). */
+  private staticValue(e: Expr): StaticValue {
+    switch (e.k) {
+      case 'num':
+        return { kind: 'int', value: e.value }
+      case 'cast': {
+        const v = this.staticValue(e.operand)
+        if (v.kind === 'int') {
+          const ik = intKindOf(e.type)
+          if (!ik) return v
+          if (ik === 'bool') return { kind: 'int', value: v.value !== 0n ? 1n : 0n }
+          const bits = (sizeOf(e.type) as number) * 8
+          return { kind: 'int', value: isSignedKind(ik) ? BigInt.asIntN(bits, v.value) : BigInt.asUintN(bits, v.value) }
+        }
+        if (e.type.kind === 'pointer' || (sizeOf(e.type) ?? 0) === 8) return v
+        return this.fail(e.loc, 'initializer element is not computable at load time')
+      }
+      case 'addr':
+        return this.staticAddress(e.operand)
+      case 'ptradd': {
+        const p = this.staticValue(e.ptr)
+        const i = this.staticValue(e.index)
+        if (i.kind !== 'int') return this.fail(e.loc, 'initializer element is not constant')
+        const delta = i.value * BigInt(e.scale) * (e.subtract ? -1n : 1n)
+        return p.kind === 'addr' ? { ...p, addend: p.addend + delta } : { kind: 'int', value: p.value + delta }
+      }
+      case 'binary': {
+        const a = this.staticValue(e.left)
+        const b = this.staticValue(e.right)
+        if (a.kind === 'addr' && b.kind === 'int' && (e.op === 'add' || e.op === 'sub')) return { ...a, addend: a.addend + (e.op === 'add' ? b.value : -b.value) }
+        if (b.kind === 'addr' && a.kind === 'int' && e.op === 'add') return { ...b, addend: b.addend + a.value }
+        return this.fail(e.loc, 'initializer element is not constant')
+      }
+      case 'cond': {
+        const c = this.staticValue(e.cond)
+        if (c.kind !== 'int') return this.fail(e.loc, 'initializer element is not constant')
+        return this.staticValue(c.value !== 0n ? e.then : e.otherwise)
+      }
+      default:
+        return this.fail(e.loc, 'initializer element is not constant')
+    }
+  }
+
+  private staticAddress(e: Expr): StaticValue {
+    switch (e.k) {
+      case 'var':
+        if (e.sym.storage !== 'global') return this.fail(e.loc, 'initializer element is not constant')
+        return { kind: 'addr', symbol: e.sym.asmName, addend: 0n }
+      case 'str':
+        return { kind: 'addr', symbol: this.stringSymbol(e.id), addend: 0n }
+      case 'member': {
+        const base = this.staticAddress(e.base)
+        return base.kind === 'addr' ? { ...base, addend: base.addend + BigInt(e.offset) } : { kind: 'int', value: base.value + BigInt(e.offset) }
+      }
+      case 'deref':
+        return this.staticValue(e.pointer)
+      default:
+        return this.fail(e.loc, 'initializer element is not constant')
+    }
+  }
+
+  // ---- functions -----------------------------------------------------------------------------
+
+  private lowerFunction(def: FunctionDef): IR.IrFunction {
+    const fs: FunctionState = {
+      def, body: [], frame: [], nextObject: 0, nextLabel: 0, userLabels: new Map(), breakTargets: [], continueTargets: [],
+      switchLabels: new Map(), pre: [],
+    }
+    this.fs = fs
+    const locals = def.locals.filter((s) => s.storage === 'local')
+    const params = def.locals.filter((s) => s.storage === 'param')
+    for (const sym of [...locals, ...params]) {
+      fs.frame.push(this.frameObject(sym))
+      fs.nextObject = Math.max(fs.nextObject, sym.frameId + 1)
+    }
+    this.statement(def.body)
+    const returns = unqualified(def.type.returns)
+    if (def.sym.name === 'main' && returns.kind === 'int' && returns.ik === 'int') {
+      // C99 5.1.2.2.3: reaching the } that ends main returns 0 (gcc emits `mov eax, 0`).
+      fs.body.push({ kind: 'return', value: { kind: 'const', type: 'i32', value: 0n }, loc: toIrLoc(def.endLoc) })
+    }
+    this.fs = undefined
+    const irParams: IR.IrParam[] = params.map((p) => ({ object: p.frameId, type: this.paramType(p.type) }))
+    return {
+      name: def.sym.asmName,
+      linkage: def.sym.external ? 'global' : 'static',
+      params: irParams,
+      returns: returns.kind === 'void' ? { kind: 'void' } : returns.kind === 'record' ? { kind: 'aggregate', size: sizeOf(returns) as number } : { kind: 'int', type: irType(returns) },
+      variadic: def.type.variadic,
+      frame: fs.frame,
+      body: fs.body,
+      loc: toIrLoc(def.loc),
+      endLoc: toIrLoc(def.endLoc),
+    }
+  }
+
+  private paramType(t: CType): IR.ParamType {
+    if (t.kind === 'record') return { kind: 'aggregate', size: sizeOf(t) as number }
+    return { kind: 'int', type: irType(t) }
+  }
+
+  private frameObject(sym: VarSymbol): IR.FrameObject {
+    const t = sym.type
+    return {
+      id: sym.frameId,
+      name: sym.name.startsWith('__compound_literal') ? '' : sym.name,
+      kind: sym.storage === 'param' ? 'param' : sym.name.startsWith('__compound_literal') ? 'temp' : 'local',
+      size: sizeOf(t) ?? 0,
+      align: alignOf(t),
+      scalar: t.kind === 'int' || t.kind === 'enum' || t.kind === 'pointer',
+      addressTaken: sym.addressTaken,
+      protector: protectorClass(t),
+      scopeDepth: sym.scopeDepth,
+      scope: Math.max(0, sym.scope),
+      parentScope: sym.parentScope !== undefined && sym.parentScope >= 0 ? sym.parentScope : undefined,
+      loc: toIrLoc(sym.loc),
+      debugType: { text: typeToString(t) },
+    }
+  }
+
+  private temp(t: CType): number {
+    const fs = this.fs as FunctionState
+    const id = fs.nextObject++
+    fs.frame.push({
+      id, name: '', kind: 'temp', size: sizeOf(t) ?? 0, align: alignOf(t), scalar: false, addressTaken: true,
+      protector: protectorClass(t), scopeDepth: 0, scope: 0, debugType: { text: typeToString(t) },
+    })
+    return id
+  }
+
+  private label(): string {
+    const fs = this.fs as FunctionState
+    return `L${fs.nextLabel++}`
+  }
+
+  private userLabel(name: string): string {
+    const fs = this.fs as FunctionState
+    let l = fs.userLabels.get(name)
+    if (!l) {
+      l = this.label()
+      fs.userLabels.set(name, l)
+    }
+    return l
+  }
+
+  private emit(s: IR.Stmt): void {
+    const fs = this.fs as FunctionState
+    if (fs.pre.length) {
+      fs.body.push(...fs.pre)
+      fs.pre = []
+    }
+    fs.body.push(s)
+  }
+
+  // ---- statements ----------------------------------------------------------------------------
+
+  private statement(s: Stmt): void {
+    const fs = this.fs as FunctionState
+    const loc = toIrLoc(s.loc)
+    switch (s.k) {
+      case 'block':
+        for (const item of s.items) this.statement(item)
+        return
+      case 'empty':
+        return
+      case 'expr':
+        return this.expressionStatement(s.expr, loc)
+      case 'decl':
+        if (s.init) this.initializeLocal(s.sym.frameId, s.sym.type, s.init, loc)
+        return
+      case 'if': {
+        const elseLabel = this.label()
+        this.emit({ kind: 'branch', cond: this.value(s.cond), when: false, target: elseLabel, loc })
+        this.statement(s.then)
+        if (s.otherwise) {
+          const end = this.label()
+          this.emit({ kind: 'jump', target: end })
+          this.emit({ kind: 'label', label: elseLabel })
+          this.statement(s.otherwise)
+          this.emit({ kind: 'label', label: end })
+        } else {
+          this.emit({ kind: 'label', label: elseLabel })
+        }
+        return
+      }
+      case 'while': {
+        const condLabel = this.label()
+        const bodyLabel = this.label()
+        const end = this.label()
+        this.emit({ kind: 'jump', target: condLabel, loc })
+        this.emit({ kind: 'label', label: bodyLabel })
+        this.loop(end, condLabel, () => this.statement(s.body))
+        this.emit({ kind: 'label', label: condLabel })
+        this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc })
+        this.emit({ kind: 'label', label: end })
+        return
+      }
+      case 'do': {
+        const bodyLabel = this.label()
+        const condLabel = this.label()
+        const end = this.label()
+        this.emit({ kind: 'label', label: bodyLabel })
+        this.loop(end, condLabel, () => this.statement(s.body))
+        this.emit({ kind: 'label', label: condLabel })
+        this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc: toIrLoc(s.cond.loc) })
+        this.emit({ kind: 'label', label: end })
+        return
+      }
+      case 'for': {
+        if (s.init) this.statement(s.init)
+        const condLabel = this.label()
+        const bodyLabel = this.label()
+        const stepLabel = this.label()
+        const end = this.label()
+        this.emit({ kind: 'jump', target: condLabel, loc })
+        this.emit({ kind: 'label', label: bodyLabel })
+        this.loop(end, stepLabel, () => this.statement(s.body))
+        this.emit({ kind: 'label', label: stepLabel })
+        if (s.step) this.expressionStatement(s.step, toIrLoc(s.step.loc))
+        this.emit({ kind: 'label', label: condLabel })
+        if (s.cond) this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc: toIrLoc(s.cond.loc) })
+        else this.emit({ kind: 'jump', target: bodyLabel })
+        this.emit({ kind: 'label', label: end })
+        return
+      }
+      case 'switch': {
+        const end = this.label()
+        const cases = s.cases.map(() => this.label())
+        const defaultLabel = s.hasDefault ? this.label() : end
+        fs.switchLabels.set(s.id, { cases, defaultLabel })
+        this.emit({
+          kind: 'switch', value: this.value(s.value), cases: s.cases.map((c, i) => ({ value: c.value, target: cases[i] as string })),
+          defaultTarget: defaultLabel, loc,
+        })
+        fs.breakTargets.push(end)
+        try {
+          this.statement(s.body)
+        } finally {
+          fs.breakTargets.pop()
+        }
+        this.emit({ kind: 'label', label: end })
+        return
+      }
+      case 'case': {
+        const labels = fs.switchLabels.get(s.switchId)
+        if (!labels) throw new Error('case outside its switch')
+        this.emit({ kind: 'label', label: s.caseIndex < 0 ? labels.defaultLabel : (labels.cases[s.caseIndex] as string) })
+        this.statement(s.body)
+        return
+      }
+      case 'break': {
+        const target = fs.breakTargets[fs.breakTargets.length - 1]
+        if (target) this.emit({ kind: 'jump', target, loc })
+        return
+      }
+      case 'continue': {
+        const target = fs.continueTargets[fs.continueTargets.length - 1]
+        if (target) this.emit({ kind: 'jump', target, loc })
+        return
+      }
+      case 'goto':
+        this.emit({ kind: 'jump', target: this.userLabel(s.label), loc })
+        return
+      case 'label':
+        this.emit({ kind: 'label', label: this.userLabel(s.label) })
+        this.statement(s.body)
+        return
+      case 'return': {
+        const returns = unqualified(fs.def.type.returns)
+        if (!s.value) {
+          if (returns.kind === 'void') this.emit({ kind: 'return', loc })
+          // `return;` in a non-void function: the caller gets whatever is there (gcc leaves rax as is);
+          // the IR needs a value, so an untouched temporary (structs) or 0 stands in.
+          else this.emit({ kind: 'return', value: returns.kind === 'record' ? { kind: 'frameAddr', object: this.temp(returns), offset: 0 } : { kind: 'const', type: irType(returns), value: 0n }, loc })
+          return
+        }
+        if (returns.kind === 'void') {
+          this.expressionStatement(s.value, loc)
+          this.emit({ kind: 'return', loc })
+          return
+        }
+        const value = returns.kind === 'record' ? this.recordAddress(s.value) : this.value(s.value)
+        this.emit({ kind: 'return', value, loc })
+        return
+      }
+    }
+  }
+
+  private loop(breakTarget: string, continueTarget: string, body: () => void): void {
+    const fs = this.fs as FunctionState
+    fs.breakTargets.push(breakTarget)
+    fs.continueTargets.push(continueTarget)
+    try {
+      body()
+    } finally {
+      fs.breakTargets.pop()
+      fs.continueTargets.pop()
+    }
+  }
+
+  private expressionStatement(e: Expr, loc: IR.SourceLocation): void {
+    switch (e.k) {
+      case 'vaStart':
+        this.emit({ kind: 'vaStart', list: this.value(e.list), loc })
+        return
+      case 'vaCopy':
+        this.emit({ kind: 'copy', dst: this.value(e.dst), src: this.value(e.src), size: 24, loc })
+        return
+      case 'assign':
+        if (e.target.type.kind === 'record') {
+          this.emit({ kind: 'copy', dst: this.address(e.target), src: this.recordAddress(e.value), size: sizeOf(e.target.type) as number, loc })
+          return
+        }
+        this.emit({ kind: 'store', type: irType(e.type), addr: this.address(e.target), value: this.value(e.value), loc })
+        return
+      case 'cast':
+        if (e.type.kind === 'void') return this.expressionStatement(e.operand, loc)
+        break
+      case 'comma':
+        this.expressionStatement(e.first, loc)
+        this.expressionStatement(e.then, loc)
+        return
+      case 'num':
+        return
+    }
+    if (e.type.kind === 'record') {
+      if (e.k === 'call') this.emit({ kind: 'eval', expr: this.callExpr(e, { kind: 'frameAddr', object: this.temp(e.type), offset: 0 }), loc })
+      else this.emit({ kind: 'eval', expr: this.recordAddress(e), loc })
+      return
+    }
+    this.emit({ kind: 'eval', expr: this.value(e), loc })
+  }
+
+  private initializeLocal(object: number, type: CType, init: Initializer, loc: IR.SourceLocation): void {
+    const size = sizeOf(type) as number
+    const base = (offset: number): IR.Expr => ({ kind: 'frameAddr', object, offset })
+    if (init.zeroFill) this.emit({ kind: 'zero', dst: base(0), size, loc })
+    for (const item of init.items) {
+      if (item.kind === 'bytes') {
+        this.storeBytes(base, item.offset, item.bytes, loc)
+        continue
+      }
+      if (item.type.kind === 'record') {
+        this.emit({ kind: 'copy', dst: base(item.offset), src: this.recordAddress(item.expr), size: sizeOf(item.type) as number, loc })
+        continue
+      }
+      this.emit({ kind: 'store', type: irType(item.type), addr: base(item.offset), value: this.value(item.expr), loc })
+    }
+  }
+
+  /** Stores literal bytes in 8/4/2/1-byte immediates, as gcc does for `char s[] = "..."`. */
+  private storeBytes(base: (offset: number) => IR.Expr, offset: number, bytes: Uint8Array, loc: IR.SourceLocation): void {
+    let i = 0
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    while (i < bytes.length) {
+      const left = bytes.length - i
+      const width = left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1
+      const value = width === 8 ? view.getBigUint64(i, true) : width === 4 ? BigInt(view.getUint32(i, true)) : width === 2 ? BigInt(view.getUint16(i, true)) : BigInt(view.getUint8(i))
+      const type: IR.IntType = width === 8 ? 'u64' : width === 4 ? 'u32' : width === 2 ? 'u16' : 'u8'
+      this.emit({ kind: 'store', type, addr: base(offset + i), value: { kind: 'const', type, value }, loc })
+      i += width
+    }
+  }
+
+  // ---- expressions ---------------------------------------------------------------------------
+
+  /** Address of an lvalue (or of a string literal / compound literal object). */
+  private address(e: Expr): IR.Expr {
+    switch (e.k) {
+      case 'var':
+        if (e.sym.storage === 'global') return { kind: 'symbolAddr', symbol: e.sym.asmName, offset: 0 }
+        return { kind: 'frameAddr', object: e.sym.frameId, offset: 0 }
+      case 'str':
+        return { kind: 'symbolAddr', symbol: this.stringSymbol(e.id), offset: 0 }
+      case 'deref':
+        return this.value(e.pointer)
+      case 'member': {
+        const base = e.base.type.kind === 'record' && !isAddressable(e.base) ? this.recordAddress(e.base) : this.address(e.base)
+        return offsetAddress(base, e.offset)
+      }
+      case 'compound': {
+        const fs = this.fs as FunctionState
+        const saved = fs.body.length
+        this.initializeLocal(e.sym.frameId, e.sym.type, e.init, toIrLoc(e.loc))
+        // The initialisation runs before the statement that uses the literal.
+        fs.pre.push(...fs.body.splice(saved))
+        return { kind: 'frameAddr', object: e.sym.frameId, offset: 0 }
+      }
+      default:
+        return this.fail(e.loc, 'lvalue required')
+    }
+  }
+
+  /** Address of a struct/union value, materialising calls and assignments into temporaries. */
+  private recordAddress(e: Expr): IR.Expr {
+    switch (e.k) {
+      case 'call': {
+        const tmp: IR.Expr = { kind: 'frameAddr', object: this.temp(e.type), offset: 0 }
+        return this.callExpr(e, tmp)
+      }
+      case 'assign': {
+        const fs = this.fs as FunctionState
+        const dst = this.address(e.target)
+        fs.pre.push({ kind: 'copy', dst, src: this.recordAddress(e.value), size: sizeOf(e.type) as number })
+        return this.address(e.target)
+      }
+      case 'cond':
+        return { kind: 'select', type: 'ptr', cond: this.value(e.cond), then: this.recordAddress(e.then), otherwise: this.recordAddress(e.otherwise) }
+      case 'comma':
+        return { kind: 'comma', first: this.value(e.first), then: this.recordAddress(e.then) }
+      default:
+        return this.address(e)
+    }
+  }
+
+  private value(e: Expr): IR.Expr {
+    switch (e.k) {
+      case 'num':
+        return { kind: 'const', type: e.type.kind === 'void' ? 'i32' : irType(e.type), value: e.value }
+      case 'var':
+      case 'deref':
+      case 'member':
+      case 'compound':
+        if (e.type.kind === 'record' || e.type.kind === 'array') return this.recordAddress(e)
+        return { kind: 'load', type: irType(e.type), addr: this.address(e) }
+      case 'str':
+        return this.address(e)
+      case 'addr':
+        if (e.operand.k === 'var' && e.operand.type.kind === 'function') return { kind: 'symbolAddr', symbol: e.operand.sym.asmName, offset: 0 }
+        return this.address(e.operand)
+      case 'cast':
+        return this.castValue(e.operand, e.type)
+      case 'unary':
+        if (e.op === 'lnot') return { kind: 'unary', op: 'lnot', type: 'i32', value: this.condValue(e.operand) }
+        return { kind: 'unary', op: e.op, type: irType(e.type), value: this.value(e.operand) }
+      case 'binary':
+        return { kind: 'binary', op: e.op, type: irType(e.type), left: this.value(e.left), right: this.value(e.right) }
+      case 'compare':
+        return { kind: 'compare', op: e.op, left: this.value(e.left), right: this.value(e.right) }
+      case 'ptradd': {
+        const offset = this.scaled(e.index, e.scale)
+        return { kind: 'binary', op: e.subtract ? 'sub' : 'add', type: 'ptr', left: this.value(e.ptr), right: offset }
+      }
+      case 'ptrdiff': {
+        const diff: IR.Expr = {
+          kind: 'binary', op: 'sub', type: 'i64',
+          left: { kind: 'convert', type: 'i64', value: this.value(e.left) },
+          right: { kind: 'convert', type: 'i64', value: this.value(e.right) },
+        }
+        if (e.scale === 1) return diff
+        return { kind: 'binary', op: 'div', type: 'i64', left: diff, right: { kind: 'const', type: 'i64', value: BigInt(e.scale) } }
+      }
+      case 'logical':
+        return { kind: 'logical', op: e.op, left: this.condValue(e.left), right: this.condValue(e.right) }
+      case 'assign': {
+        if (e.type.kind === 'record') return this.recordAddress(e)
+        return { kind: 'assign', type: irType(e.type), addr: this.address(e.target), value: this.value(e.value) }
+      }
+      case 'update':
+        return this.update(e)
+      case 'cond': {
+        if (e.type.kind === 'record') return this.recordAddress(e)
+        if (e.type.kind === 'void') {
+          const arm = (x: Expr): IR.Expr => ({ kind: 'comma', first: this.voidValue(x), then: { kind: 'const', type: 'i32', value: 0n } })
+          return { kind: 'select', type: 'i32', cond: this.condValue(e.cond), then: arm(e.then), otherwise: arm(e.otherwise) }
+        }
+        return { kind: 'select', type: irType(e.type), cond: this.condValue(e.cond), then: this.value(e.then), otherwise: this.value(e.otherwise) }
+      }
+      case 'comma':
+        return { kind: 'comma', first: this.voidValue(e.first), then: this.value(e.then) }
+      case 'call':
+        if (e.type.kind === 'record') return this.recordAddress(e)
+        return this.callExpr(e, undefined)
+      case 'vaArg':
+        return { kind: 'vaArg', type: irType(e.type), list: this.value(e.list) }
+      case 'vaStart':
+      case 'vaCopy':
+        return this.fail(e.loc, `'${e.k === 'vaStart' ? 'va_start' : 'va_copy'}' must be used as a statement`)
+    }
+  }
+
+  /** An expression evaluated only for its effects, in a place where IR needs an expression. */
+  private voidValue(e: Expr): IR.Expr {
+    if (e.k === 'cast' && e.type.kind === 'void') return this.voidValue(e.operand)
+    if (e.type.kind === 'void' && e.k !== 'call' && e.k !== 'cond' && e.k !== 'comma') return this.fail(e.loc, 'void value not ignored as it ought to be')
+    return this.value(e)
+  }
+
+  /** A scalar used as a truth value: compare/logical already yield 0/1, others are tested by the back end. */
+  private condValue(e: Expr): IR.Expr {
+    return this.value(e)
+  }
+
+  private scaled(index: Expr, scale: number): IR.Expr {
+    const i = this.value(index)
+    if (i.kind === 'const') return { kind: 'const', type: 'ptr', value: BigInt.asUintN(64, i.value * BigInt(scale)) }
+    const product: IR.Expr = scale === 1 ? i : { kind: 'binary', op: 'mul', type: 'i64', left: i, right: { kind: 'const', type: 'i64', value: BigInt(scale) } }
+    return { kind: 'convert', type: 'ptr', value: product }
+  }
+
+  private castValue(operand: Expr, to: CType): IR.Expr {
+    if (to.kind === 'void') return this.voidValue(operand)
+    const v = this.value(operand)
+    const target = irType(to)
+    if (to.kind === 'int' && to.ik === 'bool') {
+      if (operand.type.kind === 'int' && operand.type.ik === 'bool') return v
+      // Conversion to _Bool tests against zero (C17 6.3.1.2), it does not truncate.
+      const zero: IR.Expr = { kind: 'const', type: irType(operand.type), value: 0n }
+      return { kind: 'convert', type: 'u8', value: { kind: 'compare', op: 'ne', left: v, right: zero } }
+    }
+    if (irType(operand.type) === target) return v
+    return { kind: 'convert', type: target, value: v }
+  }
+
+  private update(e: Expr & { k: 'update' }): IR.Expr {
+    const addr = this.address(e.target)
+    const type = irType(e.type)
+    const isPointer = e.opType.kind === 'pointer'
+    const opType: IR.IntType = isPointer ? 'ptr' : irType(e.opType)
+    const operand = isPointer ? this.ptrOperand(this.value(e.operand)) : this.value(e.operand)
+    if (e.type.kind === 'int' && e.type.ik === 'bool') {
+      // _Bool targets store (old op operand) != 0; gcc does the same test.
+      const old: IR.Expr = { kind: 'convert', type: opType, value: { kind: 'load', type: 'u8', addr } }
+      const combined: IR.Expr = { kind: 'binary', op: e.op, type: opType, left: old, right: operand }
+      const truth: IR.Expr = { kind: 'convert', type: 'u8', value: { kind: 'compare', op: 'ne', left: combined, right: { kind: 'const', type: opType, value: 0n } } }
+      return { kind: 'assign', type: 'u8', addr: this.address(e.target), value: truth }
+    }
+    return { kind: 'update', op: e.op, type, opType, addr, operand, postfix: e.postfix }
+  }
+
+  private ptrOperand(v: IR.Expr): IR.Expr {
+    if (v.kind === 'const') return { kind: 'const', type: 'ptr', value: BigInt.asUintN(64, v.value) }
+    return { kind: 'convert', type: 'ptr', value: v }
+  }
+
+  private callExpr(e: Expr & { k: 'call' }, resultAddr: IR.Expr | undefined): IR.Expr {
+    const callee: IR.Callee =
+      e.callee.k === 'addr' && e.callee.operand.k === 'var' && e.callee.operand.type.kind === 'function'
+        ? { kind: 'direct', name: e.callee.operand.sym.asmName }
+        : { kind: 'indirect', address: this.value(e.callee) }
+    const args: IR.CallArg[] = e.args.map((a) =>
+      a.type.kind === 'record' ? { kind: 'aggregate', addr: this.recordAddress(a), size: sizeOf(a.type) as number } : { kind: 'int', value: this.value(a) },
+    )
+    const returns = unqualified(e.type)
+    const type: IR.IntType | 'void' | { aggregate: number } =
+      returns.kind === 'void' ? 'void' : returns.kind === 'record' ? { aggregate: sizeOf(returns) as number } : irType(returns)
+    const variadic = e.fnType.variadic || !e.fnType.prototyped
+    return resultAddr ? { kind: 'call', callee, args, type, resultAddr, variadic } : { kind: 'call', callee, args, type, variadic }
+  }
+}
+
+function isAddressable(e: Expr): boolean {
+  return e.k === 'var' || e.k === 'deref' || e.k === 'str' || e.k === 'compound' || (e.k === 'member' && isAddressable(e.base))
+}
+
+function offsetAddress(base: IR.Expr, offset: number): IR.Expr {
+  if (offset === 0) return base
+  if (base.kind === 'frameAddr' || base.kind === 'symbolAddr') return { ...base, offset: base.offset + offset }
+  return { kind: 'binary', op: 'add', type: 'ptr', left: base, right: { kind: 'const', type: 'ptr', value: BigInt(offset) } }
+}
+
+function isDeepConst(t: CType): boolean {
+  if (t.kind === 'array') return isDeepConst(t.of)
+  if (t.kind === 'record') return !!t.isConst || (t.info.members.length > 0 && t.info.members.every((m) => isDeepConst(m.type)))
+  return !!t.isConst
+}
+
+function writeInt(view: DataView, offset: number, width: number, value: bigint): void {
+  switch (width) {
+    case 1:
+      view.setUint8(offset, Number(BigInt.asUintN(8, value)))
+      return
+    case 2:
+      view.setUint16(offset, Number(BigInt.asUintN(16, value)), true)
+      return
+    case 4:
+      view.setUint32(offset, Number(BigInt.asUintN(32, value)), true)
+      return
+    case 8:
+      view.setBigUint64(offset, BigInt.asUintN(64, value), true)
+      return
+  }
+}
+
+export function lowerTranslationUnit(unit: TranslationUnit, sourceFile: string, diags: DiagnosticSink): IR.IrModule {
+  return new Lowerer(unit, sourceFile, diags).lower()
+}

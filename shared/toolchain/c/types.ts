@@ -1,0 +1,393 @@
+/**
+ * C types of the supported subset, with the x86-64 System V sizes, alignments and struct layout
+ * rules gcc uses, and C17's integer promotions and usual arithmetic conversions.
+ */
+import type { SourceLocation } from './diagnostics'
+
+/** Integer types by conversion rank; 'char' is plain char (signed on x86-64, but a distinct type). */
+export type IntKind = 'bool' | 'char' | 'schar' | 'uchar' | 'short' | 'ushort' | 'int' | 'uint' | 'long' | 'ulong' | 'llong' | 'ullong'
+
+export interface Qualifiers {
+  readonly isConst?: boolean
+  readonly isVolatile?: boolean
+}
+
+export interface Member {
+  /** Undefined for an anonymous struct/union member (its members are found through it). */
+  readonly name: string | undefined
+  readonly type: CType
+  readonly offset: number
+  readonly loc?: SourceLocation
+}
+
+export interface RecordInfo {
+  readonly id: number
+  readonly tag: string | undefined
+  readonly isUnion: boolean
+  members: Member[]
+  size: number
+  align: number
+  complete: boolean
+  loc?: SourceLocation
+}
+
+export interface EnumInfo {
+  readonly tag: string | undefined
+  /** gcc's compatible integer type: unsigned int unless some enumerator is negative. */
+  underlying: IntKind
+  complete: boolean
+}
+
+export type CType = Qualifiers &
+  (
+    | { readonly kind: 'void' }
+    | { readonly kind: 'int'; readonly ik: IntKind }
+    | { readonly kind: 'enum'; readonly info: EnumInfo }
+    | { readonly kind: 'pointer'; readonly to: CType }
+    | { readonly kind: 'array'; readonly of: CType; readonly length: number | undefined }
+    | {
+        readonly kind: 'function'
+        readonly returns: CType
+        readonly params: readonly CType[]
+        readonly paramNames: readonly (string | undefined)[]
+        readonly variadic: boolean
+        /** false for `int f()`: an unprototyped declaration (arguments get default promotions). */
+        readonly prototyped: boolean
+      }
+    | { readonly kind: 'record'; readonly info: RecordInfo }
+  )
+
+export const VOID: CType = { kind: 'void' }
+export const BOOL: CType = { kind: 'int', ik: 'bool' }
+export const CHAR: CType = { kind: 'int', ik: 'char' }
+export const SCHAR: CType = { kind: 'int', ik: 'schar' }
+export const UCHAR: CType = { kind: 'int', ik: 'uchar' }
+export const SHORT: CType = { kind: 'int', ik: 'short' }
+export const USHORT: CType = { kind: 'int', ik: 'ushort' }
+export const INT: CType = { kind: 'int', ik: 'int' }
+export const UINT: CType = { kind: 'int', ik: 'uint' }
+export const LONG: CType = { kind: 'int', ik: 'long' }
+export const ULONG: CType = { kind: 'int', ik: 'ulong' }
+export const LLONG: CType = { kind: 'int', ik: 'llong' }
+export const ULLONG: CType = { kind: 'int', ik: 'ullong' }
+/** size_t and ptrdiff_t on x86-64 Linux. */
+export const SIZE_T = ULONG
+export const PTRDIFF_T = LONG
+
+const INT_INFO: Readonly<Record<IntKind, { size: number; signed: boolean; rank: number }>> = {
+  bool: { size: 1, signed: false, rank: 0 },
+  char: { size: 1, signed: true, rank: 1 },
+  schar: { size: 1, signed: true, rank: 1 },
+  uchar: { size: 1, signed: false, rank: 1 },
+  short: { size: 2, signed: true, rank: 2 },
+  ushort: { size: 2, signed: false, rank: 2 },
+  int: { size: 4, signed: true, rank: 3 },
+  uint: { size: 4, signed: false, rank: 3 },
+  long: { size: 8, signed: true, rank: 4 },
+  ulong: { size: 8, signed: false, rank: 4 },
+  llong: { size: 8, signed: true, rank: 5 },
+  ullong: { size: 8, signed: false, rank: 5 },
+}
+
+export function intType(ik: IntKind): CType {
+  return { kind: 'int', ik }
+}
+
+export function pointerTo(to: CType): CType {
+  return { kind: 'pointer', to }
+}
+
+export function arrayOf(of: CType, length: number | undefined): CType {
+  return { kind: 'array', of, length }
+}
+
+export function unqualified(t: CType): CType {
+  if (!t.isConst && !t.isVolatile) return t
+  const { isConst: _c, isVolatile: _v, ...rest } = t
+  return rest as CType
+}
+
+export function qualified(t: CType, q: Qualifiers): CType {
+  if (!q.isConst && !q.isVolatile) return t
+  // Qualifying an array type qualifies its elements (C17 6.7.3p10).
+  if (t.kind === 'array') return { ...t, of: qualified(t.of, q) }
+  return { ...t, isConst: t.isConst || q.isConst, isVolatile: t.isVolatile || q.isVolatile }
+}
+
+/** The integer kind an integer-like type (int, enum, bool) computes as. */
+export function intKindOf(t: CType): IntKind | undefined {
+  if (t.kind === 'int') return t.ik
+  if (t.kind === 'enum') return t.info.underlying
+  return undefined
+}
+
+export function isInteger(t: CType): boolean {
+  return t.kind === 'int' || t.kind === 'enum'
+}
+
+export function isPointer(t: CType): boolean {
+  return t.kind === 'pointer'
+}
+
+export function isScalar(t: CType): boolean {
+  return isInteger(t) || t.kind === 'pointer'
+}
+
+export function isArithmetic(t: CType): boolean {
+  return isInteger(t)
+}
+
+export function isRecord(t: CType): t is CType & { kind: 'record' } {
+  return t.kind === 'record'
+}
+
+export function isSignedKind(ik: IntKind): boolean {
+  return INT_INFO[ik].signed
+}
+
+export function intSize(ik: IntKind): number {
+  return INT_INFO[ik].size
+}
+
+export function rank(ik: IntKind): number {
+  return INT_INFO[ik].rank
+}
+
+export function isSignedType(t: CType): boolean {
+  const ik = intKindOf(t)
+  return ik !== undefined && isSignedKind(ik)
+}
+
+/** Object size in bytes, or undefined for incomplete types and functions. */
+export function sizeOf(t: CType): number | undefined {
+  switch (t.kind) {
+    case 'void':
+      return undefined
+    case 'int':
+      return INT_INFO[t.ik].size
+    case 'enum':
+      return t.info.complete ? INT_INFO[t.info.underlying].size : undefined
+    case 'pointer':
+      return 8
+    case 'array': {
+      if (t.length === undefined) return undefined
+      const e = sizeOf(t.of)
+      return e === undefined ? undefined : e * t.length
+    }
+    case 'function':
+      return undefined
+    case 'record':
+      return t.info.complete ? t.info.size : undefined
+  }
+}
+
+export function alignOf(t: CType): number {
+  switch (t.kind) {
+    case 'void':
+    case 'function':
+      return 1
+    case 'int':
+      return INT_INFO[t.ik].size
+    case 'enum':
+      return INT_INFO[t.info.underlying].size
+    case 'pointer':
+      return 8
+    case 'array':
+      return alignOf(t.of)
+    case 'record':
+      return t.info.align
+  }
+}
+
+export function isComplete(t: CType): boolean {
+  return t.kind !== 'void' && t.kind !== 'function' && sizeOf(t) !== undefined
+}
+
+/** C17 6.3.1.1: bool, char, short (and enums of such) promote to int; others stay. */
+export function promote(t: CType): CType {
+  const ik = intKindOf(t)
+  if (ik === undefined) return t
+  if (rank(ik) < rank('int')) return INT
+  return intType(ik)
+}
+
+/** C17 6.3.1.8, integer part. */
+export function usualArithmetic(a: CType, b: CType): CType {
+  const x = intKindOf(promote(a)) as IntKind
+  const y = intKindOf(promote(b)) as IntKind
+  if (x === y) return intType(x)
+  const sx = isSignedKind(x)
+  const sy = isSignedKind(y)
+  if (sx === sy) return intType(rank(x) >= rank(y) ? x : y)
+  const [u, s] = sx ? [y, x] : [x, y]
+  if (rank(u) >= rank(s)) return intType(u)
+  if (intSize(s) > intSize(u)) return intType(s)
+  return intType(toUnsigned(s))
+}
+
+export function toUnsigned(ik: IntKind): IntKind {
+  switch (ik) {
+    case 'char':
+    case 'schar':
+      return 'uchar'
+    case 'short':
+      return 'ushort'
+    case 'int':
+      return 'uint'
+    case 'long':
+      return 'ulong'
+    case 'llong':
+      return 'ullong'
+    default:
+      return ik
+  }
+}
+
+/** Wraps a value to the range of an integer kind (two's complement, as gcc does). */
+export function wrapToKind(value: bigint, ik: IntKind): bigint {
+  if (ik === 'bool') return value !== 0n ? 1n : 0n
+  const bits = intSize(ik) * 8
+  return isSignedKind(ik) ? BigInt.asIntN(bits, value) : BigInt.asUintN(bits, value)
+}
+
+/** Type compatibility (C17 6.2.7), ignoring top-level qualifiers when `ignoreQualifiers`. */
+export function compatible(a: CType, b: CType, ignoreQualifiers = false): boolean {
+  if (!ignoreQualifiers && (!!a.isConst !== !!b.isConst || !!a.isVolatile !== !!b.isVolatile)) return false
+  if (a.kind === 'enum' && b.kind === 'int') return a.info.underlying === b.ik
+  if (a.kind === 'int' && b.kind === 'enum') return b.info.underlying === a.ik
+  if (a.kind !== b.kind) return false
+  switch (a.kind) {
+    case 'void':
+      return true
+    case 'int':
+      return a.ik === (b as typeof a).ik
+    case 'enum':
+      return a.info === (b as typeof a).info
+    case 'pointer':
+      return compatible(a.to, (b as typeof a).to)
+    case 'array': {
+      const bb = b as typeof a
+      if (a.length !== undefined && bb.length !== undefined && a.length !== bb.length) return false
+      return compatible(a.of, bb.of)
+    }
+    case 'record':
+      return a.info === (b as typeof a).info
+    case 'function': {
+      const bb = b as typeof a
+      if (!compatible(a.returns, bb.returns)) return false
+      if (!a.prototyped || !bb.prototyped) return true
+      if (a.variadic !== bb.variadic || a.params.length !== bb.params.length) return false
+      return a.params.every((p, i) => compatible(unqualified(p), unqualified(bb.params[i] as CType)))
+    }
+  }
+}
+
+/** Spells a type the way gcc's diagnostics do ('int *', 'char[10]', 'struct point'). */
+export function typeToString(t: CType, inner = ''): string {
+  const q = (t.isConst ? 'const ' : '') + (t.isVolatile ? 'volatile ' : '')
+  switch (t.kind) {
+    case 'void':
+      return join(q + 'void', inner)
+    case 'int':
+      return join(q + INT_NAMES[t.ik], inner)
+    case 'enum':
+      return join(q + (t.info.tag ? `enum ${t.info.tag}` : 'enum <anonymous>'), inner)
+    case 'record':
+      return join(q + `${t.info.isUnion ? 'union' : 'struct'} ${t.info.tag ?? '<anonymous>'}`, inner)
+    case 'pointer': {
+      const ptrQ = (t.isConst ? ' const' : '') + (t.isVolatile ? ' volatile' : '')
+      const needsParens = t.to.kind === 'array' || t.to.kind === 'function'
+      const star = `*${ptrQ}${inner ? (ptrQ ? ' ' : '') + inner : ''}`
+      return typeToString(t.to, needsParens ? `(${star})` : star)
+    }
+    case 'array':
+      return typeToString(t.of, `${inner}[${t.length ?? ''}]`)
+    case 'function': {
+      const params = t.prototyped ? (t.params.length === 0 && !t.variadic ? 'void' : [...t.params.map((p) => typeToString(p)), ...(t.variadic ? ['...'] : [])].join(', ')) : ''
+      return typeToString(t.returns, `${inner}(${params})`)
+    }
+  }
+}
+
+function join(base: string, inner: string): string {
+  if (inner === '') return base
+  return inner.startsWith('[') || inner.startsWith('(') ? base + inner : `${base} ${inner}`
+}
+
+const INT_NAMES: Readonly<Record<IntKind, string>> = {
+  bool: '_Bool',
+  char: 'char',
+  schar: 'signed char',
+  uchar: 'unsigned char',
+  short: 'short int',
+  ushort: 'short unsigned int',
+  int: 'int',
+  uint: 'unsigned int',
+  long: 'long int',
+  ulong: 'long unsigned int',
+  llong: 'long long int',
+  ullong: 'long long unsigned int',
+}
+
+let nextRecordId = 1
+
+export function newRecord(tag: string | undefined, isUnion: boolean, loc?: SourceLocation): RecordInfo {
+  return { id: nextRecordId++, tag, isUnion, members: [], size: 0, align: 1, complete: false, loc }
+}
+
+export interface MemberDeclaration {
+  readonly name: string | undefined
+  readonly type: CType
+  readonly loc?: SourceLocation
+}
+
+/**
+ * Lays out a struct or union as gcc does on x86-64: each member at the next multiple of its
+ * alignment (unions: all at 0), the size rounded up to the largest alignment. A flexible array
+ * member (last, `T x[]`) adds no size but its alignment counts.
+ */
+export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false): void {
+  let offset = 0
+  let size = 0
+  let align = 1
+  const members: Member[] = []
+  for (const d of decls) {
+    const a = packed ? 1 : alignOf(d.type)
+    const s = sizeOf(d.type) ?? 0
+    align = Math.max(align, a)
+    if (info.isUnion) {
+      members.push({ name: d.name, type: d.type, offset: 0, loc: d.loc })
+      size = Math.max(size, s)
+    } else {
+      offset = alignUp(offset, a)
+      members.push({ name: d.name, type: d.type, offset, loc: d.loc })
+      offset += s
+      size = offset
+    }
+  }
+  info.members = members
+  info.align = align
+  info.size = alignUp(size, align)
+  info.complete = true
+}
+
+export function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a
+}
+
+export interface FoundMember {
+  readonly type: CType
+  readonly offset: number
+}
+
+/** Finds a member by name, looking inside anonymous struct/union members (C11). */
+export function findMember(info: RecordInfo, name: string): FoundMember | undefined {
+  for (const m of info.members) {
+    if (m.name === name) return { type: m.type, offset: m.offset }
+    if (m.name === undefined && m.type.kind === 'record') {
+      const inner = findMember(m.type.info, name)
+      if (inner) return { type: inner.type, offset: m.offset + inner.offset }
+    }
+  }
+  return undefined
+}
