@@ -1,7 +1,7 @@
 // Electron main process: the app window plus the IPC front door to the session host. All the
 // real work (sessions, workers) is in electron/node, shared with browser mode and the CLI.
 
-import { app, ipcMain, session } from 'electron'
+import { BrowserWindow, app, ipcMain, session } from 'electron'
 import { IPC_MESSAGE_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/protocol/bridge'
 import { openConnection, type Connection } from '../node/connection'
 import { SessionHost } from '../node/host'
@@ -38,7 +38,10 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(devSockets)] } })
   })
   openWindow()
-  app.on('activate', openWindow)
+  // macOS: clicking the dock icon with no window open opens one.
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
 })
 
 app.on('window-all-closed', () => {
