@@ -121,6 +121,11 @@ export class Lowerer {
     return name
   }
 
+  private literalBySymbol(symbol: string): Uint8Array | undefined {
+    for (const [id, name] of this.stringNames) if (name === symbol) return this.unit.strings[id]?.bytes
+    return undefined
+  }
+
   private lowerGlobal(sym: VarSymbol): IR.IrGlobal {
     const size = sizeOf(sym.type) ?? 0
     const align = alignOf(sym.type)
@@ -199,6 +204,20 @@ export class Lowerer {
         const b = this.staticValue(e.right)
         if (a.kind === 'addr' && b.kind === 'int' && (e.op === 'add' || e.op === 'sub')) return { ...a, addend: a.addend + (e.op === 'add' ? b.value : -b.value) }
         if (b.kind === 'addr' && a.kind === 'int' && e.op === 'add') return { ...b, addend: b.addend + a.value }
+        return this.fail(e.loc, 'initializer element is not constant')
+      }
+      case 'deref':
+      case 'member': {
+        // An element of a string literal (`"abc"[1]`) is a constant; other objects' contents are not.
+        const at = this.staticAddress(e)
+        const literal = at.kind === 'addr' ? this.literalBySymbol(at.symbol) : undefined
+        const width = sizeOf(e.type)
+        if (at.kind === 'addr' && literal && width !== undefined && at.addend >= 0n && Number(at.addend) + width <= literal.length) {
+          const view = new DataView(literal.buffer, literal.byteOffset, literal.byteLength)
+          const raw = readInt(view, Number(at.addend), width)
+          const ik = intKindOf(e.type)
+          return { kind: 'int', value: ik && isSignedKind(ik) ? BigInt.asIntN(width * 8, raw) : raw }
+        }
         return this.fail(e.loc, 'initializer element is not constant')
       }
       case 'cond': {
@@ -733,6 +752,19 @@ function isDeepConst(t: CType): boolean {
   if (t.kind === 'array') return isDeepConst(t.of)
   if (t.kind === 'record') return !!t.isConst || (t.info.members.length > 0 && t.info.members.every((m) => isDeepConst(m.type)))
   return !!t.isConst
+}
+
+function readInt(view: DataView, offset: number, width: number): bigint {
+  switch (width) {
+    case 1:
+      return BigInt(view.getUint8(offset))
+    case 2:
+      return BigInt(view.getUint16(offset, true))
+    case 4:
+      return BigInt(view.getUint32(offset, true))
+    default:
+      return view.getBigUint64(offset, true)
+  }
 }
 
 function writeInt(view: DataView, offset: number, width: number, value: bigint): void {

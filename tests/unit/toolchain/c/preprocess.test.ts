@@ -30,7 +30,7 @@ function gccE(files: Record<string, string>, main = 'main.c', includeDirs: strin
     writeFileSync(join(dir, name), text)
   }
   // -undef would drop the predefined macros we imitate; -nostdinc keeps system headers out.
-  const out = execFileSync('gcc', ['-E', '-P', '-nostdinc', ...includeDirs.map((d) => `-I${d}`), main], { cwd: dir, encoding: 'utf8' })
+  const out = execFileSync('gcc', ['-E', '-P', '-w', '-nostdinc', ...includeDirs.map((d) => `-I${d}`), main], { cwd: dir, encoding: 'utf8' })
   return spellings(out)
 }
 
@@ -54,6 +54,9 @@ const CASES: Record<string, string> = {
   functionNameNotCalled: '#define f(x) x\nint f; int (f)(int); f\n(1);\n',
   digraphs: '%:define D(x) <:x:>\nint a D(3); <% %>\n',
   pasteMakesOperator: '#define OP(a, b) a ## b\nint x OP(+, =) 1; OP(<, <) OP(-, >)\n',
+  ifArithmetic: ['-1 < 0', '-1 > 0u', '0xffffffffffffffff == -1', '(2 || 1/0)', '(0 && 1/0) == 0', '~0 == -1', '(1 ? -1 : 0u) > 0',
+    '0x7fffffffffffffff + 0 > 0', '(-1) >> 63 == -1', "'\\377' < 0", '1 == 1L', '-1 / 2 == 0', '0x10 >> 1 == 8', '(1 << 63) < 0', '(1u << 63) > 0']
+    .map((c, i) => `#if ${c}\nint yes${i};\n#else\nint no${i};\n#endif\n`).join(''),
   counter: 'int a = __COUNTER__, b = __COUNTER__, c = __COUNTER__;\n',
 }
 

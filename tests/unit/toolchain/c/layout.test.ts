@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import { gccResults, ourResults, seeded } from './gcc-compare'
+
+const SCALARS = ['char', 'unsigned char', 'short', 'unsigned short', 'int', 'unsigned', 'long', 'unsigned long long', 'void *', '_Bool', 'enum e']
+
+/** Generates nested structs/unions with arrays and reports sizeof/_Alignof/offsetof of each. */
+function generateLayouts(count: number, seed: number): string {
+  const rnd = seeded(seed)
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
+  const defs: string[] = ['enum e { E0, E1 };']
+  const entries: string[] = []
+  const made: string[] = []
+  for (let i = 0; i < count; i++) {
+    const kind = rnd() < 0.25 ? 'union' : 'struct'
+    const name = `${kind} r${i}`
+    const members: string[] = []
+    const n = 1 + Math.floor(rnd() * 6)
+    for (let m = 0; m < n; m++) {
+      let type = made.length > 0 && rnd() < 0.25 ? pick(made) : pick(SCALARS)
+      let decl = `m${m}`
+      if (rnd() < 0.3) decl += `[${1 + Math.floor(rnd() * 5)}]`
+      if (rnd() < 0.15) decl += `[${1 + Math.floor(rnd() * 3)}]`
+      if (rnd() < 0.1) type = `${type} *`
+      members.push(`  ${type} ${decl};`)
+      entries.push(`__builtin_offsetof(${name}, m${m})`)
+    }
+    if (kind === 'struct' && rnd() < 0.2) {
+      members.push('  char tail[];') // flexible array member
+      entries.push(`__builtin_offsetof(${name}, tail)`)
+    }
+    defs.push(`${name} {\n${members.join('\n')}\n};`)
+    entries.push(`sizeof(${name})`, `_Alignof(${name})`)
+    made.push(name)
+  }
+  return `${defs.join('\n')}\nlong long results[] = {\n  ${entries.join(',\n  ')}\n};\n`
+}
+
+describe('struct and union layout matches gcc on x86-64', () => {
+  it('generated records: sizeof, _Alignof and offsetof of every member', () => {
+    const source = generateLayouts(60, 12345)
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
+
+  it('hand-picked layouts: padding, nested anonymous members, packed, arrays of structs', () => {
+    const source = `
+struct a { char c; int i; char d; };
+struct b { char c; long l; short s; };
+struct c { struct a x[3]; char y; };
+struct d { int i; union { char c; long l; }; struct { short s; char t; }; };
+struct __attribute__((packed)) p { char c; int i; long l; };
+union u { char c[9]; int i; };
+struct e { char c; union u u; };
+long long results[] = {
+  sizeof(struct a), __builtin_offsetof(struct a, d), sizeof(struct b), __builtin_offsetof(struct b, s),
+  sizeof(struct c), __builtin_offsetof(struct c, y), sizeof(struct d), __builtin_offsetof(struct d, l),
+  __builtin_offsetof(struct d, s), __builtin_offsetof(struct d, t), sizeof(struct p), __builtin_offsetof(struct p, l),
+  _Alignof(struct p), sizeof(union u), _Alignof(union u), sizeof(struct e), __builtin_offsetof(struct e, u),
+  sizeof(int[3][5]), sizeof(char *[4]), sizeof(int (*)[4]), _Alignof(long long), sizeof(_Bool), sizeof(enum { Z = -1 }),
+};
+`
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
+})
