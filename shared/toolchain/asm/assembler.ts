@@ -55,7 +55,7 @@ class Assembly {
   private readonly diagnostics: Diagnostic[] = []
   private readonly statements: SourceStatement[] = []
   private readonly labels = new Map<string, { section: SectionName; line: number; column: number; nasmLocal: boolean }>()
-  private readonly equates = new Map<string, { expr: ExprNode; line: number; scope: string }>()
+  private readonly equates = new Map<string, { expr: ExprNode; line: number; scope: string; section: SectionName }>()
   private readonly globals = new Map<string, { line: number; column: number; type?: 'function' | 'data' }>()
   private readonly externs = new Set<string>()
   private readonly sectionAlign: Record<SectionName, number> = { ...DEFAULT_ALIGN }
@@ -165,7 +165,9 @@ class Assembly {
         case 'equ': {
           const name = statement.name.startsWith('.') && !statement.name.startsWith('.L') ? scope + statement.name : statement.name
           if (this.labels.has(name) || this.equates.has(name)) this.error(line, statement.column, `symbol '${name}' redefined`)
-          else this.equates.set(name, { expr: statement.value, line, scope })
+          else this.equates.set(name, { expr: statement.value, line, scope, section })
+          // Kept in the statement list so layout records where `$` is for this equ.
+          this.statements.push({ line, statement: { ...statement, name }, section, scope, longBranch: false })
           break
         }
         case 'default':
@@ -312,8 +314,10 @@ class Assembly {
       if (this.equateStack.has(name)) throw new EncodeError(`'${name}' is defined in terms of itself`, column)
       this.equateStack.add(name)
       try {
-        // `$` inside an equ means the position of the equ line, which is where it was defined.
-        return this.evaluate(equate.expr, { ...context, scope: equate.scope, offset: this.equatePosition(equate.line, context) })
+        // `$` inside an equ means the position of the equ line in its own section.
+        const key = '$equ:' + name
+        const position = (this.finalPass || this.nextOffsets.has(key) ? this.nextOffsets.get(key) : this.offsets.get(key)) ?? 0
+        return this.evaluate(equate.expr, { section: equate.section, scope: equate.scope, offset: position })
       } finally {
         this.equateStack.delete(name)
       }
@@ -328,14 +332,6 @@ class Assembly {
     throw new EncodeError(`symbol '${name}' not defined (declare it with 'extern')`, column)
   }
 
-  /** Section offset just after the statements before `line` (for `$` in an equ). */
-  private equatePosition(line: number, context: EvalContext): number {
-    const position = this.linePositions.get(line)
-    return position ?? context.offset
-  }
-
-  private linePositions = new Map<number, number>()
-
   // -------------------------------------------------------------------------------------------
   // Layout and emission
   // -------------------------------------------------------------------------------------------
@@ -343,13 +339,8 @@ class Assembly {
   private layout(): Layout {
     const buffers = new Map<SectionName, SectionBuilder>()
     for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder())
-    this.linePositions = new Map()
-    let previousLine = 0
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
-      // Record positions for lines in between (equ lines) in the current section.
-      for (let line = previousLine + 1; line <= entry.line; line++) this.linePositions.set(line, builder.size)
-      previousLine = entry.line
       if (entry.label !== undefined) this.nextOffsets.set(entry.label, builder.size)
       try {
         this.emitStatement(entry, entry.statement, builder)
@@ -386,6 +377,9 @@ class Assembly {
         for (let i = 0; i < count; i++) this.emitStatement(entry, statement.body, builder)
         return
       }
+      case 'equ':
+        this.nextOffsets.set('$equ:' + statement.name, builder.size)
+        return
       case 'align': {
         const value = this.constantOf(statement.value, context, 'alignment')
         if (value <= 0 || (value & (value - 1)) !== 0) throw new EncodeError('alignment must be a power of two', statement.column)
