@@ -16,7 +16,5 @@ int main(void) {
   printf("%.20f\n", 0.1);
   float f = 16777217.0f;
   printf("float %f %.10e\n", f, (double)1.1f);
-  long double ld = 1.0L / 3.0L;
-  printf("long double %.18Lf\n", ld);
   return 0;
 }
