@@ -205,6 +205,12 @@ export class Parser {
   private expect(text: string, alternatives?: string): PPToken {
     if (this.is(text)) return this.next()
     const t = this.peek()
+    const prev = this.toks[this.pos - 1]
+    // Like gcc, a single missing closing token is reported just after the previous token (where it
+    // would be inserted); a choice of tokens is reported at the unexpected token.
+    if (!alternatives && prev && CLOSERS.has(text)) {
+      this.fail({ file: prev.loc.file, line: prev.loc.line, column: prev.loc.column + prev.text.length }, `expected '${text}' ${this.describe(t)}`)
+    }
     this.fail(t.loc, `expected ${alternatives ?? `'${text}'`} ${this.describe(t)}`, t.text.length)
   }
 
@@ -490,7 +496,7 @@ export class Parser {
     const fn = this.fn as FunctionContext
     const existing = this.scope.names.get(name)
     if (existing) {
-      this.diags.error(loc, existing.kind === 'var' && storage === 'local' && existing.storage === 'param' ? `'${name}' redeclared as different kind of symbol` : `redeclaration of '${name}'`, name.length)
+      this.diags.error(loc, existing.kind === 'var' && existing.storage !== 'global' ? `redeclaration of '${name}' with no linkage` : `redeclaration of '${name}'`, name.length)
     }
     const sym: VarSymbol = {
       kind: 'var', name, type, asmName: name, loc, storage, external: false, defined: true, tentative: false,
@@ -845,7 +851,7 @@ export class Parser {
     } else if (!abstract) {
       this.fail(t.loc, `expected identifier or '(' ${this.describe(t)}`, t.text.length)
     }
-    type = this.declaratorSuffixes(type)
+    type = this.declaratorSuffixes(type, name)
     while (this.is('__attribute__') || this.is('__attribute') || this.is('__asm__') || this.is('asm') || this.is('__asm')) {
       if (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
       else {
@@ -856,7 +862,7 @@ export class Parser {
     return { name, loc, type }
   }
 
-  private declaratorSuffixes(base: CType): CType {
+  private declaratorSuffixes(base: CType, name?: string): CType {
     if (this.is('[')) {
       const open = this.next()
       while (this.is('static') || this.is('const') || this.is('restrict') || this.is('volatile')) this.next()
@@ -866,11 +872,11 @@ export class Parser {
         const v = evalConstInt(e)
         if (v === undefined) this.fail(e.loc, 'variable-length arrays are not supported')
         if (!isInteger(e.type)) this.fail(e.loc, 'size of array has non-integer type')
-        if (v < 0n) this.fail(e.loc, 'size of array is negative')
+        if (v < 0n) this.fail(name !== undefined ? this.nameLoc(name) : e.loc, name !== undefined ? `size of array '${name}' is negative` : 'size of array is negative')
         length = Number(v)
       }
       this.expect(']')
-      const elem = this.declaratorSuffixes(base)
+      const elem = this.declaratorSuffixes(base, name)
       if (elem.kind === 'function') this.fail(open.loc, 'declaration of array of functions')
       if (!isComplete(elem)) this.fail(open.loc, `array type has incomplete element type '${typeToString(elem)}'`)
       return arrayOf(elem, length)
@@ -883,6 +889,15 @@ export class Parser {
       return this.declaratorSuffixes(fn) === fn ? fn : fn
     }
     return base
+  }
+
+  /** Location of the most recent token spelling `name` (the declarator's identifier). */
+  private nameLoc(name: string): SourceLocation {
+    for (let i = this.pos - 1; i >= 0; i--) {
+      const t = this.toks[i] as PPToken
+      if (t.kind === 'ident' && t.text === name) return t.loc
+    }
+    return this.peek().loc
   }
 
   private parameterList(returns: CType): CType {
@@ -1135,7 +1150,7 @@ export class Parser {
           if (this.is('*')) this.fail(this.peek().loc, 'computed goto is not supported')
           const id = this.expectIdent()
           const fn = this.fn as FunctionContext
-          if (!fn.labelsUsed.has(id.text)) fn.labelsUsed.set(id.text, id.loc)
+          if (!fn.labelsUsed.has(id.text)) fn.labelsUsed.set(id.text, loc)
           this.expect(';')
           return { k: 'goto', label: id.text, loc }
         }
@@ -1148,7 +1163,7 @@ export class Parser {
       }
     }
     const e = this.expression()
-    this.expect(';', "';'")
+    this.expect(';')
     return { k: 'expr', expr: e, loc: e.loc }
   }
 
@@ -1205,7 +1220,7 @@ export class Parser {
       if (!ctx) this.fail(kw.loc, "case label not within a switch statement", 4)
       const ik = ctx.type.kind === 'int' ? ctx.type.ik : 'int'
       v = this.sema.convert(this.sema.num(v, INT, e.loc), intType(ik)).k === 'num' ? (this.sema.convert({ k: 'num', value: v, type: e.type, loc: e.loc }, ctx.type) as Expr & { k: 'num' }).value : v
-      if (ctx.cases.some((c) => c.value === v)) this.diags.error(e.loc, 'duplicate case value')
+      if (ctx.cases.some((c) => c.value === v)) this.diags.error(kw.loc, 'duplicate case value')
       caseIndex = ctx.cases.length
       ctx.cases.push({ value: v })
     } else {
@@ -1648,13 +1663,14 @@ export class Parser {
       const isSize = t.text === 'sizeof'
       if (this.is('(') && this.startsTypeName(1)) {
         this.next()
+        const typeLoc = this.peek().loc
         const type = this.typeName()
         this.expect(')')
         if (this.is('{')) {
           const lit = this.postfixTail(this.compoundLiteral(type, t.loc))
           return isSize ? this.sema.sizeofType(lit.type, t.loc) : this.sema.num(BigInt(alignOf(lit.type)), ULONG, t.loc)
         }
-        return isSize ? this.sema.sizeofType(type, t.loc) : this.sema.num(BigInt(alignOf(type)), ULONG, t.loc)
+        return isSize ? this.sema.sizeofType(type, typeLoc) : this.sema.num(BigInt(alignOf(type)), ULONG, t.loc)
       }
       const operand = this.unaryExpr()
       if (isSize) return this.sema.sizeofType(operand.type, t.loc)
@@ -1693,7 +1709,7 @@ export class Parser {
         case '->': {
           this.next()
           const id = this.expectIdent()
-          e = this.sema.member(e, id.text, t.text === '->', id.loc)
+          e = this.sema.member(e, id.text, t.text === '->', t.loc)
           continue
         }
         case '++':
@@ -1952,6 +1968,8 @@ function enumUnderlying(min: bigint, max: bigint): IntKind {
   if (min >= -(1n << 31n) && max < 1n << 31n) return 'int'
   return 'long'
 }
+
+const CLOSERS = new Set([';', ')', ']'])
 
 const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>='])
 

@@ -412,6 +412,7 @@ export class Sema {
     if (fn.prototyped) {
       if (args0.length < fn.params.length || (!fn.variadic && args0.length > fn.params.length)) {
         this.diags.error(loc, `too ${args0.length < fn.params.length ? 'few' : 'many'} arguments to function${name ? ` '${name}'` : ''}`)
+        if (callee0.k === 'var') this.diags.note(callee0.sym.loc, 'declared here')
         throw new CompileAbort()
       }
     }

@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { compile } from '../../../../shared/toolchain/c/compile'
+import { seeded } from './gcc-compare'
+
+/** gcc's located error lines ("file:line:col: error: message") for a source. */
+function gccErrors(source: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'memscape-diag-'))
+  writeFileSync(join(dir, 't.c'), source)
+  try {
+    execFileSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, stdio: 'pipe' })
+    return []
+  } catch (e) {
+    const stderr = String((e as { stderr: Buffer }).stderr)
+    return stderr.split('\n').filter((l) => /^t\.c:\d+:\d+: error: /.test(l))
+  }
+}
+
+function ourErrors(source: string): string[] {
+  return compile({ 't.c': source }, 't.c')
+    .text.split('\n')
+    .filter((l) => /^t\.c:\d+:\d+: error: /.test(l))
+}
+
+/** Programs with several mistakes each; gcc reports them all in one pass and so must we. */
+const BROKEN: Record<string, string> = {
+  statements: `struct s { int a; };
+int f(int x) {
+  int y = x +;
+  undefined_var = 3;
+  struct s v;
+  v.b = 1;
+  return v;
+}
+int g(void) { return f(1, 2); }
+int h(void) { int a[3]; a = 0; const int k = 1; k = 2; break; }
+`,
+  missingSemicolons: `int f(void) {
+  int x = 1;
+  x = 2
+  return x;
+}
+int g(int a) { return a }
+int h(int a) { int b = a * 2 return b; }
+`,
+  declarations: `int x;
+char x;
+struct t { int a; int a; };
+int arr[-1];
+int main(void) { int q; int q; continue; return 0; }
+`,
+  operators: `struct p { int x; };
+int main(void) {
+  struct p a, b;
+  int i = 0;
+  a + b;
+  i.x = 1;
+  *i = 2;
+  &3;
+  i();
+  return a->x;
+}
+`,
+  switches: `int main(int argc, char **argv) {
+  switch (argc) { case 1: case 1: break; default: default: break; }
+  case 3: ;
+  goto nowhere;
+  return sizeof(struct undefined_tag);
+}
+`,
+}
+
+describe('diagnostics match gcc: same errors, same places, one pass', () => {
+  for (const [name, source] of Object.entries(BROKEN)) {
+    it(name, () => {
+      const theirs = gccErrors(source)
+      expect(theirs.length).toBeGreaterThan(0)
+      expect(ourErrors(source)).toEqual(theirs)
+    })
+  }
+
+  it('quotes the offending line with a caret under the location', () => {
+    const r = compile({ 'a.c': 'int main(void) {\n\tint x = ;\n}\n' }, 'a.c')
+    expect(r.text).toBe("a.c:2:17: error: expected expression before ';' token\n    2 |         int x = ;\n      |                 ^\n")
+  })
+
+  it('rejects floating point clearly', () => {
+    expect(ourErrors('double d;\n')).toEqual(['t.c:1:1: error: floating-point types are not supported yet'])
+    expect(ourErrors('int x = 1.5;\n')).toEqual(['t.c:1:9: error: floating-point types are not supported yet'])
+  })
+
+  it('warns about implicit declarations like gcc 12 (not an error)', () => {
+    const r = compile({ 't.c': 'int main(void) { return foo(1); }\n' }, 't.c')
+    expect(r.errorCount).toBe(0)
+    expect(r.text).toContain("t.c:1:25: warning: implicit declaration of function 'foo' [-Wimplicit-function-declaration]")
+    expect(r.ir?.externs).toContain('foo')
+  })
+})
+
+describe('garbage never crashes the compiler', () => {
+  const VALID = `#define SQ(x) ((x) * (x))
+struct node { int value; struct node *next; };
+static int total(const struct node *n) { int s = 0; while (n) { s += SQ(n->value); n = n->next; } return s; }
+int main(int argc, char **argv) {
+  struct node b = { 2, 0 }, a = { 1, &b };
+  int grid[2][3] = { [1] = { 4, 5 }, { 6 } };
+  char msg[] = "ok\\n";
+  switch (argc) { case 1: return total(&a) + grid[1][1] + msg[0]; default: break; }
+  for (int i = 0; i < argc; i++) if (argv[i][0] == '-') goto out;
+out:
+  return argc > 2 ? -1 : 0;
+}
+`
+
+  it('random bytes', () => {
+    const rnd = seeded(7)
+    for (let n = 0; n < 300; n++) {
+      const len = Math.floor(rnd() * 200)
+      let text = ''
+      for (let i = 0; i < len; i++) text += String.fromCharCode(Math.floor(rnd() * 128))
+      const r = compile({ 'f.c': text }, 'f.c')
+      expect(typeof r.text).toBe('string')
+    }
+  })
+
+  it('mutated valid programs (token deletion, duplication, swaps, truncation)', () => {
+    expect(compile({ 'v.c': VALID }, 'v.c').errorCount).toBe(0)
+    const rnd = seeded(99)
+    const pieces = VALID.split(/(\s+|[;{}()[\],=*&<>+-])/).filter((p) => p !== '')
+    for (let n = 0; n < 400; n++) {
+      const copy = [...pieces]
+      const edits = 1 + Math.floor(rnd() * 4)
+      for (let e = 0; e < edits; e++) {
+        const i = Math.floor(rnd() * copy.length)
+        const j = Math.floor(rnd() * copy.length)
+        const op = Math.floor(rnd() * 4)
+        if (op === 0) copy.splice(i, 1)
+        else if (op === 1) copy.splice(i, 0, copy[j] as string)
+        else if (op === 2) [copy[i], copy[j]] = [copy[j] as string, copy[i] as string]
+        else copy.length = i
+      }
+      const r = compile({ 'v.c': copy.join('') }, 'v.c')
+      expect(typeof r.text).toBe('string')
+      if (r.errorCount === 0) expect(r.ir).toBeDefined()
+    }
+  })
+})
