@@ -1,6 +1,15 @@
+// Turns a session's program into a Machine (the ELF loader's errors carry their reason).
+
+import { Machine } from '../../shared/machine/machine'
 import type { RunnableMachine } from './simulation-runtime'
 import type { ProgramLoad } from './worker-messages'
 
 export function loadProgram(program: ProgramLoad): RunnableMachine {
-  throw new Error(`cannot load ${program.path}: the machine (shared/machine/machine.ts) is not built yet`)
+  return Machine.fromElf(program.image, {
+    argv: program.argv,
+    env: program.env,
+    seed: program.seed,
+    aslr: program.aslr,
+    execPath: program.path,
+  })
 }

@@ -4,19 +4,14 @@
 // runs, and publishes state at most 60 times a second.
 
 import type { Dispatcher } from '../../shared/debugger/dispatcher'
-import type { Fault } from '../../shared/machine/fault'
+import type { MachineStatus } from '../../shared/machine/machine'
 import type { ControlAction, RunState } from '../../shared/protocol/api'
 import { acknowledgeControlRequest, takeControlRequest, REQUEST_SEQ } from './control-block'
 import type { HostMessage, WorkerMessage, WorkerState } from './worker-messages'
 
-/** The machine's status, as the Machine contract defines it. */
-export type MachineStatus =
-  | { state: 'ready' | 'running' }
-  | { state: 'waiting-input' }
-  | { state: 'exited'; code: number }
-  | { state: 'signaled'; signal: number; fault: Fault | null; kernelLog: string | null }
+export type { MachineStatus }
 
-/** The part of the Machine the runtime drives. */
+/** The part of the Machine the runtime drives (tests drive the runtime with scripted machines). */
 export interface RunnableMachine {
   readonly memory: { readonly buffer: SharedArrayBuffer }
   readonly status: MachineStatus

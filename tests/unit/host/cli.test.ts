@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { SPIN_FOREVER, tinyElf } from '../../fixtures/tiny-elf'
 import { repoRoot } from './built'
 
 const scratch = mkdtempSync(join(tmpdir(), 'memscape-cli-'))
@@ -88,5 +89,24 @@ describe('memscape debug', () => {
     const { status, stderr } = memscape(['debug', '-x'])
     expect(status).toBe(2)
     expect(stderr).toMatch(/^memscape debug: -x needs an argument\nUsage: memscape debug/)
+  })
+})
+
+describe('memscape debug PROGRAM', () => {
+  test('loads a static ELF into the session', () => {
+    const file = join(scratch, 'spin')
+    writeFileSync(file, tinyElf(SPIN_FOREVER))
+    expect(memscape(['debug', file, '--batch', '-ex', 'echo loaded\\n'])).toEqual({ status: 0, stdout: 'loaded\n', stderr: '' })
+  })
+
+  test('a file that is not an ELF is refused with the loader\'s reason', () => {
+    const file = script('notes.txt', 'hello')
+    const { status, stderr } = memscape(['debug', file, '--batch'])
+    expect(status).toBe(1)
+    expect(stderr).toBe('memscape debug: not an ELF file: it starts with 68 65 6c 6c, not the ELF magic 7f 45 4c 46 ("\\x7fELF")\n')
+  })
+
+  test('a missing program is reported', () => {
+    expect(memscape(['debug', join(scratch, 'nope'), '--batch']).stderr).toBe(`memscape debug: ${join(scratch, 'nope')}: No such file or directory.\n`)
   })
 })
