@@ -670,6 +670,8 @@ export class AddressSpace {
   /**
    * A fault at `address` below a grows-down area: expand it down to the fault's page when the
    * stack stays within RLIMIT_STACK and a guard gap away from the area below (expand_downwards).
+   * 'grown': retry the access. Anything else: SIGSEGV; 'rlimit' and 'guard-gap' mean stack
+   * exhaustion, 'not-below-stack' an ordinary bad address, 'no-memory' guest RAM ran out.
    */
   growStack(address: number): StackGrowth {
     const i = this.indexAfter(address)
@@ -677,7 +679,12 @@ export class AddressSpace {
     if (!v || !v.growsDown || v.start <= address) return 'not-below-stack'
     const newStart = pageAlignDown(address)
     if (newStart < MMAP_MIN_ADDR) return 'guard-gap'
-    if (v.end - newStart > this.layout.stackRlimit) return 'rlimit'
+    if (v.end - newStart > this.layout.stackRlimit) {
+      // Linux refuses both the same way (SIGSEGV, SEGV_MAPERR); only faults a plausible stack
+      // overflow away (a deep recursion, a huge local array) are called one, not wild pointers.
+      const plausible = Math.max(16 * this.layout.stackRlimit, 256 * 1024 * 1024)
+      return v.end - newStart <= plausible ? 'rlimit' : 'not-below-stack'
+    }
     const prev = this.list[i - 1]
     if (prev && !prev.growsDown && prev.prot !== PROT_NONE && newStart - prev.end < STACK_GUARD_GAP) return 'guard-gap'
     if (prev && prev.end > newStart) return 'guard-gap'
