@@ -22,10 +22,10 @@ function outputDir(): string {
   return buildDir
 }
 
-/** Compiles tests/fixtures/layout/<source> with gcc and the given flags; returns the binary's path. */
-export function compile(source: string, output: string, flags: string[]): string {
+/** Compiles tests/fixtures/layout/<source> with gcc (or `compiler`) and the flags; returns the binary's path. */
+export function compile(source: string, output: string, flags: string[], compiler = 'gcc'): string {
   const path = join(outputDir(), output)
-  execFileSync('gcc', [...flags, '-o', path, join(FIXTURES, source)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  execFileSync(compiler, [...flags, '-o', path, join(FIXTURES, source)], { stdio: ['ignore', 'pipe', 'pipe'] })
   chmodSync(path, 0o755)
   return path
 }
