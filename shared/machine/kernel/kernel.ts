@@ -215,10 +215,14 @@ export class Kernel implements CpuHost {
 
   // --- signals ---------------------------------------------------------------------------------
 
-  /** Queues a signal for the process (kill, tgkill); it is acted on before returning to user code. */
-  sendSignal(info: SignalInfo): void {
+  /**
+   * Queues a signal for the thread (tkill, tgkill) or the process (kill); it is acted on before
+   * returning to user code.
+   */
+  sendSignal(info: SignalInfo, toProcess: boolean): void {
     if (this.signals.isIgnored(info.signo)) return
-    if (!this.signals.pending.has(info.signo)) this.signals.pending.set(info.signo, info)
+    const set = toProcess ? this.signals.sharedPending : this.signals.pending
+    if (!set.has(info.signo)) set.set(info.signo, info)
   }
 
   /** Acts on pending, unblocked signals: run handlers or end the process. */

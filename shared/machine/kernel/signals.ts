@@ -120,8 +120,14 @@ export interface SignalInfo {
 export class SignalState {
   readonly actions: SigAction[] = Array.from({ length: NSIG + 1 }, () => ({ handler: SIG_DFL, flags: 0n, restorer: 0n, mask: 0n }))
   blocked = 0n
-  /** Pending signals and the info they were sent with (one instance each: standard signals do not queue). */
+  /**
+   * Pending signals and the info they were sent with, one instance of each signal per set:
+   * standard signals do not queue. As on Linux there are two sets: signals sent to the thread
+   * (tkill, tgkill, raise) and signals sent to the process (kill), so the same signal can be
+   * pending twice and is then delivered twice.
+   */
   readonly pending = new Map<number, SignalInfo>()
+  readonly sharedPending = new Map<number, SignalInfo>()
   altStack = { sp: 0, flags: SS_DISABLE, size: 0 }
 
   isHandled(sig: number): boolean {
@@ -177,7 +183,10 @@ export function sysRtSigaction(k: Kernel): SyscallResult {
   if (next) {
     k.signals.actions[sig] = next
     // POSIX: setting a pending signal to ignored discards it.
-    if (k.signals.isIgnored(sig)) k.signals.pending.delete(sig)
+    if (k.signals.isIgnored(sig)) {
+      k.signals.pending.delete(sig)
+      k.signals.sharedPending.delete(sig)
+    }
   }
   return 0
 }
@@ -208,7 +217,7 @@ export function sysRtSigprocmask(k: Kernel): SyscallResult {
 export function sysRtSigpending(k: Kernel): SyscallResult {
   if (k.arg(1) > 8) return -EINVAL
   let set = 0n
-  for (const sig of k.signals.pending.keys()) set |= bit(sig)
+  for (const sig of [...k.signals.pending.keys(), ...k.signals.sharedPending.keys()]) set |= bit(sig)
   const out = new Uint8Array(8)
   new DataView(out.buffer).setBigUint64(0, set & k.signals.blocked, true)
   k.memory.writeBytes(k.arg(0), out.subarray(0, k.arg(1)))
@@ -257,10 +266,10 @@ function onAltStack(k: Kernel, sp: number): boolean {
 }
 
 /** kill/tkill/tgkill: the only process is this one; anything else does not exist. */
-function signalSelf(k: Kernel, sig: number, code: number): SyscallResult {
+function signalSelf(k: Kernel, sig: number, code: number, toProcess: boolean): SyscallResult {
   if (sig < 0 || sig > NSIG) return -EINVAL
   if (sig === 0) return 0
-  k.sendSignal({ signo: sig, code, address: null, sender: { pid: k.identity.pid, uid: k.identity.uid } })
+  k.sendSignal({ signo: sig, code, address: null, sender: { pid: k.identity.pid, uid: k.identity.uid } }, toProcess)
   return 0
 }
 
@@ -269,19 +278,19 @@ export function sysKill(k: Kernel): SyscallResult {
   const sig = k.argInt(1)
   // 0: our process group; -1: every process we may signal (only us here).
   if (pid !== k.identity.pid && pid !== 0 && pid !== -1 && pid !== -k.identity.pid) return -ESRCH
-  return signalSelf(k, sig, SI_USER)
+  return signalSelf(k, sig, SI_USER, true)
 }
 
 export function sysTkill(k: Kernel): SyscallResult {
   if (k.argInt(0) <= 0) return -EINVAL
   if (k.argInt(0) !== k.identity.pid) return -ESRCH
-  return signalSelf(k, k.argInt(1), SI_TKILL)
+  return signalSelf(k, k.argInt(1), SI_TKILL, false)
 }
 
 export function sysTgkill(k: Kernel): SyscallResult {
   if (k.argInt(0) <= 0 || k.argInt(1) <= 0) return -EINVAL
   if (k.argInt(0) !== k.identity.pid || k.argInt(1) !== k.identity.pid) return -ESRCH
-  return signalSelf(k, k.argInt(2), SI_TKILL)
+  return signalSelf(k, k.argInt(2), SI_TKILL, false)
 }
 
 // --- delivery --------------------------------------------------------------------------------
@@ -303,14 +312,20 @@ export function forceFault(state: SignalState, sig: number): void {
   }
 }
 
-/** The lowest-numbered pending signal that is not blocked, removed from the set. */
+/**
+ * The next signal to act on, removed from its set: the thread's own pending signals first, then
+ * the process's (dequeue_signal), the lowest-numbered unblocked one of each.
+ */
 export function takeDeliverable(state: SignalState): SignalInfo | null {
-  const ready = [...state.pending.keys()].filter((sig) => !state.isBlocked(sig)).sort((a, b) => a - b)
-  const sig = ready[0]
-  if (sig === undefined) return null
-  const info = state.pending.get(sig)!
-  state.pending.delete(sig)
-  return info
+  for (const set of [state.pending, state.sharedPending]) {
+    const ready = [...set.keys()].filter((sig) => !state.isBlocked(sig)).sort((a, b) => a - b)
+    const sig = ready[0]
+    if (sig === undefined) continue
+    const info = set.get(sig)!
+    set.delete(sig)
+    return info
+  }
+  return null
 }
 
 // Layout of struct rt_sigframe (x86-64): pretcode, then struct ucontext, then siginfo.
