@@ -7,7 +7,7 @@ import { lowerTranslationUnit } from './lower'
 import { parseTranslationUnit } from './parser'
 import { preprocess, type PreprocessOptions } from './preprocess'
 
-export type StackProtector = 'none' | 'normal' | 'strong' | 'all'
+export type StackProtector = 'none' | 'default' | 'strong' | 'all'
 
 export interface CompileOptions extends PreprocessOptions {
   /** -fstack-protector* level: only sets the __SSP*__ macros here (the back end places the canary). */
@@ -37,7 +37,7 @@ function optionMacros(options: CompileOptions): Record<string, string> {
     macros.__PIC__ = '2'
   }
   switch (options.stackProtector ?? 'none') {
-    case 'normal':
+    case 'default':
       macros.__SSP__ = '1'
       break
     case 'strong':

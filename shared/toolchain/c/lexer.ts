@@ -39,14 +39,27 @@ for (const p of PUNCTUATORS) {
 }
 for (const list of PUNCT_BY_FIRST.values()) list.sort((a, b) => b.length - a.length)
 
-function isIdentStart(c: string): boolean {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c === '$' || c.charCodeAt(0) >= 0x80
+function isIdentStartCode(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36 || c >= 0x80
 }
-function isIdentChar(c: string): boolean {
-  return isIdentStart(c) || (c >= '0' && c <= '9')
+function isIdentCode(c: number): boolean {
+  return isIdentStartCode(c) || (c >= 48 && c <= 57)
 }
-function isDigit(c: string): boolean {
-  return c >= '0' && c <= '9'
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57
+}
+
+/** Length of a literal prefix (L, u, U, u8) directly followed by a quote at `i`, or -1. */
+function literalPrefixLength(text: string, i: number): number {
+  const c = text.charCodeAt(i)
+  if (c === 34 || c === 39) return 0
+  if (c === 76 || c === 85) return text.charCodeAt(i + 1) === 34 || text.charCodeAt(i + 1) === 39 ? 1 : -1 // L U
+  if (c === 117) {
+    const d = text.charCodeAt(i + 1)
+    if (d === 34 || d === 39) return 1
+    if (d === 56 && (text.charCodeAt(i + 2) === 34 || text.charCodeAt(i + 2) === 39)) return 2 // u8
+  }
+  return -1
 }
 
 /**
@@ -154,10 +167,10 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     }
     const start = i
     // Character and string literals, with the L/u/U/u8 prefixes.
-    const prefix = /^(u8|u|U|L)?(["'])/.exec(text.slice(i, i + 3))
-    if (prefix) {
-      const quote = prefix[2] as string
-      let k = i + prefix[0].length
+    const prefixLength = literalPrefixLength(text, i)
+    if (prefixLength >= 0) {
+      const quote = text[i + prefixLength] as string
+      let k = i + prefixLength + 1
       let closed = false
       while (k < n && text[k] !== '\n') {
         if (text[k] === '\\') {
@@ -183,23 +196,25 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
       i = k
       continue
     }
-    if (isIdentStart(c)) {
+    const code = text.charCodeAt(i)
+    if (isIdentStartCode(code)) {
       let k = i + 1
-      while (k < n && isIdentChar(text[k] as string)) k++
+      while (k < n && isIdentCode(text.charCodeAt(k))) k++
       push('ident', start, k)
       i = k
       continue
     }
-    if (isDigit(c) || (c === '.' && isDigit(text[i + 1] ?? ''))) {
+    if (isDigitCode(code) || (c === '.' && isDigitCode(text.charCodeAt(i + 1)))) {
       // pp-number: digit or .digit, then [0-9a-zA-Z_.] and e+ e- p+ p- pairs.
       let k = i + 1
       while (k < n) {
-        const d = text[k] as string
-        if ((d === '+' || d === '-') && /[eEpP]/.test(text[k - 1] ?? '')) {
+        const d = text.charCodeAt(k)
+        const before = text[k - 1]
+        if ((d === 43 || d === 45) && (before === 'e' || before === 'E' || before === 'p' || before === 'P')) {
           k++
           continue
         }
-        if (isIdentChar(d) || d === '.') {
+        if (isIdentCode(d) || d === 46) {
           k++
           continue
         }

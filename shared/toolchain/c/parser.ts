@@ -1863,6 +1863,8 @@ export class Parser {
 
   private numberConstant(t: PPToken): Expr {
     const text = t.text
+    // Fast path for the common case: a small decimal int.
+    if (text.length < 10 && /^(?:0|[1-9][0-9]*)$/.test(text)) return this.sema.num(BigInt(text), INT, t.loc)
     const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uUlL]*)$/.exec(text)
     if (!m) {
       if (/^(0[xX][0-9a-fA-F.]*[pP][+-]?\d+|[0-9]*\.[0-9]*([eE][+-]?\d+)?|[0-9]+[eE][+-]?\d+)[fFlL]?$/.test(text) && /[.eEpP]/.test(text)) {
