@@ -12,7 +12,8 @@ export type StackProtector = 'none' | 'default' | 'strong' | 'all'
 export interface CompileOptions extends PreprocessOptions {
   /** -fstack-protector* level: only sets the __SSP*__ macros here (the back end places the canary). */
   readonly stackProtector?: StackProtector
-  /** -pie (default, as Debian's gcc) or -no-pie: sets __pie__/__PIE__/__pic__/__PIC__. */
+  /** -fPIE (default, as Debian's gcc) or -fno-PIE: sets __pie__/__PIE__/__pic__/__PIC__. Note that
+   *  gcc's link-time `-no-pie` alone keeps compiling PIE code, so it leaves these macros defined. */
   readonly pie?: boolean
   /** Stop after this many errors (gcc's -fmax-errors; 0 = unlimited). */
   readonly maxErrors?: number
@@ -28,7 +29,7 @@ export interface CompileResult {
 }
 
 /** Macros gcc defines for the code-generation options (checked with `gcc -dM -E`). */
-function optionMacros(options: CompileOptions): Record<string, string> {
+export function optionMacros(options: CompileOptions): Record<string, string> {
   const macros: Record<string, string> = {}
   if (options.pie ?? true) {
     macros.__pie__ = '2'

@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DiagnosticSink } from '../../../../shared/toolchain/c/diagnostics'
 import { tokenize } from '../../../../shared/toolchain/c/lexer'
-import { preprocess } from '../../../../shared/toolchain/c/preprocess'
+import { optionMacros } from '../../../../shared/toolchain/c/compile'
+import { PREDEFINED_MACROS, preprocess } from '../../../../shared/toolchain/c/preprocess'
 
 /** Token spellings of a text, whitespace ignored: how we compare with gcc -E -P. */
 function spellings(text: string): string[] {
@@ -116,5 +117,41 @@ describe('preprocessor diagnostics', () => {
   it('includes relative to the including file, then -I directories', () => {
     const files = { 'src/main.c': '#include "../h/x.h"\n#include "y.h"\nX Y\n', 'h/x.h': '#define X 1\n', 'inc/y.h': '#define Y 2\n' }
     expect(ours(files, 'src/main.c', ['inc']).tokens).toEqual(['1', '2'])
+  })
+})
+
+describe('predefined macros', () => {
+  const gccMacros = (flags: string[]): Map<string, string> => {
+    const out = execFileSync('gcc', [...flags, '-dM', '-E', '-x', 'c', '/dev/null'], { encoding: 'utf8' })
+    const map = new Map<string, string>()
+    for (const line of out.split('\n')) {
+      const m = /^#define (\w+) ?(.*)$/.exec(line)
+      if (m) map.set(m[1] as string, m[2] as string)
+    }
+    return map
+  }
+
+  it('have the values gcc gives them on this machine', () => {
+    const theirs = gccMacros([])
+    for (const [name, value] of Object.entries(PREDEFINED_MACROS)) {
+      expect(theirs.get(name), name).toBe(value)
+    }
+  })
+
+  it('follow -fstack-protector* and -fno-PIE like gcc', () => {
+    const cases: [string[], Parameters<typeof optionMacros>[0]][] = [
+      [[], {}],
+      [['-fstack-protector'], { stackProtector: 'default' }],
+      [['-fstack-protector-strong'], { stackProtector: 'strong' }],
+      [['-fstack-protector-all'], { stackProtector: 'all' }],
+      [['-fno-PIE'], { pie: false }],
+    ]
+    for (const [flags, options] of cases) {
+      const theirs = gccMacros(flags)
+      const relevant = [...theirs.keys()].filter((k) => /^__(SSP\w*|pie|PIE|pic|PIC)__$/.test(k)).sort()
+      const mine = optionMacros(options)
+      expect(Object.keys(mine).sort(), flags.join(' ')).toEqual(relevant)
+      for (const k of relevant) expect(mine[k]).toBe(theirs.get(k))
+    }
   })
 })
