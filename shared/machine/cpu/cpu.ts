@@ -426,6 +426,8 @@ export class Cpu {
           (this.fCin !== 0 && this.fA === this.fB && this.fAHi === this.fBHi)
           ? CF
           : 0
+      case Lazy.Logic:
+        return 0
       default:
         return this.fCin
     }
@@ -452,6 +454,8 @@ export class Cpu {
         return this.fEager & AF
       case Lazy.Result:
         return this.fAf
+      case Lazy.Logic:
+        return 0
       default:
         return (this.fA ^ this.fB ^ this.fRes) & AF
     }
@@ -469,73 +473,91 @@ export class Cpu {
       case Lazy.Sbb:
       case Lazy.Dec:
         return this.signOf((this.fA ^ this.fB) & (this.fA ^ this.fRes), (this.fAHi ^ this.fBHi) & (this.fAHi ^ this.fResHi)) ? OF : 0
+      case Lazy.Logic:
+        return 0
       default:
         return this.fOf
     }
   }
 
-  /** Evaluates condition code cc (0-15) on the current flags. */
+  // Condition predicates, one per pair of condition codes (jcc/setcc/cmovcc call these
+  // directly so each call site stays monomorphic). cmp/sub compares its operands directly.
+
+  /** ZF */
+  condE(): boolean {
+    if (this.fOp === Lazy.Eager) return (this.fEager & ZF) !== 0
+    return (this.fRes | this.fResHi) === 0
+  }
+
+  /** CF */
+  condB(): boolean {
+    if (this.fOp === Lazy.Sub) return this.below(this.fA, this.fAHi, this.fB, this.fBHi)
+    return this.cf() !== 0
+  }
+
+  /** CF or ZF */
+  condBE(): boolean {
+    if (this.fOp === Lazy.Sub) return !this.below(this.fB, this.fBHi, this.fA, this.fAHi)
+    return this.cf() !== 0 || this.condE()
+  }
+
+  /** SF != OF */
+  condL(): boolean {
+    if (this.fOp === Lazy.Sub) return lessSigned(this.fSize, this.fA, this.fAHi, this.fB, this.fBHi)
+    if (this.fOp === Lazy.Logic) return this.sf() !== 0
+    return this.sf() !== 0 !== (this.of() !== 0)
+  }
+
+  /** ZF or SF != OF */
+  condLE(): boolean {
+    if (this.fOp === Lazy.Sub) return !lessSigned(this.fSize, this.fB, this.fBHi, this.fA, this.fAHi)
+    return this.condE() || this.condL()
+  }
+
+  /** SF */
+  condS(): boolean {
+    return this.sf() !== 0
+  }
+
+  /** OF */
+  condO(): boolean {
+    return this.of() !== 0
+  }
+
+  /** PF */
+  condP(): boolean {
+    return this.pf() !== 0
+  }
+
+  /** Evaluates condition code cc (0-15) on the current flags (the debugger shows branch outcomes). */
   cond(cc: number): boolean {
-    if (this.fOp === Lazy.Sub) {
-      // cmp/sub: compare the operands directly, the common case before a jcc.
-      const size = this.fSize
-      switch (cc) {
-        case Cond.E:
-          return this.fA === this.fB && this.fAHi === this.fBHi
-        case Cond.NE:
-          return this.fA !== this.fB || this.fAHi !== this.fBHi
-        case Cond.B:
-          return this.below(this.fA, this.fAHi, this.fB, this.fBHi)
-        case Cond.AE:
-          return !this.below(this.fA, this.fAHi, this.fB, this.fBHi)
-        case Cond.BE:
-          return !this.below(this.fB, this.fBHi, this.fA, this.fAHi)
-        case Cond.A:
-          return this.below(this.fB, this.fBHi, this.fA, this.fAHi)
-        case Cond.L:
-          return lessSigned(size, this.fA, this.fAHi, this.fB, this.fBHi)
-        case Cond.GE:
-          return !lessSigned(size, this.fA, this.fAHi, this.fB, this.fBHi)
-        case Cond.LE:
-          return !lessSigned(size, this.fB, this.fBHi, this.fA, this.fAHi)
-        case Cond.G:
-          return lessSigned(size, this.fB, this.fBHi, this.fA, this.fAHi)
-      }
-    }
-    switch (cc) {
+    let holds: boolean
+    switch (cc & ~1) {
       case Cond.O:
-        return this.of() !== 0
-      case Cond.NO:
-        return this.of() === 0
+        holds = this.condO()
+        break
       case Cond.B:
-        return this.cf() !== 0
-      case Cond.AE:
-        return this.cf() === 0
+        holds = this.condB()
+        break
       case Cond.E:
-        return this.zf() !== 0
-      case Cond.NE:
-        return this.zf() === 0
+        holds = this.condE()
+        break
       case Cond.BE:
-        return (this.cf() | this.zf()) !== 0
-      case Cond.A:
-        return (this.cf() | this.zf()) === 0
+        holds = this.condBE()
+        break
       case Cond.S:
-        return this.sf() !== 0
-      case Cond.NS:
-        return this.sf() === 0
+        holds = this.condS()
+        break
       case Cond.P:
-        return this.pf() !== 0
-      case Cond.NP:
-        return this.pf() === 0
+        holds = this.condP()
+        break
       case Cond.L:
-        return this.sf() !== 0 !== (this.of() !== 0)
-      case Cond.GE:
-        return this.sf() !== 0 === (this.of() !== 0)
-      case Cond.LE:
-        return this.zf() !== 0 || this.sf() !== 0 !== (this.of() !== 0)
+        holds = this.condL()
+        break
       default:
-        return this.zf() === 0 && this.sf() !== 0 === (this.of() !== 0)
+        holds = this.condLE()
     }
+    return cc & 1 ? !holds : holds
   }
 
   // --- flag recording (operands normalised: 8/16 unsigned, 32 as int32, 64 as int32 pairs) ---
@@ -565,23 +587,17 @@ export class Cpu {
 
   /** Logic ops: CF = OF = 0, SF/ZF/PF from the result (AF is undefined; we clear it). */
   logic(size: number, r: number): void {
-    this.fOp = Lazy.Result
+    this.fOp = Lazy.Logic
     this.fSize = size
     this.fRes = r
     this.fResHi = 0
-    this.fCin = 0
-    this.fOf = 0
-    this.fAf = 0
   }
 
   logic64(lo: number, hi: number): void {
-    this.fOp = Lazy.Result
+    this.fOp = Lazy.Logic
     this.fSize = 64
     this.fRes = lo
     this.fResHi = hi
-    this.fCin = 0
-    this.fOf = 0
-    this.fAf = 0
   }
 
   /** Records a result whose CF/OF are known (shifts, multiplies); AF is left clear. */

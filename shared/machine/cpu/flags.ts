@@ -30,8 +30,10 @@ export const enum Lazy {
   /** inc/dec: like add/sub of 1, but CF is the preserved `cin` */
   Inc = 5,
   Dec = 6,
-  /** ZF/SF/PF from the result; CF, OF and AF given explicitly (logic ops, shifts, multiplies) */
+  /** ZF/SF/PF from the result; CF, OF and AF given explicitly (shifts, multiplies) */
   Result = 7,
+  /** ZF/SF/PF from the result; CF = OF = AF = 0 (and, or, xor, test) */
+  Logic = 8,
 }
 
 /** PARITY[b] is PF for the byte b (set when the number of 1 bits is even). */

@@ -75,47 +75,61 @@ export function effectiveAddress(cpu: Cpu, instr: Instruction, access: Access): 
   const bi = b === null ? -1 : b.index * 2
   const xi = x === null ? -1 : x.index * 2
   const dLo = dispLo >>> 0
-  let ea: () => number
+  if (useFs || useGs) {
+    // The segment base joins the 64-bit sum before the canonical check (fs:[-0x60] is a
+    // negative offset from the thread pointer, not a kernel address).
+    const r = cpu.r
+    return () => {
+      const base = useFs ? r.fsBase : r.gsBase
+      let lo = dLo
+      let hi = dispHi
+      if (bi >= 0) {
+        lo += R[bi]! >>> 0
+        hi += R[bi + 1]!
+      }
+      if (xi >= 0) {
+        lo += (R[xi]! >>> 0) * scale
+        hi += R[xi + 1]! * scale
+      }
+      if (addr32) {
+        lo %= TWO_32
+        hi = 0
+      }
+      lo += base % TWO_32
+      hi += Math.floor(base / TWO_32)
+      return cpu.address(lo, (hi + Math.floor(lo / TWO_32)) | 0, access)
+    }
+  }
   if (addr32) {
-    ea = () => {
+    return () => {
       let lo = dLo
       if (bi >= 0) lo += R[bi]! >>> 0
       if (xi >= 0) lo += (R[xi]! >>> 0) * scale
       return lo % TWO_32
     }
-  } else if (bi >= 0 && xi < 0) {
-    ea = () => {
+  }
+  if (bi >= 0 && xi < 0) {
+    return () => {
       const lo = (R[bi]! >>> 0) + dLo
       return cpu.address(lo, (R[bi + 1]! + dispHi + (lo >= TWO_32 ? 1 : 0)) | 0, access)
     }
-  } else if (bi >= 0) {
-    ea = () => {
+  }
+  if (bi >= 0) {
+    return () => {
       const ilo = (R[xi]! >>> 0) * scale
       const lo = (R[bi]! >>> 0) + dLo + ilo
       const hi = R[bi + 1]! + dispHi + R[xi + 1]! * scale + Math.floor(lo / TWO_32)
       return cpu.address(lo, hi | 0, access)
     }
-  } else if (xi >= 0) {
-    ea = () => {
+  }
+  if (xi >= 0) {
+    return () => {
       const lo = (R[xi]! >>> 0) * scale + dLo
       const hi = dispHi + R[xi + 1]! * scale + Math.floor(lo / TWO_32)
       return cpu.address(lo, hi | 0, access)
     }
-  } else {
-    ea = () => cpu.address(dLo, dispHi, access)
   }
-  if (!useFs && !useGs) return ea
-  const inner = ea
-  // fs/gs bases are user addresses below 2^47, so the sum stays exact in a double.
-  return useFs
-    ? () => {
-        const a = inner() + cpu.r.fsBase
-        return a < 2 ** 47 ? a : cpu.badAddress(a % TWO_32, Math.floor(a / TWO_32) | 0, access)
-      }
-    : () => {
-        const a = inner() + cpu.r.gsBase
-        return a < 2 ** 47 ? a : cpu.badAddress(a % TWO_32, Math.floor(a / TWO_32) | 0, access)
-      }
+  return () => cpu.address(dLo, dispHi, access)
 }
 
 /** Value of an immediate operand, normalised to size (8/16 unsigned, 32 int32) or split for 64. */

@@ -1134,17 +1134,18 @@ function pack(cpu: Cpu, instr: Instruction, m: Mnemonic): Op | null {
   const src = source(cpu, instr, 1)
   const o = d * 4
   const X = cpu.X32
+  const dwords = m === Mnemonic.Packssdw
+  const sat = m === Mnemonic.Packuswb ? satU8 : (v: number) => satS8(v) & 0xff
   return () => {
     src()
     for (let i = 0; i < 4; i++) D[i] = X[o + i]!
-    if (m === Mnemonic.Packssdw) {
+    if (dwords) {
       const U16 = cpu.XU16
       for (let i = 0; i < 4; i++) U16[o * 2 + i] = satS16(D[i]!) & 0xffff
       for (let i = 0; i < 4; i++) U16[o * 2 + 4 + i] = satS16(T[i]!) & 0xffff
       return
     }
     const U8 = cpu.XU8
-    const sat = m === Mnemonic.Packuswb ? satU8 : (v: number) => satS8(v) & 0xff
     for (let i = 0; i < 8; i++) U8[o * 4 + i] = sat(DI16[i]!)
     for (let i = 0; i < 8; i++) U8[o * 4 + 8 + i] = sat(TI16[i]!)
   }

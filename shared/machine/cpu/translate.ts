@@ -259,6 +259,64 @@ export function translate(cpu: Cpu, instr: Instruction, address: number): Transl
 
 // --- data movement ----------------------------------------------------------------------------
 
+/**
+ * A memory operand of the two commonest shapes, [reg+disp] and [rip+disp] (a constant), in a
+ * form the fast paths compute inline with {@link simpleAddress}; null for other shapes.
+ */
+interface SimpleMemory {
+  /** Base register index times 2, or -1 for a constant address in `lo`. */
+  b: number
+  lo: number
+  hi: number
+}
+
+function simpleMemory(instr: Instruction): SimpleMemory | null {
+  if (instr.memoryIndex !== Register.None || instr.memorySegment === Register.FS || instr.memorySegment === Register.GS) return null
+  if (instr.memoryBase === Register.RIP) {
+    const address = Number(instr.ipRelMemoryAddress)
+    return address < 2 ** 47 ? { b: -1, lo: address, hi: 0 } : null
+  }
+  const base = gprInfo(instr.memoryBase)
+  if (base === null || base.size !== 64) return null
+  const [lo, hi] = split64(instr.memoryDisplacementU64)
+  return { b: base.index * 2, lo: lo >>> 0, hi }
+}
+
+function simpleAddress(cpu: Cpu, R: Int32Array, b: number, dLo: number, dHi: number, access: 'read' | 'write'): number {
+  if (b < 0) return dLo
+  const lo = (R[b]! >>> 0) + dLo
+  return cpu.address(lo, (R[b + 1]! + dHi + (lo >= TWO_32 ? 1 : 0)) | 0, access)
+}
+
+/** mov between a register and a simple memory operand, 32 or 64 bits; null for other forms. */
+function movSimple(cpu: Cpu, instr: Instruction, size: number): Op | null {
+  if (size !== 32 && size !== 64) return null
+  const load = instr.opKind(1) === OpKind.Memory
+  if (instr.opKind(load ? 0 : 1) !== OpKind.Register) return null
+  const reg = gprInfo(instr.opRegister(load ? 0 : 1))
+  const mem = simpleMemory(instr)
+  if (reg === null || mem === null) return null
+  const R = cpu.R
+  const r = reg.index * 2
+  const { b, lo: dLo, hi: dHi } = mem
+  if (load) {
+    return size === 64
+      ? () => {
+          const a = simpleAddress(cpu, R, b, dLo, dHi, 'read')
+          const lo = cpu.ld32(a)
+          R[r + 1] = cpu.ld32(a + 4)
+          R[r] = lo
+        }
+      : () => {
+          R[r] = cpu.ld32(simpleAddress(cpu, R, b, dLo, dHi, 'read'))
+          R[r + 1] = 0
+        }
+  }
+  return size === 64
+    ? () => cpu.st64(simpleAddress(cpu, R, b, dLo, dHi, 'write'), R[r]!, R[r + 1]!)
+    : () => cpu.st32(simpleAddress(cpu, R, b, dLo, dHi, 'write'), R[r]!)
+}
+
 function mov(cpu: Cpu, instr: Instruction): Op {
   const size = operandSize(instr, 0)
   const R = cpu.R
@@ -266,6 +324,8 @@ function mov(cpu: Cpu, instr: Instruction): Op {
   if (instr.opKind(1) === OpKind.Register && gprInfo(instr.opRegister(1)) === null) {
     return unsupported // segment and control registers
   }
+  const fast = movSimple(cpu, instr, size)
+  if (fast !== null) return fast
   if (size === 64) {
     const dst = operand64(cpu, instr, 0, 'write')
     const k1 = instr.opKind(1)
@@ -391,12 +451,26 @@ function lea(cpu: Cpu, instr: Instruction): Op {
           R[d] = lo | 0
         }
       }
+      if (bi >= 0) {
+        return () => {
+          const lo = (R[bi]! >>> 0) + dLo + (R[xi]! >>> 0) * scale
+          R[d + 1] = (R[bi + 1]! + dispHi + R[xi + 1]! * scale + Math.floor(lo / TWO_32)) | 0
+          R[d] = lo | 0
+        }
+      }
       return () => {
         compute()
         R[d] = cpu.lo
         R[d + 1] = cpu.hi
       }
     case 32:
+      // The low half of the sum only depends on the low halves.
+      if (bi >= 0) {
+        return () => {
+          R[d] = (R[bi]! + dLo + (xi >= 0 ? Math.imul(R[xi]!, scale) : 0)) | 0
+          R[d + 1] = 0
+        }
+      }
       return () => {
         compute()
         R[d] = cpu.lo
@@ -530,9 +604,218 @@ function convert(cpu: Cpu, m: Mnemonic): Op {
 
 // --- arithmetic -------------------------------------------------------------------------------
 
+// ALU operation codes of the register fast paths (closures switch on them instead of calling
+// operand closures: one call per instruction in the hottest forms).
+const ALU_ADD = 0
+const ALU_OR = 1
+const ALU_ADC = 2
+const ALU_SBB = 3
+const ALU_AND = 4
+const ALU_SUB = 5
+const ALU_XOR = 6
+const ALU_CMP = 7
+const ALU_TEST = 8
+const LAZY_ADD = Lazy.Add
+const LAZY_ADC = Lazy.Adc
+const LAZY_SUB = Lazy.Sub
+const LAZY_SBB = Lazy.Sbb
+
+function aluCode(m: Mnemonic): number {
+  switch (m) {
+    case Mnemonic.Add:
+      return ALU_ADD
+    case Mnemonic.Or:
+      return ALU_OR
+    case Mnemonic.Adc:
+      return ALU_ADC
+    case Mnemonic.Sbb:
+      return ALU_SBB
+    case Mnemonic.And:
+      return ALU_AND
+    case Mnemonic.Sub:
+      return ALU_SUB
+    case Mnemonic.Xor:
+      return ALU_XOR
+    case Mnemonic.Cmp:
+      return ALU_CMP
+    default:
+      return ALU_TEST
+  }
+}
+
+/** Register source index (times 2) or -1 for an immediate; the immediate split for 64 bits. */
+function registerOrImmediate(instr: Instruction, size: number): { s: number; lo: number; hi: number } | null {
+  const k1 = instr.opKind(1)
+  if (k1 === OpKind.Register) {
+    const g = gprInfo(instr.opRegister(1))
+    return g === null ? null : { s: g.index * 2, lo: 0, hi: 0 }
+  }
+  if (k1 === OpKind.Memory) return null
+  const { lo, hi } = immediate(instr, 1, size)
+  return { s: -1, lo, hi }
+}
+
+/** Applies a 32-bit ALU op and records its flags; returns the result (cmp/test: unused). */
+function applyAlu32(cpu: Cpu, op: number, a: number, b: number): number {
+  switch (op) {
+    case ALU_ADD: {
+      const r = (a + b) | 0
+      cpu.recordArith(LAZY_ADD, 32, a, b, r)
+      return r
+    }
+    case ALU_SUB:
+    case ALU_CMP: {
+      const r = (a - b) | 0
+      cpu.recordArith(LAZY_SUB, 32, a, b, r)
+      return r
+    }
+    case ALU_AND:
+    case ALU_TEST: {
+      const r = a & b
+      cpu.logic(32, r)
+      return r
+    }
+    case ALU_OR: {
+      const r = a | b
+      cpu.logic(32, r)
+      return r
+    }
+    case ALU_XOR: {
+      const r = a ^ b
+      cpu.logic(32, r)
+      return r
+    }
+    case ALU_ADC: {
+      const cin = cpu.cf()
+      const r = (a + b + cin) | 0
+      cpu.recordArith(LAZY_ADC, 32, a, b, r)
+      cpu.fCin = cin
+      return r
+    }
+    default: {
+      const cin = cpu.cf()
+      const r = (a - b - cin) | 0
+      cpu.recordArith(LAZY_SBB, 32, a, b, r)
+      cpu.fCin = cin
+      return r
+    }
+  }
+}
+
+/** Applies a 64-bit ALU op and records its flags; the result goes to cpu.lo / cpu.hi. */
+function applyAlu64(cpu: Cpu, op: number, aLo: number, aHi: number, bLo: number, bHi: number): void {
+  switch (op) {
+    case ALU_ADD:
+    case ALU_ADC: {
+      const cin = op === ALU_ADC ? cpu.cf() : 0
+      const sum = (aLo >>> 0) + (bLo >>> 0) + cin
+      const hi = (aHi + bHi + (sum >= TWO_32 ? 1 : 0)) | 0
+      cpu.recordArith64(op === ALU_ADC ? LAZY_ADC : LAZY_ADD, aLo, aHi, bLo, bHi, sum | 0, hi)
+      cpu.fCin = cin
+      cpu.lo = sum | 0
+      cpu.hi = hi
+      return
+    }
+    case ALU_SUB:
+    case ALU_SBB:
+    case ALU_CMP: {
+      const cin = op === ALU_SBB ? cpu.cf() : 0
+      const diff = (aLo >>> 0) - (bLo >>> 0) - cin
+      const hi = (aHi - bHi - (diff < 0 ? 1 : 0)) | 0
+      cpu.recordArith64(op === ALU_SBB ? LAZY_SBB : LAZY_SUB, aLo, aHi, bLo, bHi, diff | 0, hi)
+      cpu.fCin = cin
+      cpu.lo = diff | 0
+      cpu.hi = hi
+      return
+    }
+    case ALU_AND:
+    case ALU_TEST:
+      cpu.lo = aLo & bLo
+      cpu.hi = aHi & bHi
+      break
+    case ALU_OR:
+      cpu.lo = aLo | bLo
+      cpu.hi = aHi | bHi
+      break
+    default:
+      cpu.lo = aLo ^ bLo
+      cpu.hi = aHi ^ bHi
+  }
+  cpu.logic64(cpu.lo, cpu.hi)
+}
+
+/** ALU ops that write their destination (all but cmp and test). */
+const writesResult = (op: number) => op !== ALU_CMP && op !== ALU_TEST
+
+/** 32-bit ALU op with a register destination and a register or immediate source. */
+function aluRegister32(cpu: Cpu, d: number, s: number, imm: number, op: number): Op {
+  const R = cpu.R
+  const write = writesResult(op)
+  return () => {
+    const r = applyAlu32(cpu, op, R[d]!, s >= 0 ? R[s]! : imm)
+    if (write) {
+      R[d] = r
+      R[d + 1] = 0
+    }
+  }
+}
+
+/** 64-bit ALU op with a register destination and a register or immediate source. */
+function aluRegister64(cpu: Cpu, d: number, s: number, immLo: number, immHi: number, op: number): Op {
+  const R = cpu.R
+  const write = writesResult(op)
+  return () => {
+    applyAlu64(cpu, op, R[d]!, R[d + 1]!, s >= 0 ? R[s]! : immLo, s >= 0 ? R[s + 1]! : immHi)
+    if (write) {
+      R[d] = cpu.lo
+      R[d + 1] = cpu.hi
+    }
+  }
+}
+
+/** reg op [simple memory], 32 or 64 bits. */
+function aluRegisterMemory(cpu: Cpu, size: number, d: number, mem: SimpleMemory, op: number): Op {
+  const R = cpu.R
+  const { b, lo: dLo, hi: dHi } = mem
+  const write = writesResult(op)
+  if (size === 32) {
+    return () => {
+      const r = applyAlu32(cpu, op, R[d]!, cpu.ld32(simpleAddress(cpu, R, b, dLo, dHi, 'read')))
+      if (write) {
+        R[d] = r
+        R[d + 1] = 0
+      }
+    }
+  }
+  return () => {
+    const a = simpleAddress(cpu, R, b, dLo, dHi, 'read')
+    const lo = cpu.ld32(a)
+    const hi = cpu.ld32(a + 4)
+    applyAlu64(cpu, op, R[d]!, R[d + 1]!, lo, hi)
+    if (write) {
+      R[d] = cpu.lo
+      R[d + 1] = cpu.hi
+    }
+  }
+}
+
 function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
   const size = operandSize(instr, 0)
   const writes = m !== Mnemonic.Cmp && m !== Mnemonic.Test
+  if ((size === 32 || size === 64) && instr.opKind(0) === OpKind.Register && instr.opKind(1) === OpKind.Memory) {
+    const dst = gprInfo(instr.opRegister(0))
+    const mem = simpleMemory(instr)
+    if (dst !== null && mem !== null) return aluRegisterMemory(cpu, size, dst.index * 2, mem, aluCode(m))
+  }
+  if ((size === 32 || size === 64) && instr.opKind(0) === OpKind.Register) {
+    const src = registerOrImmediate(instr, size)
+    const dst = gprInfo(instr.opRegister(0))
+    if (src !== null && dst !== null) {
+      const d = dst.index * 2
+      // xor r32, r32 / sub r32, r32: the zeroing idiom gcc emits everywhere.
+      return size === 32 ? aluRegister32(cpu, d, src.s, src.lo, aluCode(m)) : aluRegister64(cpu, d, src.s, src.lo, src.hi, aluCode(m))
+    }
+  }
   if (size === 64) return alu64(cpu, instr, m, writes)
   const dst = operand32(cpu, instr, 0, size, writes ? 'write' : 'read')
   const get = dst.get
@@ -673,6 +956,28 @@ function alu64(cpu: Cpu, instr: Instruction, m: Mnemonic, writes: boolean): Op {
         cpu.fCin = cin
       }
     }
+    case Mnemonic.Or:
+      return () => {
+        get()
+        const aLo = cpu.lo
+        const aHi = cpu.hi
+        readSrc()
+        const lo = aLo | cpu.lo
+        const hi = aHi | cpu.hi
+        set(lo, hi)
+        cpu.logic64(lo, hi)
+      }
+    case Mnemonic.Xor:
+      return () => {
+        get()
+        const aLo = cpu.lo
+        const aHi = cpu.hi
+        readSrc()
+        const lo = aLo ^ cpu.lo
+        const hi = aHi ^ cpu.hi
+        set(lo, hi)
+        cpu.logic64(lo, hi)
+      }
     default: {
       const store = m !== Mnemonic.Test
       return () => {
@@ -680,21 +985,8 @@ function alu64(cpu: Cpu, instr: Instruction, m: Mnemonic, writes: boolean): Op {
         const aLo = cpu.lo
         const aHi = cpu.hi
         readSrc()
-        let lo: number
-        let hi: number
-        switch (m) {
-          case Mnemonic.Or:
-            lo = aLo | cpu.lo
-            hi = aHi | cpu.hi
-            break
-          case Mnemonic.Xor:
-            lo = aLo ^ cpu.lo
-            hi = aHi ^ cpu.hi
-            break
-          default:
-            lo = aLo & cpu.lo
-            hi = aHi & cpu.hi
-        }
+        const lo = aLo & cpu.lo
+        const hi = aHi & cpu.hi
         if (store) set(lo, hi)
         cpu.logic64(lo, hi)
       }
@@ -1547,28 +1839,89 @@ function cmpxchg16b(cpu: Cpu, instr: Instruction): Op {
 
 // --- control flow -----------------------------------------------------------------------------
 
+/**
+ * The predicate of an even condition code (its odd partner is the negation), as a closure
+ * calling one Cpu method so that each site stays monomorphic.
+ */
+function predicate(cpu: Cpu, cc: number): () => boolean {
+  switch (cc & ~1) {
+    case 0:
+      return () => cpu.condO()
+    case 2:
+      return () => cpu.condB()
+    case 4:
+      return () => cpu.condE()
+    case 6:
+      return () => cpu.condBE()
+    case 8:
+      return () => cpu.condS()
+    case 10:
+      return () => cpu.condP()
+    case 12:
+      return () => cpu.condL()
+    default:
+      return () => cpu.condLE()
+  }
+}
+
 function conditionalJump(cpu: Cpu, instr: Instruction, cc: number, next: number): Op {
   const target = Number(instr.nearBranchTarget)
   const r = cpu.r
-  return () => {
-    r.rip = cpu.cond(cc) ? target : next
+  // Odd codes are the negations: swap the destinations instead of negating.
+  const ifTrue = cc & 1 ? next : target
+  const ifFalse = cc & 1 ? target : next
+  switch (cc & ~1) {
+    case 2:
+      return () => {
+        r.rip = cpu.condB() ? ifTrue : ifFalse
+      }
+    case 4:
+      return () => {
+        r.rip = cpu.condE() ? ifTrue : ifFalse
+      }
+    case 6:
+      return () => {
+        r.rip = cpu.condBE() ? ifTrue : ifFalse
+      }
+    case 8:
+      return () => {
+        r.rip = cpu.condS() ? ifTrue : ifFalse
+      }
+    case 12:
+      return () => {
+        r.rip = cpu.condL() ? ifTrue : ifFalse
+      }
+    case 14:
+      return () => {
+        r.rip = cpu.condLE() ? ifTrue : ifFalse
+      }
+    default: {
+      const test = predicate(cpu, cc)
+      return () => {
+        r.rip = test() ? ifTrue : ifFalse
+      }
+    }
   }
 }
 
 function setcc(cpu: Cpu, instr: Instruction, cc: number): Op {
   const store = operand32(cpu, instr, 0, 8, 'write').store
-  return () => store(cpu.cond(cc) ? 1 : 0)
+  const test = predicate(cpu, cc)
+  const negate = cc & 1
+  return () => store((test() ? 1 : 0) ^ negate)
 }
 
 function cmovcc(cpu: Cpu, instr: Instruction, cc: number): Op {
   const size = operandSize(instr, 0)
   const R = cpu.R
   const d = gprInfo(instr.opRegister(0))!.index * 2
+  const test = predicate(cpu, cc)
+  const negate = (cc & 1) === 1
   if (size === 64) {
     const src = operand64(cpu, instr, 1).get
     return () => {
       src()
-      if (cpu.cond(cc)) {
+      if (test() !== negate) {
         R[d] = cpu.lo
         R[d + 1] = cpu.hi
       }
@@ -1580,13 +1933,13 @@ function cmovcc(cpu: Cpu, instr: Instruction, cc: number): Op {
     // A 32-bit cmov zero-extends its destination even when the condition is false.
     return () => {
       const v = src()
-      R[d] = cpu.cond(cc) ? v : R[d]!
+      R[d] = test() !== negate ? v : R[d]!
       R[d + 1] = 0
     }
   }
   return () => {
     const v = src()
-    if (cpu.cond(cc)) store(v)
+    if (test() !== negate) store(v)
   }
 }
 
@@ -1689,15 +2042,18 @@ function loop(cpu: Cpu, instr: Instruction, m: Mnemonic, next: number): Op {
       return () => {
         r.rip = R[2] === 0 ? target : next
       }
-    default:
+    default: {
+      // 0: loop, 1: loope (also needs ZF=1), 2: loopne (also needs ZF=0)
+      const kind = m === Mnemonic.Loop ? 0 : m === Mnemonic.Loope ? 1 : 2
       return () => {
         const lo = R[2]!
         R[2] = (lo - 1) | 0
         if (lo === 0) R[3] = (R[3]! - 1) | 0
         const nonzero = (R[2]! | R[3]!) !== 0
-        const taken = m === Mnemonic.Loop ? nonzero : m === Mnemonic.Loope ? nonzero && cpu.zf() !== 0 : nonzero && cpu.zf() === 0
+        const taken = kind === 0 ? nonzero : kind === 1 ? nonzero && cpu.zf() !== 0 : nonzero && cpu.zf() === 0
         r.rip = taken ? target : next
       }
+    }
   }
 }
 
