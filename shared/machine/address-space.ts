@@ -322,7 +322,7 @@ export class AddressSpace {
   private unmapRange(start: number, end: number): void {
     this.splitAt(start)
     this.splitAt(end)
-    let i = this.indexAfter(start)
+    const i = this.indexAfter(start)
     while (i < this.list.length && this.list[i]!.start < end) {
       const v = this.list[i]!
       this.release(v, v.start, v.end)

@@ -29,7 +29,7 @@ const syscallVariants = variants.slice(0, 2)
 const binaries: Record<string, string> = {}
 
 beforeAll(() => {
-  for (const v of variants) binaries[v.name] = compile('startup.c', `startup-${v.name}`, v.flags)
+  for (const v of variants) binaries[v.name] = compile('startup.c', `startup-${v.name}`, [...v.flags])
 })
 
 /** The auxiliary vector a native stack dump holds (argc, argv, NULL, envp, NULL, auxv). */
