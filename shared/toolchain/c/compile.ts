@@ -60,14 +60,21 @@ export function optionMacros(options: CompileOptions): Record<string, string> {
 export function compile(files: Readonly<Record<string, string>>, mainFile: string, options: CompileOptions = {}): CompileResult {
   const diags = new DiagnosticSink(options.maxErrors === 0 ? Number.POSITIVE_INFINITY : (options.maxErrors ?? 50))
   const defines = { ...optionMacros(options), ...(options.defines ?? {}) }
-  const tokens = preprocess(files, mainFile, { ...options, defines }, diags)
   let ir: IrModule | undefined
-  if (diags.errorCount === 0 || !diags.tooManyErrors) {
-    const unit = parseTranslationUnit(tokens, diags)
-    if (diags.errorCount === 0) {
-      const lowered = lowerTranslationUnit(unit, mainFile, diags)
-      if (diags.errorCount === 0) ir = lowered
+  try {
+    const tokens = preprocess(files, mainFile, { ...options, defines }, diags)
+    if (!diags.tooManyErrors) {
+      const unit = parseTranslationUnit(tokens, diags)
+      if (diags.errorCount === 0) {
+        const lowered = lowerTranslationUnit(unit, mainFile, diags)
+        if (diags.errorCount === 0) ir = lowered
+      }
     }
+  } catch (e) {
+    // The parser bounds its own nesting; a huge flat expression can still be too deep to walk.
+    if (!(e instanceof RangeError)) throw e
+    diags.error(undefined, 'program too complex: nesting exceeds the compiler\'s limits')
+    ir = undefined
   }
   return { ir, diagnostics: diags.diagnostics, text: formatDiagnostics(diags.diagnostics, files), errorCount: diags.errorCount }
 }

@@ -225,6 +225,22 @@ export class Parser {
     this.fail(t.loc, `expected ${what} ${this.describe(t)}`, t.text.length)
   }
 
+  /**
+   * Bounds the parser's recursion: absurdly deep nesting gets a diagnostic instead of exhausting
+   * the JavaScript stack (gcc has no fixed limit, but real programs stay far below this one).
+   */
+  private nested<T>(parse: () => T): T {
+    if (this.nesting >= MAX_NESTING) this.fail(this.peek().loc, `nesting too deep (more than ${MAX_NESTING} levels)`)
+    this.nesting++
+    try {
+      return parse()
+    } finally {
+      this.nesting--
+    }
+  }
+
+  private nesting = 0
+
   // ---- scopes --------------------------------------------------------------------------------
 
   private lookup(name: string): OrdinarySymbol | undefined {
@@ -803,6 +819,10 @@ export class Parser {
 
   /** Parses a (possibly abstract) declarator applied to `base`. */
   private declarator(base: CType, abstract: boolean): Declarator {
+    return this.nested(() => this.declaratorInner(base, abstract))
+  }
+
+  private declaratorInner(base: CType, abstract: boolean): Declarator {
     let type = base
     while (this.is('*')) {
       this.next()
@@ -1056,6 +1076,10 @@ export class Parser {
   }
 
   private statement(): Stmt {
+    return this.nested(() => this.statementInner())
+  }
+
+  private statementInner(): Stmt {
     const t = this.peek()
     const loc = t.loc
     if (t.kind === 'ident' && !KEYWORDS.has(t.text) && this.is(':', 1)) {
@@ -1312,6 +1336,10 @@ export class Parser {
 
   /** Initialises `node` from the input: a braced list, a string for a char array, or one expression. */
   private initializeNode(node: InitNode, top: boolean): void {
+    this.nested(() => this.initializeNodeInner(node, top))
+  }
+
+  private initializeNodeInner(node: InitNode, top: boolean): void {
     this.expandNode(node)
     if (this.is('{')) {
       const open = this.next()
@@ -1615,6 +1643,10 @@ export class Parser {
   }
 
   private castExpr(): Expr {
+    return this.nested(() => this.castExprInner())
+  }
+
+  private castExprInner(): Expr {
     if (this.is('(') && this.startsTypeName(1)) {
       const open = this.next()
       const type = this.typeName()
@@ -1970,6 +2002,8 @@ function enumUnderlying(min: bigint, max: bigint): IntKind {
   if (min >= -(1n << 31n) && max < 1n << 31n) return 'int'
   return 'long'
 }
+
+const MAX_NESTING = 256
 
 const CLOSERS = new Set([';', ')', ']'])
 

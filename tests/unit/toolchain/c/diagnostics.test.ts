@@ -148,3 +148,22 @@ out:
     }
   })
 })
+
+describe('pathological nesting gives a diagnostic, not a crash', () => {
+  it('deep parentheses, blocks, declarators and initializer braces', () => {
+    const deep = 5000
+    const sources = [
+      `int x = ${'('.repeat(deep)}1${')'.repeat(deep)};`,
+      `int main(void) ${'{'.repeat(deep)}${'}'.repeat(deep)}`,
+      `int ${'('.repeat(deep)}x${')'.repeat(deep)};`,
+      `int x[1] = ${'{'.repeat(deep)}1${'}'.repeat(deep)};`,
+      `int main(void) { return ${'-'.repeat(deep)}1; }`,
+      `int f(int v) { return ${Array.from({ length: 30000 }, () => 'v').join('+')}; }`,
+    ]
+    for (const source of sources) {
+      const r = compile({ 'deep.c': source }, 'deep.c')
+      expect(r.text).toBeTypeOf('string')
+    }
+    expect(compile({ 'deep.c': sources[0] as string }, 'deep.c').text).toContain('nesting too deep')
+  })
+})
