@@ -50,7 +50,7 @@ Without --batch, an interactive prompt follows; "quit" or end of input leaves it
 
 export const debugSubcommand: Subcommand = {
   name: 'debug',
-  summary: 'Debugger prompt (--batch -x FILE runs a script and exits)',
+  summary: 'debugger prompt (--batch -x FILE runs a script and exits)',
   usage: '[PROGRAM] [--batch] [-x FILE]... [-ex COMMAND]...',
   async run(args, io) {
     let parsed: ReturnType<typeof parseSteps>

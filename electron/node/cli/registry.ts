@@ -1,7 +1,8 @@
 // Every `memscape` subcommand, one file each. A new subcommand is one new file plus one line here.
 
 import { debugSubcommand } from './debug'
+import { runSubcommand } from './run'
 import type { Subcommand } from './subcommand'
 import { versionSubcommand } from './version'
 
-export const subcommands: readonly Subcommand[] = [debugSubcommand, versionSubcommand]
+export const subcommands: readonly Subcommand[] = [debugSubcommand, runSubcommand, versionSubcommand]

@@ -3,7 +3,7 @@ import type { Subcommand } from './subcommand'
 
 export const versionSubcommand: Subcommand = {
   name: 'version',
-  summary: 'Print the version of Memscape',
+  summary: 'print the version of Memscape',
   usage: '',
   async run(_args, io) {
     io.out(`${PRODUCT_NAME} ${VERSION}\n`)

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { SPIN_FOREVER, tinyElf } from '../../fixtures/tiny-elf'
+import { SPIN_FOREVER, exitWith, tinyElf } from '../../fixtures/tiny-elf'
 import { repoRoot } from './built'
 
 const scratch = mkdtempSync(join(tmpdir(), 'memscape-cli-'))
@@ -30,8 +30,8 @@ describe('memscape', () => {
     const { status, stdout } = memscape(['--help'])
     expect(status).toBe(0)
     expect(stdout).toMatch(/^Memscape 0\.1\.0: /)
-    expect(stdout).toMatch(/\n {2}debug \[PROGRAM\] .* {2}Debugger prompt/)
-    expect(stdout).toMatch(/\n {2}version +Print the version of Memscape\n/)
+    expect(stdout).toMatch(/\n {2}debug \[PROGRAM\] .* {2}debugger prompt/)
+    expect(stdout).toMatch(/\n {2}version +print the version of Memscape\n/)
   })
 
   test('without arguments it shows the help and fails', () => {
@@ -109,4 +109,11 @@ describe('memscape debug PROGRAM', () => {
   test('a missing program is reported', () => {
     expect(memscape(['debug', join(scratch, 'nope'), '--batch']).stderr).toBe(`memscape debug: ${join(scratch, 'nope')}: No such file or directory.\n`)
   })
+})
+
+test('memscape run is registered and runs a program', () => {
+  const file = join(scratch, 'exit9')
+  writeFileSync(file, tinyElf(exitWith(9)))
+  expect(memscape(['--help']).stdout).toMatch(/\n {2}run \[OPTIONS\] PROGRAM/)
+  expect(memscape(['run', file]).status).toBe(9)
 })
