@@ -80,11 +80,14 @@ export interface CpuAuxValues {
 
 /**
  * The simulated CPU (./cpu/cpuid) is a plain x86-64 baseline processor: AT_HWCAP is its
- * CPUID.1:EDX; it has no FSGSBASE (AT_HWCAP2 0) and no XSAVE, so the kernel would size signal
- * frames for the 512-byte FXSAVE area: the 6.18 measurement (0xe30 with a 2700-byte AVX-512
- * XSAVE area) minus the difference, rounded up to 16 bytes.
+ * CPUID.1:EDX; it has no FSGSBASE (AT_HWCAP2 0) and no XSAVE. AT_MINSIGSTKSZ is what
+ * init_sigframe_size() (arch/x86/kernel/signal.c) computes for it on a kernel built like the
+ * reference one (IA32 emulation on): sizeof(struct sigframe_ia32) 732 + MAX_FRAME_PADDING 15
+ * + the FXSAVE area 512 + the legacy fsave header 112 + MAX_XSAVE_PADDING 63 = 1434, rounded
+ * up to 16: 0x5a0. (The same formula with this machine's 2696-byte AVX-512 XSAVE area and its
+ * 4-byte magic gives the measured 0xe30.)
  */
-export const BASELINE_CPU_AUX: CpuAuxValues = { hwcap: cpuidLeaf(1, 0)[3] >>> 0, hwcap2: 0, minsigstksz: 0x5b0 }
+export const BASELINE_CPU_AUX: CpuAuxValues = { hwcap: cpuidLeaf(1, 0)[3] >>> 0, hwcap2: 0, minsigstksz: 0x5a0 }
 
 export interface Credentials {
   uid: number

@@ -227,7 +227,7 @@ describe('fuzzing', () => {
           bytes[at]! ^= 1 << random.below(8)
         }
         onlyElfErrors(bytes, `${base} flip #${i}`)
-        if (i % 8 !== 0) continue
+        if (i % 16 !== 0) continue
         try {
           loadElf(Memory.create({ maxBytes: 8 * 1024 * 1024 }), bytes, { argv: ['a'], env: [], execPath: '/a', random: new Random(i), aslr: 2 })
           loaded++

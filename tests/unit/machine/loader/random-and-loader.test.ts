@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs'
 import { Random } from '../../../../shared/machine/random'
 import { LoadError, loadElf } from '../../../../shared/machine/loader'
 import { Memory } from '../../../../shared/machine/memory'
-import { AT_EXECFN, AT_PLATFORM, AT_RANDOM } from '../../../../shared/machine/initial-stack'
+import { AT_EXECFN, AT_PLATFORM, AT_RANDOM, BASELINE_CPU_AUX } from '../../../../shared/machine/initial-stack'
+import { cpuidLeaf } from '../../../../shared/machine/cpu/cpuid'
 import { compile } from './native'
 
 describe('Random', () => {
@@ -99,5 +100,16 @@ describe('loadElf', () => {
 
   it('fails with LoadError when guest memory cannot hold the program', () => {
     expect(() => load(['a'], [], 64 * 4096)).toThrowError(/^execve failed while mapping .*ENOMEM: guest memory is exhausted/)
+  })
+})
+
+describe('the auxiliary vector describes the simulated CPU', () => {
+  it('AT_HWCAP is cpuid leaf 1 EDX; AT_MINSIGSTKSZ follows the kernel formula that gives 0xe30 here', () => {
+    const sigframeIa32 = 732
+    const frame = (fpstate: number) => Math.ceil((sigframeIa32 + 15 + fpstate + 63) / 16) * 16
+    // This machine: a 2696-byte XSAVE area + FP_XSTATE_MAGIC2 + the fsave header = 0xe30 (measured).
+    expect(frame(2696 + 4 + 112)).toBe(0xe30)
+    expect(BASELINE_CPU_AUX.minsigstksz).toBe(frame(512 + 112))
+    expect(BASELINE_CPU_AUX.hwcap).toBe(cpuidLeaf(1, 0)[3] >>> 0)
   })
 })
