@@ -109,6 +109,8 @@ export interface FrameObject {
    *  aggregates may leave this false: they are always memory objects. */
   readonly addressTaken: boolean
   readonly protector: ProtectorClass
+  /** The object is a `va_list` (gcc does not raise its alignment to 16 like other aggregates). */
+  readonly vaList?: boolean
   /** Block nesting depth of the declaration: 0 = the function's outermost block. */
   readonly scopeDepth: number
   /** Identifies the declaring block, so objects of disjoint blocks may share a slot as in gcc.

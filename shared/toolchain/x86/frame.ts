@@ -1,0 +1,333 @@
+/**
+ * Stack frame layout with gcc 12 -O0's rules, measured on this machine (gcc -O0 -g, DWARF
+ * locations; see tests/unit/toolchain/backend/frame.test.ts):
+ *
+ * - Variadic functions first reserve the 176-byte register save area (rbp-176 .. rbp).
+ * - With a canary, it comes next (rbp-8 in ordinary functions).
+ * - Without -fstack-protector*: scalars whose address is never taken (gcc's SSA "registers")
+ *   first, in order of first mention; then the other locals in block order (outer block first,
+ *   declaration order within a block); then objects of inner blocks of 32 bytes or more, sorted
+ *   like gcc's stack_var_cmp and sharing a slot when their blocks are disjoint.
+ * - With any -fstack-protector* flag, every local is deferred and sorted (size decreasing,
+ *   alignment increasing, scalars before memory objects, later ones first); when the function is
+ *   protected, character arrays are placed first (right below the canary), then (strong/all)
+ *   other arrays, then the rest.
+ * - Parameters received in registers are spilled below the locals, starting at a 16-byte
+ *   boundary; stack-passed parameters stay at rbp+16, rbp+24, ...
+ * - Aggregates (arrays, structs) of 16 bytes or more are 16-byte aligned (x86-64 ABI), va_list
+ *   excepted.
+ * - `sub rsp, N`: N = frame size rounded up to 16; leaf functions (no calls, no canary) use the
+ *   128-byte red zone and allocate only what exceeds 120 bytes.
+ *
+ * Known difference: gcc lets objects share a slot when their live ranges (from first use to end
+ * of block) do not overlap; we only share between disjoint blocks, which is always safe.
+ */
+import type { Expr, FrameObject, IrFunction, ParamType, Stmt } from '../ir/types'
+
+export type StackProtector = 'none' | 'default' | 'strong' | 'all'
+
+export const REGISTER_SAVE_AREA_SIZE = 176
+
+export interface ParamLocation {
+  readonly object: number
+  /** Integer registers carrying the parameter (index into rdi, rsi, rdx, rcx, r8, r9), empty
+   *  when passed on the stack. */
+  readonly registers: readonly number[]
+  readonly type: ParamType
+}
+
+export interface FrameLayout {
+  readonly functionName: string
+  /** rbp-relative offset of each frame object with a slot (stack-passed parameters: positive). */
+  readonly offsets: ReadonlyMap<number, number>
+  readonly canaryOffset?: number
+  /** Start of the variadic register save area (rbp-relative). */
+  readonly registerSaveArea?: number
+  /** Slot holding the hidden struct-return pointer. */
+  readonly structReturnSlot?: number
+  readonly params: readonly ParamLocation[]
+  /** Integer registers used by named parameters (for va_start). */
+  readonly namedRegisterCount: number
+  /** Bytes of named parameters passed on the stack (for va_start's overflow area). */
+  readonly namedStackBytes: number
+  /** Bytes below rbp the frame uses. */
+  readonly frameSize: number
+  /** N in `sub rsp, N`. */
+  readonly stackAllocation: number
+  readonly leaf: boolean
+}
+
+/** What the body says about frame objects: which are used, in which order they first appear,
+ *  and whether the function calls anything. */
+export interface BodyFacts {
+  readonly firstMention: ReadonlyMap<number, number>
+  readonly hasCalls: boolean
+}
+
+export function analyzeBody(body: readonly Stmt[]): BodyFacts {
+  const firstMention = new Map<number, number>()
+  let counter = 0
+  let hasCalls = false
+  const mention = (id: number): void => {
+    if (!firstMention.has(id)) firstMention.set(id, counter++)
+  }
+  const visitExpr = (expr: Expr): void => {
+    switch (expr.kind) {
+      case 'const':
+      case 'symbolAddr':
+        return
+      case 'frameAddr':
+        return mention(expr.object)
+      case 'load':
+        return visitExpr(expr.addr)
+      case 'convert':
+      case 'unary':
+        return visitExpr(expr.value)
+      case 'binary':
+      case 'compare':
+      case 'logical':
+        visitExpr(expr.left)
+        return visitExpr(expr.right)
+      case 'select':
+        visitExpr(expr.cond)
+        visitExpr(expr.then)
+        return visitExpr(expr.otherwise)
+      case 'assign':
+        // The value is computed before the store defines the target.
+        visitExpr(expr.value)
+        return visitExpr(expr.addr)
+      case 'update':
+        visitExpr(expr.operand)
+        return visitExpr(expr.addr)
+      case 'comma':
+        visitExpr(expr.first)
+        return visitExpr(expr.then)
+      case 'call':
+        hasCalls = true
+        for (const arg of expr.args) visitExpr(arg.kind === 'int' ? arg.value : arg.addr)
+        if (expr.callee.kind === 'indirect') visitExpr(expr.callee.address)
+        if (expr.resultAddr !== undefined) visitExpr(expr.resultAddr)
+        return
+      case 'vaArg':
+        return visitExpr(expr.list)
+    }
+  }
+  for (const stmt of body) {
+    switch (stmt.kind) {
+      case 'eval':
+        visitExpr(stmt.expr)
+        break
+      case 'store':
+        visitExpr(stmt.value)
+        visitExpr(stmt.addr)
+        break
+      case 'copy':
+        visitExpr(stmt.src)
+        visitExpr(stmt.dst)
+        break
+      case 'zero':
+        visitExpr(stmt.dst)
+        break
+      case 'branch':
+        visitExpr(stmt.cond)
+        break
+      case 'switch':
+        visitExpr(stmt.value)
+        break
+      case 'return':
+        if (stmt.value !== undefined) visitExpr(stmt.value)
+        break
+      case 'vaStart':
+        visitExpr(stmt.list)
+        break
+      case 'label':
+      case 'jump':
+        break
+    }
+  }
+  return { firstMention, hasCalls }
+}
+
+/** System V classification of the parameters (integer class only). */
+export function classifyParams(fn: IrFunction): { params: ParamLocation[]; namedRegisterCount: number; namedStackBytes: number } {
+  let nextRegister = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? 1 : 0
+  let stackBytes = 0
+  const params = fn.params.map((param): ParamLocation => {
+    const words = param.type.kind === 'int' ? 1 : Math.ceil(param.type.size / 8)
+    const inRegisters = (param.type.kind === 'int' || param.type.size <= 16) && nextRegister + words <= 6
+    if (inRegisters) {
+      const registers = Array.from({ length: words }, (_, i) => nextRegister + i)
+      nextRegister += words
+      return { object: param.object, registers, type: param.type }
+    }
+    stackBytes += words * 8
+    return { object: param.object, registers: [], type: param.type }
+  })
+  return { params, namedRegisterCount: nextRegister, namedStackBytes: stackBytes }
+}
+
+function effectiveAlign(object: FrameObject): number {
+  if (!object.scalar && object.size >= 16 && object.vaList !== true) return Math.max(object.align, 16)
+  return Math.max(object.align, 1)
+}
+
+function isRegisterLike(object: FrameObject): boolean {
+  return object.scalar && !object.addressTaken
+}
+
+function protectorPhase(object: FrameObject, mode: StackProtector): number {
+  const p = object.protector
+  if (mode === 'strong' || mode === 'all') {
+    if ((p.smallCharArray || p.largeCharArray) && !p.aggregate) return 1
+    return p.array ? 2 : 0
+  }
+  if (mode === 'default') return p.largeCharArray ? 1 : 0
+  return 0
+}
+
+export function needsCanary(fn: IrFunction, mode: StackProtector, facts: BodyFacts): boolean {
+  const locals = fn.frame.filter((object) => object.kind !== 'param' && facts.firstMention.has(object.id))
+  switch (mode) {
+    case 'none':
+      return false
+    case 'all':
+      return true
+    case 'strong':
+      return locals.some((object) => object.protector.array || object.addressTaken)
+    case 'default':
+      return locals.some((object) => object.protector.largeCharArray)
+  }
+}
+
+export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFacts = analyzeBody(fn.body)): FrameLayout {
+  let offset = 0
+  const allocate = (size: number, align: number): number => {
+    offset = -alignUp(-offset + size, align)
+    return offset
+  }
+  const offsets = new Map<number, number>()
+  const declarationIndex = new Map<number, number>()
+  fn.frame.forEach((object, index) => declarationIndex.set(object.id, index))
+  const parents = new Map<number, number | undefined>()
+  for (const object of fn.frame) if (!parents.has(object.scope)) parents.set(object.scope, object.parentScope)
+
+  const registerSaveArea = fn.variadic ? allocate(REGISTER_SAVE_AREA_SIZE, 16) : undefined
+  const canary = needsCanary(fn, mode, facts)
+  const canaryOffset = canary ? allocate(8, 8) : undefined
+
+  const locals = fn.frame.filter((object) => object.kind === 'local' && facts.firstMention.has(object.id))
+  const mentionOrder = (object: FrameObject): number => facts.firstMention.get(object.id) ?? Number.MAX_SAFE_INTEGER
+  // gcc's stack_var_cmp: size decreasing, alignment increasing, registers-like first, later first.
+  const compare = (a: FrameObject, b: FrameObject): number => {
+    if (a.size !== b.size) return b.size - a.size
+    const alignA = effectiveAlign(a)
+    const alignB = effectiveAlign(b)
+    if (alignA !== alignB) return alignA - alignB
+    const registerA = isRegisterLike(a)
+    const registerB = isRegisterLike(b)
+    if (registerA !== registerB) return registerA ? -1 : 1
+    const keyA = registerA ? mentionOrder(a) : (declarationIndex.get(a.id) ?? 0)
+    const keyB = registerB ? mentionOrder(b) : (declarationIndex.get(b.id) ?? 0)
+    return keyB - keyA
+  }
+  const isAncestorOrSelf = (ancestor: number, scope: number): boolean => {
+    const seen = new Set<number>()
+    for (let current: number | undefined = scope; current !== undefined && !seen.has(current); current = parents.get(current)) {
+      if (current === ancestor) return true
+      seen.add(current)
+    }
+    return false
+  }
+  const conflict = (a: FrameObject, b: FrameObject): boolean => isAncestorOrSelf(a.scope, b.scope) || isAncestorOrSelf(b.scope, a.scope)
+  /** Sort, merge non-conflicting memory objects into partitions, allocate per phase. */
+  const allocateDeferred = (objects: FrameObject[], phased: boolean): void => {
+    const sorted = [...objects].sort(compare)
+    const partitions: { members: FrameObject[]; align: number }[] = []
+    const assigned = new Set<number>()
+    for (const [i, representative] of sorted.entries()) {
+      if (assigned.has(representative.id)) continue
+      assigned.add(representative.id)
+      const partition = { members: [representative], align: effectiveAlign(representative) }
+      if (!isRegisterLike(representative)) {
+        for (const candidate of sorted.slice(i + 1)) {
+          if (assigned.has(candidate.id) || isRegisterLike(candidate)) continue
+          if (partition.members.some((member) => conflict(member, candidate))) continue
+          partition.members.push(candidate)
+          partition.align = Math.max(partition.align, effectiveAlign(candidate))
+          assigned.add(candidate.id)
+        }
+      }
+      partitions.push(partition)
+    }
+    const place = (partition: { members: FrameObject[]; align: number }): void => {
+      const slot = allocate((partition.members[0] as FrameObject).size, partition.align)
+      for (const member of partition.members) offsets.set(member.id, slot)
+    }
+    if (phased) {
+      const phaseOf = (partition: { members: FrameObject[] }): number => protectorPhase(partition.members[0] as FrameObject, mode)
+      partitions.filter((partition) => phaseOf(partition) === 1).forEach(place)
+      if (mode === 'strong' || mode === 'all') partitions.filter((partition) => phaseOf(partition) === 2).forEach(place)
+      partitions.filter((partition) => !offsets.has((partition.members[0] as FrameObject).id)).forEach(place)
+    } else {
+      partitions.forEach(place)
+    }
+  }
+
+  if (mode !== 'none') {
+    const protectedDecls = locals.some((object) => protectorPhase(object, mode) > 0)
+    allocateDeferred(locals, canary && protectedDecls)
+  } else {
+    const registerLike = locals.filter(isRegisterLike).sort((a, b) => mentionOrder(a) - mentionOrder(b))
+    for (const object of registerLike) offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
+    const memory = locals.filter((object) => !isRegisterLike(object))
+    const deferred = memory.filter((object) => object.scopeDepth > 0 && object.size >= 32)
+    const immediate = memory
+      .filter((object) => !deferred.includes(object))
+      .sort((a, b) => a.scope - b.scope || (declarationIndex.get(a.id) ?? 0) - (declarationIndex.get(b.id) ?? 0))
+    for (const object of immediate) offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
+    allocateDeferred(deferred, false)
+  }
+
+  // Parameters: spilled from registers below the locals, from a 16-byte boundary.
+  offset = -alignUp(-offset, 16)
+  const structReturnSlot = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? allocate(8, 8) : undefined
+  const { params, namedRegisterCount, namedStackBytes } = classifyParams(fn)
+  const objectsById = new Map(fn.frame.map((object) => [object.id, object]))
+  let stackPosition = 16
+  for (const param of params) {
+    const object = objectsById.get(param.object)
+    if (object === undefined) continue
+    if (param.registers.length > 0) {
+      offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
+    } else {
+      offsets.set(object.id, stackPosition)
+      stackPosition += alignUp(object.size, 8)
+    }
+  }
+  // Compiler temporaries come last (gcc creates them while expanding statements).
+  for (const object of fn.frame) {
+    if (object.kind === 'temp' && facts.firstMention.has(object.id)) offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
+  }
+
+  const frameSize = -offset
+  const leaf = !facts.hasCalls && !canary
+  const rounded = alignUp(frameSize, 16)
+  const stackAllocation = leaf ? Math.max(0, rounded - 120) : rounded
+  return {
+    functionName: fn.name,
+    offsets,
+    ...(canaryOffset === undefined ? {} : { canaryOffset }),
+    ...(registerSaveArea === undefined ? {} : { registerSaveArea }),
+    ...(structReturnSlot === undefined ? {} : { structReturnSlot }),
+    params,
+    namedRegisterCount,
+    namedStackBytes,
+    frameSize,
+    stackAllocation,
+    leaf,
+  }
+}
+
+function alignUp(value: number, alignment: number): number {
+  return alignment <= 1 ? value : Math.ceil(value / alignment) * alignment
+}
