@@ -8,18 +8,23 @@ import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { Machine } from '../../../../shared/machine/machine'
-import { compile, runNative } from './native'
+import { compile, runNative, runNativeStatus } from './native'
 
 function runInMemscape(binary: string, args: string[], env: string[], seed: number, aslr: 0 | 1 | 2): string {
+  const { out, status } = runMachine(binary, args, env, seed, aslr)
+  expect(status).toEqual({ state: 'exited', code: 0 })
+  return out
+}
+
+function runMachine(binary: string, args: string[], env: string[], seed: number, aslr: 0 | 1 | 2) {
   const machine = Machine.fromElf(readFileSync(binary), { argv: [binary, ...args], env, seed, aslr, execPath: binary })
   const decoder = new TextDecoder()
   let out = ''
   machine.onOutput = (fd, bytes) => {
     if (fd === 1) out += decoder.decode(bytes, { stream: true })
   }
-  const status = machine.run(200_000_000)
-  expect(status).toEqual({ state: 'exited', code: 0 })
-  return out
+  const status = machine.run(500_000_000)
+  return { out, status }
 }
 
 /** The executable's maps lines carry the host inode natively. */
@@ -53,6 +58,25 @@ describe('a C program prints the same addresses natively and in Memscape (ASLR o
       }
     })
   }
+
+  it('with an environment, its strings and pointers where Linux puts them', () => {
+    const binary = compile('addresses.c', 'full-env', ['-static', '-O1'])
+    const env = ['HOME=/home/user', 'LANG=C.UTF-8', 'PATH=/usr/local/bin:/usr/bin:/bin', 'X=' + 'x'.repeat(300)]
+    const native = runNative(binary, ['one', 'two'], '', false, env)
+    expect(native).toContain('env ')
+    expect(maskExeInode(runInMemscape(binary, ['one', 'two'], env, 3, 0), binary)).toBe(maskExeInode(native, binary))
+  })
+
+  it('stack exhaustion: the stack grows to RLIMIT_STACK (8 MiB) and no further, as natively', () => {
+    const binary = compile('stack-depth.c', 'full-stack-depth', ['-static', '-O0'])
+    const native = runNativeStatus(binary, [])
+    expect(native.signal).toBe('SIGSEGV')
+    const { out, status } = runMachine(binary, [], [], 1, 0)
+    expect(status).toMatchObject({ state: 'signaled', signal: 11 })
+    const last = (text: string) => text.trimEnd().split('\n').at(-1)
+    expect(last(out)).toBe(last(native.stdout))
+    expect(out).toBe(native.stdout)
+  })
 
   it.skipIf(!hasMusl)('musl static', () => {
     const binary = compile('addresses.c', 'full-musl', ['-static', '-O1'], 'musl-gcc')

@@ -3,7 +3,7 @@
 // the unprivileged user nobody (so the kernel applies the same rules to them as Memscape does
 // to its unprivileged guest).
 
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,12 +37,27 @@ export const nativeCredentials = runningAsRoot
   ? { uid: 65534, euid: 65534, gid: 65534, egid: 65534 }
   : { uid: process.getuid!(), euid: process.geteuid!(), gid: process.getgid!(), egid: process.getegid!() }
 
-/** Runs `binary args...` natively with ASLR off and no environment; returns stdout. */
-export function runNative(binary: string, args: string[], stdin = '', aslr = false): string {
-  const command = [...(aslr ? [] : ['setarch', '-R']), 'env', '-i', binary, ...args]
+/** Runs `binary args...` natively with ASLR off and only `env`; returns stdout (throws on failure). */
+export function runNative(binary: string, args: string[], stdin = '', aslr = false, env: string[] = []): string {
+  const run = runNativeStatus(binary, args, stdin, aslr, env)
+  if (run.status !== 0) throw new Error(`${binary} exited with ${run.status ?? run.signal}`)
+  return run.stdout
+}
+
+/** Like runNative, for programs that may fail: stdout plus the exit status or the signal. */
+export function runNativeStatus(
+  binary: string,
+  args: string[],
+  stdin = '',
+  aslr = false,
+  env: string[] = [],
+): { stdout: string; status: number | null; signal: string | null } {
+  const command = [...(aslr ? [] : ['setarch', '-R']), 'env', '-i', ...env, binary, ...args]
   const privileges = runningAsRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
   const all = [...privileges, ...command]
-  return execFileSync(all[0]!, all.slice(1), { input: stdin, encoding: 'utf8', maxBuffer: 64 << 20 })
+  const result = spawnSync(all[0]!, all.slice(1), { input: stdin, encoding: 'utf8', maxBuffer: 64 << 20 })
+  if (result.error) throw result.error
+  return { stdout: result.stdout, status: result.status, signal: result.signal }
 }
 
 /** Device and inode of a file as /proc/self/maps prints them. */
