@@ -49,8 +49,27 @@ test('help typed in the terminal is answered by the worker', async () => {
   await page.screenshot({ path: artifactPath('browser-mode.png') })
 })
 
+test('the line editor handles backspace, cursor keys and history', async () => {
+  await page.locator('.xterm').click()
+  await page.keyboard.type('echo ab\\n')
+  // Fix a typo in the middle: left past "\n", delete "b", type "c".
+  for (let i = 0; i < 2; i++) await page.keyboard.press('ArrowLeft')
+  await page.keyboard.press('Backspace')
+  await page.keyboard.type('c')
+  await page.keyboard.press('Enter')
+  await page.locator('.xterm-rows').getByText(/^ac$/).waitFor()
+  await page.keyboard.press('ArrowUp')
+  await page.keyboard.press('Enter')
+  await expect.poll(async () => (await terminalText()).split('\n').filter((line) => line.trim() === 'ac').length).toBe(2)
+})
+
 test('the top bar names the session and its state', async () => {
   const topBar = page.locator('header.top-bar')
   await expect(topBar.getByText(/^session s\d+$/).count()).resolves.toBe(1)
   await expect(topBar.getByText('no program', { exact: true }).count()).resolves.toBe(1)
+})
+
+test('the top bar says so when the server goes away', async () => {
+  await server.close()
+  await page.getByRole('alert').getByText('disconnected').waitFor()
 })

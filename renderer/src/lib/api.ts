@@ -11,11 +11,12 @@ function electronBridge(): MemscapeBridge | undefined {
   return (window as unknown as Record<string, MemscapeBridge | undefined>)[BRIDGE_GLOBAL]
 }
 
-export function connectApi(): { api: MemscapeApi; transport: TransportKind } {
+/** Connects to the host; onClose hears when the connection is lost (browser mode only). */
+export function connectApi(onClose: (reason: string) => void): { api: MemscapeApi; transport: TransportKind } {
   const bridge = electronBridge()
   const onProtocolError = (message: string): void => console.error(message)
   if (bridge) return { api: createApiClient(bridgeTransport(bridge), { onProtocolError }), transport: 'electron' }
   const url = new URL('/api', window.location.href)
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-  return { api: createApiClient(websocketTransport(url.href), { onProtocolError }), transport: 'websocket' }
+  return { api: createApiClient(websocketTransport(url.href, onClose), { onProtocolError }), transport: 'websocket' }
 }

@@ -3,7 +3,7 @@
 import type { MemscapeApi, SessionState } from '../../../shared/protocol/api'
 import type { TransportKind } from './api'
 
-export type ConnectionStatus = 'connecting' | 'connected' | 'failed'
+export type ConnectionStatus = 'connecting' | 'connected' | 'failed' | 'disconnected'
 
 export class AppSession {
   status = $state<ConnectionStatus>('connecting')
@@ -15,6 +15,12 @@ export class AppSession {
     readonly api: MemscapeApi,
     readonly transport: TransportKind,
   ) {}
+
+  /** The host went away (browser-mode server stopped): nothing works until a reload. */
+  lost(reason: string): void {
+    this.status = 'disconnected'
+    this.error = reason
+  }
 
   async start(): Promise<void> {
     this.api.subscribe((event) => {

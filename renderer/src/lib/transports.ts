@@ -15,7 +15,7 @@ export function bridgeTransport(bridge: MemscapeBridge): Transport {
 }
 
 /** Browser mode: a WebSocket to the server that served the page. Sends wait for the socket to open. */
-export function websocketTransport(url: string): Transport {
+export function websocketTransport(url: string, onLost: (reason: string) => void): Transport {
   const socket = new WebSocket(url)
   const queued: string[] = []
   socket.addEventListener('open', () => {
@@ -36,7 +36,11 @@ export function websocketTransport(url: string): Transport {
           onMessage(event.data)
         }
       })
-      socket.addEventListener('close', (event) => onClose(`The connection to Memscape closed (code ${event.code})`))
+      socket.addEventListener('close', (event) => {
+        const reason = `The connection to Memscape closed (code ${event.code})`
+        onClose(reason)
+        onLost(reason)
+      })
     },
   }
 }
