@@ -200,10 +200,6 @@ class FunctionEmitter {
     this.objects = new Map(fn.frame.map((object) => [object.id, object]))
   }
 
-  private emitLine(text: string): void {
-    this.lines.push(`\t${text}`)
-  }
-
   private ins(mnemonic: string, operands = ''): void {
     this.lines.push(operands === '' ? `\t${mnemonic}` : `\t${mnemonic}\t${operands}`)
   }
@@ -264,8 +260,21 @@ class FunctionEmitter {
     const offsetOf = (id: number): number => frame.offsets.get(id) as number
     if (frame.structReturnSlot !== undefined) this.ins('mov', `${memory(8, signedOffset('rbp', frame.structReturnSlot))}, rdi`)
     for (const param of frame.params) {
-      if (param.registers.length === 0) continue
       const offset = offsetOf(param.object)
+      if (param.registers.length === 0) {
+        if (param.stackOffset === undefined || param.stackOffset === offset) continue
+        // Copied below the canary (gcc does this for stack-passed parameters when protecting).
+        const size = param.type.kind === 'int' ? sizeOfType(param.type.type) : param.type.size
+        if (param.type.kind === 'int') {
+          this.ins('mov', `${register('rax', size === 8 ? 8 : 4)}, ${memory(size === 8 ? 8 : 4, signedOffset('rbp', param.stackOffset))}`)
+          this.ins('mov', `${memory(size, signedOffset('rbp', offset))}, ${register('rax', size)}`)
+        } else {
+          this.ins('lea', `rsi, [${signedOffset('rbp', param.stackOffset)}]`)
+          this.ins('lea', `rdi, [${signedOffset('rbp', offset)}]`)
+          this.copyBytes('rdi', 'rsi', size)
+        }
+        continue
+      }
       if (param.type.kind === 'int') {
         const size = sizeOfType(param.type.type)
         this.ins('mov', `${memory(size, signedOffset('rbp', offset))}, ${register(ARGUMENT_REGISTERS[param.registers[0] as number] as string, size)}`)

@@ -13,7 +13,8 @@
  *   protected, character arrays are placed first (right below the canary), then (strong/all)
  *   other arrays, then the rest.
  * - Parameters received in registers are spilled below the locals, starting at a 16-byte
- *   boundary; stack-passed parameters stay at rbp+16, rbp+24, ...
+ *   boundary; stack-passed parameters stay at rbp+16, rbp+24, ... (with a canary they are
+ *   copied below the locals too).
  * - Aggregates (arrays, structs) of 16 bytes or more are 16-byte aligned (x86-64 ABI), va_list
  *   excepted.
  * - `sub rsp, N`: N = frame size rounded up to 16; leaf functions (no calls, no canary) use the
@@ -33,6 +34,8 @@ export interface ParamLocation {
   /** Integer registers carrying the parameter (index into rdi, rsi, rdx, rcx, r8, r9), empty
    *  when passed on the stack. */
   readonly registers: readonly number[]
+  /** rbp-relative position of a stack-passed parameter (rbp+16, ...). */
+  readonly stackOffset?: number
   readonly type: ParamType
 }
 
@@ -160,8 +163,9 @@ export function classifyParams(fn: IrFunction): { params: ParamLocation[]; named
       nextRegister += words
       return { object: param.object, registers, type: param.type }
     }
+    const stackOffset = 16 + stackBytes
     stackBytes += words * 8
-    return { object: param.object, registers: [], type: param.type }
+    return { object: param.object, registers: [], stackOffset, type: param.type }
   })
   return { params, namedRegisterCount: nextRegister, namedStackBytes: stackBytes }
 }
@@ -293,16 +297,12 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
   const structReturnSlot = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? allocate(8, 8) : undefined
   const { params, namedRegisterCount, namedStackBytes } = classifyParams(fn)
   const objectsById = new Map(fn.frame.map((object) => [object.id, object]))
-  let stackPosition = 16
   for (const param of params) {
     const object = objectsById.get(param.object)
     if (object === undefined) continue
-    if (param.registers.length > 0) {
-      offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
-    } else {
-      offsets.set(object.id, stackPosition)
-      stackPosition += alignUp(object.size, 8)
-    }
+    // With a canary, gcc copies stack-passed parameters below it too (an overflow cannot reach them).
+    if (param.registers.length > 0 || canary) offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
+    else offsets.set(object.id, param.stackOffset as number)
   }
   // Compiler temporaries come last (gcc creates them while expanding statements).
   for (const object of fn.frame) {
