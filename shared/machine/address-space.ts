@@ -16,9 +16,12 @@ import {
   VSYSCALL_START,
   pageAlignDown,
   pageAlignUp,
+  randomizePage,
+  randomizes,
   type ProcessLayout,
 } from './layout'
 import { MMAP_MIN_ADDR } from './elf'
+import type { Random } from './random'
 
 export const MAP_SHARED = 0x01
 export const MAP_PRIVATE = 0x02
@@ -37,6 +40,8 @@ export const MAP_STACK = 0x20000
 export const MAP_HUGETLB = 0x40000
 export const MAP_SYNC = 0x80000
 export const MAP_FIXED_NOREPLACE = 0x100000
+/** x86-64 only: place the mapping in the first 2 GiB (bottom-up from 1 GiB). */
+export const MAP_32BIT = 0x40
 /** Flags mmap understands without MAP_SHARED_VALIDATE (include/linux/mman.h LEGACY_MAP_MASK). */
 const LEGACY_MAP_MASK =
   MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE | 0x4000000 /* MAP_UNINITIALIZED */ |
@@ -135,9 +140,11 @@ export class AddressSpace {
   /** mm->start_stack: the address of argc; the area holding it is named [stack]. */
   startStack = 0
 
+  /** `random` is the process's generator: MAP_32BIT placement draws from it, as on Linux. */
   constructor(
     readonly memory: Memory,
     readonly layout: ProcessLayout,
+    private readonly random: Random,
   ) {}
 
   // --- lookup ---------------------------------------------------------------------------------
@@ -370,7 +377,18 @@ export class AddressSpace {
     return -ENOMEM
   }
 
-  private unmappedArea(length: number): number {
+  /** mm_get_unmapped_area() for a non-fixed request: the hint if free, else a search. */
+  private searchArea(hint: number, length: number, flags: number): number {
+    if ((flags & MAP_32BIT) !== 0) {
+      // find_start_end(): MAP_32BIT searches bottom-up in [1 GiB, 2 GiB), the start slid by up
+      // to 32 MiB on every call when randomising.
+      const end = 0x80000000
+      const begin = randomizes(this.layout.aslr) ? randomizePage(0x40000000, 0x02000000, this.random) : 0x40000000
+      if (hint !== 0 && hint + length <= end && this.fitsAt(hint, length)) return hint
+      const addr = this.bottomUp(length, begin)
+      return addr >= 0 && addr + length <= end ? addr : -ENOMEM
+    }
+    if (hint !== 0 && this.fitsAt(hint, length)) return hint
     const addr = this.topDown(length, this.layout.mmapBase, PAGE_SIZE)
     if (addr >= 0) return addr
     return this.bottomUp(length, this.layout.mmapLegacyBase)
@@ -384,20 +402,18 @@ export class AddressSpace {
   getUnmappedArea(hint: number, length: number, flags: number, file: MappedFile | null): number {
     if (length > TASK_SIZE) return -ENOMEM
     if ((flags & MAP_FIXED) !== 0) return hint > TASK_SIZE - length ? -ENOMEM : hint
-    if (hint !== 0) {
-      const h = pageAlignDown(hint)
-      if (this.fitsAt(h, length)) return h
-    }
+    const h = pageAlignDown(hint)
     const anonymousPrivate = file === null && (flags & MAP_TYPE) === MAP_PRIVATE
-    if (anonymousPrivate && hint === 0 && length % PMD_SIZE === 0) {
-      // thp_get_unmapped_area(): search for length + 2 MiB, then align inside it.
-      const padded = this.unmappedArea(length + PMD_SIZE)
+    if (anonymousPrivate && h === 0 && length % PMD_SIZE === 0) {
+      // thp_get_unmapped_area(): search for length + 2 MiB, then align inside it (an already
+      // aligned result moves up by 2 MiB, since the mm is top-down).
+      const padded = this.searchArea(0, length + PMD_SIZE, flags)
       if (padded >= 0) {
         const shift = (PMD_SIZE - (padded % PMD_SIZE)) % PMD_SIZE
         return shift === 0 ? padded + PMD_SIZE : padded + shift
       }
     }
-    return this.unmappedArea(length)
+    return this.searchArea(h, length, flags)
   }
 
   // --- system calls ---------------------------------------------------------------------------

@@ -146,7 +146,7 @@ export function loadElf(memory: Memory, image: Uint8Array, options: LoadOptions)
 
   // setup_new_exec() + setup_arg_pages(): the layout, then the stack area holding the strings.
   const layout = chooseLayout(options.aslr, random, stackRlimit)
-  const space = new AddressSpace(memory, layout)
+  const space = new AddressSpace(memory, layout, random)
   let strings
   try {
     strings = placeStrings(layout.stackTop, options.argv, options.env, options.execPath)

@@ -20,7 +20,7 @@ const ANON = MAP_PRIVATE | MAP_ANONYMOUS
 const RW = PROT_READ | PROT_WRITE
 
 function space(pages = 64): AddressSpace {
-  return new AddressSpace(Memory.create({ maxBytes: pages * PAGE_SIZE }), chooseLayout(0, new Random(1)))
+  return new AddressSpace(Memory.create({ maxBytes: pages * PAGE_SIZE }), chooseLayout(0, new Random(1)), new Random(2))
 }
 
 describe('guest RAM exhaustion is ENOMEM, never a host error', () => {
@@ -117,7 +117,7 @@ describe('stack growth', () => {
   })
 
   it('reports no-memory when RAM is exhausted', () => {
-    const s = new AddressSpace(Memory.create({ maxBytes: 40 * PAGE_SIZE }), chooseLayout(0, new Random(1)))
+    const s = new AddressSpace(Memory.create({ maxBytes: 40 * PAGE_SIZE }), chooseLayout(0, new Random(1)), new Random(2))
     s.mapStack(top - 0x21000, top, false)
     expect(s.growStack(top - 0x100000)).toBe('no-memory')
   })

@@ -28,6 +28,8 @@ interface Sample {
   vdso: number
   mmap: number
   brk: number
+  /** A MAP_32BIT mapping: slid by up to 32 MiB above 1 GiB on every call. */
+  map32: number
 }
 
 /** Which bits differ across the samples (OR of every XOR with the first). */
@@ -47,6 +49,7 @@ const expectations: Record<keyof Sample, { random: bigint; carry: bigint }> = {
   vdso: { random: bits(12, 39), carry: bits(40, 40) },
   image: { random: 0n, carry: 0n }, // filled per variant
   brk: { random: bits(12, 29), carry: bits(30, 31) },
+  map32: { random: bits(12, 24), carry: 0n },
 }
 
 function checkEntropy(samples: Sample[], key: keyof Sample, expected: { random: bigint; carry: bigint }): void {
@@ -83,7 +86,7 @@ function mapsField(maps: string, name: string): { start: number; end: number } {
 function nativeSamples(binary: string): Sample[] {
   const samples: Sample[] = []
   for (let i = 0; i < RUNS; i++) {
-    const probe = parseProbe(runNative(binary, [], 'm 0 1000 3 22\nb 0\n', true))
+    const probe = parseProbe(runNative(binary, [], 'm 0 1000 3 22\nb 0\nm 0 1000 3 62\n', true))
     const maps = probe.maps[0]!
     samples.push({
       rsp: probe.rsp,
@@ -92,6 +95,7 @@ function nativeSamples(binary: string): Sample[] {
       vdso: mapsField(maps, '[vdso]').start,
       mmap: probe.results[0]!.value,
       brk: probe.results[1]!.value,
+      map32: probe.results[2]!.value,
     })
   }
   return samples
@@ -111,6 +115,7 @@ function memscapeSamples(binary: string, aslr: RandomizeVaSpace, seeds = RUNS): 
       vdso: p.auxv.find((a) => a.type === AT_SYSINFO_EHDR)!.value,
       mmap: space.mmap(0, 0x1000, 3, 0x22),
       brk: space.brk(0),
+      map32: space.mmap(0, 0x1000, 3, 0x62),
     })
     // exec replaces the whole address space: empty the memory for the next sample.
     expect(space.munmap(0x1000, STACK_TOP - 0x1000)).toBe(0)
@@ -143,6 +148,8 @@ describe('ASLR entropy per region', () => {
         const brkBase = v.name === 'static-pie' ? Math.ceil(ELF_ET_DYN_BASE / 4096) * 4096 : elfBrk + 4096
         expect(s.brk).toBeGreaterThanOrEqual(brkBase)
         expect(s.brk).toBeLessThan(brkBase + 0x4000_0000)
+        expect(s.map32).toBeGreaterThanOrEqual(0x4000_0000)
+        expect(s.map32).toBeLessThan(0x4200_0000)
       }
     })
   }
@@ -154,7 +161,7 @@ describe('ASLR entropy per region', () => {
     expect(new Set(one.map((s) => s.mmap)).size).toBeGreaterThan(45)
     expect(new Set(one.map((s) => s.rsp)).size).toBeGreaterThan(45)
     const zero = memscapeSamples(binary, 0, 20)
-    for (const key of ['rsp', 'stackEnd', 'image', 'vdso', 'mmap', 'brk'] as const) expect(new Set(zero.map((s) => s[key])).size).toBe(1)
+    for (const key of ['rsp', 'stackEnd', 'image', 'vdso', 'mmap', 'brk', 'map32'] as const) expect(new Set(zero.map((s) => s[key])).size).toBe(1)
   })
 
   it('the same seed gives the same layout, a different seed a different one', () => {

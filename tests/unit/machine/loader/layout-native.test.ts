@@ -142,6 +142,10 @@ const operations = [
   'f 0 1000 3 1 0', // shared writable mapping of a read-only file: EACCES
   'm 0 1000 3 21', // shared anonymous: /dev/zero (deleted)
   'm 0 1000 3 122', // MAP_GROWSDOWN
+  'm 0 1000 3 62', // MAP_32BIT: bottom-up from 1 GiB
+  'm 0 1000 3 62', // ... the next one above it
+  'm 90000000 1000 3 62', // a hint above 2 GiB is ignored
+  'm 0 200000 3 62', // 2 MiB and MAP_32BIT: THP-aligned inside the low window
   't RSP-30000', // touch 192 KiB below rsp: the stack grows
   'd',
 ]
