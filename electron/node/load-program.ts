@@ -1,10 +1,9 @@
 // Turns a session's program into a Machine (the ELF loader's errors carry their reason).
 
 import { Machine } from '../../shared/machine/machine'
-import type { RunnableMachine } from './simulation-runtime'
 import type { ProgramLoad } from './worker-messages'
 
-export function loadProgram(program: ProgramLoad): RunnableMachine {
+export function loadProgram(program: ProgramLoad): Machine {
   return Machine.fromElf(program.image, {
     argv: program.argv,
     env: program.env,

@@ -6,7 +6,8 @@ import * as v from 'valibot'
 import { createDispatcher } from '../../shared/debugger'
 import { describeIssues } from '../../shared/protocol/schema'
 import { loadProgram } from './load-program'
-import { SimulationRuntime, type RunnableMachine } from './simulation-runtime'
+import type { Machine } from '../../shared/machine/machine'
+import { SimulationRuntime } from './simulation-runtime'
 import { HostMessageSchema, WorkerDataSchema, type WorkerMessage } from './worker-messages'
 
 function main(): void {
@@ -19,7 +20,7 @@ function main(): void {
     post({ type: 'load-failed', message: `Invalid worker data: ${describeIssues(data.issues)}` })
     return
   }
-  let machine: RunnableMachine | null = null
+  let machine: Machine | null = null
   if (data.output.program) {
     try {
       machine = loadProgram(data.output.program)
@@ -31,7 +32,7 @@ function main(): void {
   const runtime = new SimulationRuntime({
     control: new Int32Array(data.output.control),
     machine,
-    dispatcher: createDispatcher(),
+    dispatcher: createDispatcher({ machine }),
     post,
   })
   port.on('message', (raw: unknown) => {

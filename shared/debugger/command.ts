@@ -1,12 +1,20 @@
 // What a debugger command is. Each command lives in its own file under commands/ and is listed
 // once in commands/index.ts; the dispatcher knows nothing about any particular command.
 
+import type { Machine } from '../machine/machine'
 import type { OutputBuilder } from './output'
 
-/** What a command may look at while it runs. Later commands extend this with the session. */
+/** What the debugger is attached to: in the app and the CLI, the session's worker. */
+export interface DebugTarget {
+  /** The loaded program's machine; null before a program is loaded. */
+  readonly machine: Machine | null
+}
+
+/** What a command may look at while it runs. */
 export interface CommandContext {
   /** All registered commands (`help` lists them). */
   readonly commands: CommandTable
+  readonly target: DebugTarget
 }
 
 export interface Command {

@@ -1,7 +1,7 @@
 // Parses a command line, finds the command (exact name, alias or unambiguous prefix, as gdb
 // does) and runs it, turning every failure into output instead of an exception.
 
-import { CommandError, type Command, type CommandContext, type CommandTable, type Lookup } from './command'
+import { CommandError, type Command, type CommandContext, type CommandTable, type DebugTarget, type Lookup } from './command'
 import { ambiguousCommandMessage, undefinedCommandMessage } from './errors'
 import { OutputBuilder, type CommandOutput } from './output'
 
@@ -25,7 +25,10 @@ export class Dispatcher implements CommandTable {
   readonly all: readonly Command[]
   private readonly byName = new Map<string, Command>()
 
-  constructor(commands: readonly Command[]) {
+  constructor(
+    commands: readonly Command[],
+    private readonly target: DebugTarget = { machine: null },
+  ) {
     this.all = [...commands].sort((a, b) => a.name.localeCompare(b.name))
     for (const command of this.all) {
       for (const name of [command.name, ...(command.aliases ?? [])]) {
@@ -54,7 +57,7 @@ export class Dispatcher implements CommandTable {
     if (found.kind === 'ambiguous') {
       return out.line(ambiguousCommandMessage(parsed.word, found.candidates), 'error').build(false)
     }
-    const context: CommandContext = { commands: this }
+    const context: CommandContext = { commands: this, target: this.target }
     try {
       await found.command.run(parsed.args, out, context)
       return out.build(true)
