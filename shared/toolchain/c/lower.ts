@@ -264,7 +264,8 @@ export class Lowerer {
     }
     this.statement(def.body)
     const returns = unqualified(def.type.returns)
-    if (def.sym.name === 'main' && returns.kind === 'int' && returns.ik === 'int') {
+    const last = fs.body[fs.body.length - 1]
+    if (def.sym.name === 'main' && returns.kind === 'int' && returns.ik === 'int' && last?.kind !== 'return') {
       // C99 5.1.2.2.3: reaching the } that ends main returns 0 (gcc emits `mov eax, 0`).
       fs.body.push({ kind: 'return', value: { kind: 'const', type: 'i32', value: 0n }, loc: toIrLoc(def.endLoc) })
     }

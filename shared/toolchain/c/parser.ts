@@ -1242,8 +1242,9 @@ export class Parser {
       if (this.accept('...')) this.fail(kw.loc, 'case ranges are not supported')
       this.expect(':')
       if (!ctx) this.fail(kw.loc, "case label not within a switch statement", 4)
-      const ik = ctx.type.kind === 'int' ? ctx.type.ik : 'int'
-      v = this.sema.convert(this.sema.num(v, INT, e.loc), intType(ik)).k === 'num' ? (this.sema.convert({ k: 'num', value: v, type: e.type, loc: e.loc }, ctx.type) as Expr & { k: 'num' }).value : v
+      // The case value is converted to the promoted type of the controlling expression (C17 6.8.4.2p5).
+      const converted = this.sema.convert(this.sema.num(v, e.type, e.loc), ctx.type)
+      if (converted.k === 'num') v = converted.value
       if (ctx.cases.some((c) => c.value === v)) this.diags.error(kw.loc, 'duplicate case value')
       caseIndex = ctx.cases.length
       ctx.cases.push({ value: v })

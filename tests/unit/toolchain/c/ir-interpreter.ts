@@ -450,7 +450,7 @@ export class IrInterpreter {
       if (body.length >= w) return body
       if (flags.includes('-')) return body.padEnd(w)
       if (flags.includes('0') && prec === undefined && /[diuxXo]/.test(conv)) {
-        const sign = /^[-+ ]/.test(body) ? body[0] : ''
+        const sign = /^[-+ ]/.test(body) ? body.slice(0, 1) : ''
         return sign + body.slice(sign.length).padStart(w - sign.length, '0')
       }
       return body.padStart(w)
