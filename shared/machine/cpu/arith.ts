@@ -1,5 +1,17 @@
-// Integer helpers the translated code shares: 32x32 and 64x64 multiplies without BigInt,
-// 64-bit shifts on (lo, hi) pairs, bit counting.
+// Integer helpers the translated code shares: operand normalisation, 32x32 and 64x64
+// multiplies without BigInt, bit counting.
+
+/** Normalises a result to an operand size: 8/16 bits unsigned, 32 bits as int32. */
+export function norm(size: number, v: number): number {
+  switch (size) {
+    case 8:
+      return v & 0xff
+    case 16:
+      return v & 0xffff
+    default:
+      return v | 0
+  }
+}
 
 /** High 32 bits of the unsigned product of two uint32 values (given as any int32/uint32). */
 export function mulHighU32(a: number, b: number): number {

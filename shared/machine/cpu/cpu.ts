@@ -15,8 +15,10 @@ import { MemoryFault } from '../fault'
 import { PAGE_MASK, PAGE_SIZE, type Memory } from '../memory'
 import { RegisterFile } from './registers'
 import type { CpuException, CpuStop } from './exception'
-import { CF, PF, AF, ZF, SF, OF, DF, PARITY, RFLAGS_FIXED, IF, STATUS_FLAGS, USER_WRITABLE_FLAGS, Lazy, Cond } from './flags'
+import * as Flags from './flags'
+import { Lazy, Cond } from './flags'
 import { translate, type Op } from './translate'
+import { X87 } from './x87'
 
 export interface CpuHost {
   /** Called on `syscall` with rip already past the instruction: rax=nr, args rdi rsi rdx r10 r8 r9. */
@@ -30,6 +32,18 @@ export class CpuTrap extends Error {
   }
 }
 
+// Module-local copies of the flag constants: the hot paths then read constants rather than
+// imported bindings, which some module loaders (vitest's) turn into getter calls.
+const { CF, PF, AF, ZF, SF, OF, DF, PARITY, RFLAGS_FIXED, IF, STATUS_FLAGS, USER_WRITABLE_FLAGS } = Flags
+const LAZY_ADC = Lazy.Adc
+const LAZY_ADD = Lazy.Add
+const LAZY_DEC = Lazy.Dec
+const LAZY_EAGER = Lazy.Eager
+const LAZY_INC = Lazy.Inc
+const LAZY_LOGIC = Lazy.Logic
+const LAZY_RESULT = Lazy.Result
+const LAZY_SBB = Lazy.Sbb
+const LAZY_SUB = Lazy.Sub
 const TWO_32 = 0x1_0000_0000
 /** Instructions per block at most: bounds translation work and the latency of a pause request. */
 const MAX_BLOCK_INSTRUCTIONS = 64
@@ -76,7 +90,7 @@ export class Cpu {
   instructionCount = 0
 
   // Lazy flags.
-  fOp = Lazy.Eager
+  fOp = LAZY_EAGER
   /** Operand size in bits. */
   fSize = 32
   fA = 0
@@ -87,7 +101,7 @@ export class Cpu {
   fResHi = 0
   /** Carry-in (adc/sbb), preserved CF (inc/dec), or explicit CF (Result). */
   fCin = 0
-  /** Explicit OF and AF for Lazy.Result. */
+  /** Explicit OF and AF for LAZY_RESULT. */
   fOf = 0
   fAf = 0
   /** Materialised status flags when fOp is Eager. */
@@ -100,8 +114,10 @@ export class Cpu {
   /** Scratch results of 64-bit helpers (avoids allocating pairs). */
   lo = 0
   hi = 0
-  /** x87 control word (fnstcw/fldcw); the x87 stack itself is not modelled. */
+  /** x87 control word (fnstcw/fldcw): Linux starts processes with 0x37f. */
   fpuControl = 0x37f
+  /** x87 register stack and status word. */
+  readonly x87 = new X87()
 
   /** Set to end the current block early: halt request or code written under the block. */
   private stopBlock = false
@@ -358,7 +374,7 @@ export class Cpu {
   /** Status flags as a bit set (CF PF AF ZF SF OF). */
   statusFlags(): number {
     switch (this.fOp) {
-      case Lazy.Eager:
+      case LAZY_EAGER:
         return this.fEager
       default:
         return this.cf() | this.pf() | this.af() | this.zf() | this.sf() | this.of()
@@ -370,7 +386,7 @@ export class Cpu {
   }
 
   setRflags(value: number): void {
-    this.fOp = Lazy.Eager
+    this.fOp = LAZY_EAGER
     this.fEager = value & STATUS_FLAGS
     this.flagsOther = (value & ~STATUS_FLAGS & 0x3f7fd5) | RFLAGS_FIXED
     this.direction = value & DF ? -1 : 1
@@ -385,7 +401,7 @@ export class Cpu {
   /** Sets the status flags selected by mask to bits (after materialising the rest). */
   setStatusFlags(mask: number, bits: number): void {
     const current = this.statusFlags()
-    this.fOp = Lazy.Eager
+    this.fOp = LAZY_EAGER
     this.fEager = (current & ~mask) | (bits & mask)
   }
 
@@ -410,23 +426,23 @@ export class Cpu {
 
   cf(): number {
     switch (this.fOp) {
-      case Lazy.Eager:
+      case LAZY_EAGER:
         return this.fEager & CF
-      case Lazy.Add:
+      case LAZY_ADD:
         return this.below(this.fRes, this.fResHi, this.fA, this.fAHi) ? CF : 0
-      case Lazy.Adc:
+      case LAZY_ADC:
         return this.below(this.fRes, this.fResHi, this.fA, this.fAHi) ||
           (this.fCin !== 0 && this.fRes === this.fA && this.fResHi === this.fAHi)
           ? CF
           : 0
-      case Lazy.Sub:
+      case LAZY_SUB:
         return this.below(this.fA, this.fAHi, this.fB, this.fBHi) ? CF : 0
-      case Lazy.Sbb:
+      case LAZY_SBB:
         return this.below(this.fA, this.fAHi, this.fB, this.fBHi) ||
           (this.fCin !== 0 && this.fA === this.fB && this.fAHi === this.fBHi)
           ? CF
           : 0
-      case Lazy.Logic:
+      case LAZY_LOGIC:
         return 0
       default:
         return this.fCin
@@ -434,27 +450,27 @@ export class Cpu {
   }
 
   zf(): number {
-    if (this.fOp === Lazy.Eager) return this.fEager & ZF
+    if (this.fOp === LAZY_EAGER) return this.fEager & ZF
     return (this.fRes | this.fResHi) === 0 ? ZF : 0
   }
 
   sf(): number {
-    if (this.fOp === Lazy.Eager) return this.fEager & SF
+    if (this.fOp === LAZY_EAGER) return this.fEager & SF
     return this.signOf(this.fRes, this.fResHi) ? SF : 0
   }
 
   pf(): number {
-    if (this.fOp === Lazy.Eager) return this.fEager & PF
+    if (this.fOp === LAZY_EAGER) return this.fEager & PF
     return PARITY[this.fRes & 0xff]!
   }
 
   af(): number {
     switch (this.fOp) {
-      case Lazy.Eager:
+      case LAZY_EAGER:
         return this.fEager & AF
-      case Lazy.Result:
+      case LAZY_RESULT:
         return this.fAf
-      case Lazy.Logic:
+      case LAZY_LOGIC:
         return 0
       default:
         return (this.fA ^ this.fB ^ this.fRes) & AF
@@ -463,17 +479,17 @@ export class Cpu {
 
   of(): number {
     switch (this.fOp) {
-      case Lazy.Eager:
+      case LAZY_EAGER:
         return this.fEager & OF
-      case Lazy.Add:
-      case Lazy.Adc:
-      case Lazy.Inc:
+      case LAZY_ADD:
+      case LAZY_ADC:
+      case LAZY_INC:
         return this.signOf((this.fA ^ this.fRes) & (this.fB ^ this.fRes), (this.fAHi ^ this.fResHi) & (this.fBHi ^ this.fResHi)) ? OF : 0
-      case Lazy.Sub:
-      case Lazy.Sbb:
-      case Lazy.Dec:
+      case LAZY_SUB:
+      case LAZY_SBB:
+      case LAZY_DEC:
         return this.signOf((this.fA ^ this.fB) & (this.fA ^ this.fRes), (this.fAHi ^ this.fBHi) & (this.fAHi ^ this.fResHi)) ? OF : 0
-      case Lazy.Logic:
+      case LAZY_LOGIC:
         return 0
       default:
         return this.fOf
@@ -485,32 +501,32 @@ export class Cpu {
 
   /** ZF */
   condE(): boolean {
-    if (this.fOp === Lazy.Eager) return (this.fEager & ZF) !== 0
+    if (this.fOp === LAZY_EAGER) return (this.fEager & ZF) !== 0
     return (this.fRes | this.fResHi) === 0
   }
 
   /** CF */
   condB(): boolean {
-    if (this.fOp === Lazy.Sub) return this.below(this.fA, this.fAHi, this.fB, this.fBHi)
+    if (this.fOp === LAZY_SUB) return this.below(this.fA, this.fAHi, this.fB, this.fBHi)
     return this.cf() !== 0
   }
 
   /** CF or ZF */
   condBE(): boolean {
-    if (this.fOp === Lazy.Sub) return !this.below(this.fB, this.fBHi, this.fA, this.fAHi)
+    if (this.fOp === LAZY_SUB) return !this.below(this.fB, this.fBHi, this.fA, this.fAHi)
     return this.cf() !== 0 || this.condE()
   }
 
   /** SF != OF */
   condL(): boolean {
-    if (this.fOp === Lazy.Sub) return lessSigned(this.fSize, this.fA, this.fAHi, this.fB, this.fBHi)
-    if (this.fOp === Lazy.Logic) return this.sf() !== 0
+    if (this.fOp === LAZY_SUB) return lessSigned(this.fSize, this.fA, this.fAHi, this.fB, this.fBHi)
+    if (this.fOp === LAZY_LOGIC) return this.sf() !== 0
     return this.sf() !== 0 !== (this.of() !== 0)
   }
 
   /** ZF or SF != OF */
   condLE(): boolean {
-    if (this.fOp === Lazy.Sub) return !lessSigned(this.fSize, this.fB, this.fBHi, this.fA, this.fAHi)
+    if (this.fOp === LAZY_SUB) return !lessSigned(this.fSize, this.fB, this.fBHi, this.fA, this.fAHi)
     return this.condE() || this.condL()
   }
 
@@ -587,14 +603,14 @@ export class Cpu {
 
   /** Logic ops: CF = OF = 0, SF/ZF/PF from the result (AF is undefined; we clear it). */
   logic(size: number, r: number): void {
-    this.fOp = Lazy.Logic
+    this.fOp = LAZY_LOGIC
     this.fSize = size
     this.fRes = r
     this.fResHi = 0
   }
 
   logic64(lo: number, hi: number): void {
-    this.fOp = Lazy.Logic
+    this.fOp = LAZY_LOGIC
     this.fSize = 64
     this.fRes = lo
     this.fResHi = hi
@@ -602,7 +618,7 @@ export class Cpu {
 
   /** Records a result whose CF/OF are known (shifts, multiplies); AF is left clear. */
   result(size: number, lo: number, hi: number, cf: number, of: number): void {
-    this.fOp = Lazy.Result
+    this.fOp = LAZY_RESULT
     this.fSize = size
     this.fRes = lo
     this.fResHi = hi
@@ -719,17 +735,6 @@ export const TSC_PER_INSTRUCTION = 1
 
 function invalidOpcode(): void {
   throw new CpuTrap({ vector: 'invalid-opcode', ip: 0, bytes: new Uint8Array(0) })
-}
-
-export function norm(size: number, v: number): number {
-  switch (size) {
-    case 8:
-      return v & 0xff
-    case 16:
-      return v & 0xffff
-    default:
-      return v | 0
-  }
 }
 
 /** Signed a < b over size bits (8/16 values are unsigned-normalised, 32 int32, 64 pairs). */

@@ -3,7 +3,7 @@
 
 import { MemorySizeExt, OpKind, Register, type Instruction } from 'iced-x86'
 import type { Cpu } from './cpu'
-import { norm } from './cpu'
+import { norm } from './arith'
 
 export type Getter = () => number
 export type Setter = (value: number) => void

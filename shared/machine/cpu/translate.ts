@@ -3,8 +3,9 @@
 // instruction commits anything, so rip can be left at the instruction and it can be retried.
 
 import { Code, Mnemonic, OpKind, Register, type Instruction } from 'iced-x86'
-import { CpuTrap, type Cpu, norm } from './cpu'
-import { Lazy, CF, OF, ZF, SF, AF, PF, DF } from './flags'
+import { CpuTrap, type Cpu } from './cpu'
+import * as Flags from './flags'
+import { Lazy } from './flags'
 import {
   effectiveAddress,
   gprInfo,
@@ -16,9 +17,10 @@ import {
   type Getter,
   type Setter,
 } from './operands'
-import { bswap32, imul64, lowestBit, mul64, mulHighS32, mulHighU32, popcount32 } from './arith'
+import * as Arith from './arith'
 import { cpuid } from './cpuid'
 import { translateSse } from './sse'
+import { translateX87 } from './x87'
 
 export type Op = () => void
 
@@ -31,6 +33,13 @@ export interface Translated {
 }
 
 const TWO_32 = 0x1_0000_0000
+
+// Module-local copies of hot constants and helpers: closures then read constants rather than
+// imported bindings, which some module loaders (vitest's) turn into getter calls.
+const { CF, OF, ZF, SF, AF, PF, DF } = Flags
+const { norm, bswap32, imul64, lowestBit, mul64, mulHighS32, mulHighU32, popcount32 } = Arith
+const LAZY_INC = Lazy.Inc
+const LAZY_DEC = Lazy.Dec
 
 const plain = (op: Op): Translated => ({ op, endsBlock: false, setsRip: false })
 const branch = (op: Op): Translated => ({ op, endsBlock: true, setsRip: true })
@@ -188,10 +197,6 @@ export function translate(cpu: Cpu, instr: Instruction, address: number): Transl
       return plain(storeControlWord(cpu, instr))
     case Mnemonic.Fldcw:
       return plain(loadControlWord(cpu, instr))
-    case Mnemonic.Fninit:
-      return plain(() => {
-        cpu.fpuControl = 0x37f
-      })
     case Mnemonic.Stmxcsr: {
       const ea = effectiveAddress(cpu, instr, 'write')
       return plain(() => cpu.st32(ea(), cpu.r.mxcsr))
@@ -254,6 +259,8 @@ export function translate(cpu: Cpu, instr: Instruction, address: number): Transl
   }
   const sse = translateSse(cpu, instr)
   if (sse !== null) return plain(sse)
+  const fpu = translateX87(cpu, instr)
+  if (fpu !== null) return plain(fpu)
   return branch(unsupported)
 }
 
@@ -828,7 +835,7 @@ function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const b = src()
         const r = norm(size, a + b)
         set(r)
-        cpu.recordArith(Lazy.Add, size, a, b, r)
+        cpu.recordArith(LAZY_ADD, size, a, b, r)
       }
     case Mnemonic.Sub:
       return () => {
@@ -836,13 +843,13 @@ function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const b = src()
         const r = norm(size, a - b)
         set(r)
-        cpu.recordArith(Lazy.Sub, size, a, b, r)
+        cpu.recordArith(LAZY_SUB, size, a, b, r)
       }
     case Mnemonic.Cmp:
       return () => {
         const a = get()
         const b = src()
-        cpu.recordArith(Lazy.Sub, size, a, b, norm(size, a - b))
+        cpu.recordArith(LAZY_SUB, size, a, b, norm(size, a - b))
       }
     case Mnemonic.Adc:
       return () => {
@@ -851,7 +858,7 @@ function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const cin = cpu.cf()
         const r = norm(size, a + b + cin)
         set(r)
-        cpu.recordArith(Lazy.Adc, size, a, b, r)
+        cpu.recordArith(LAZY_ADC, size, a, b, r)
         cpu.fCin = cin
       }
     case Mnemonic.Sbb:
@@ -861,7 +868,7 @@ function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const cin = cpu.cf()
         const r = norm(size, a - b - cin)
         set(r)
-        cpu.recordArith(Lazy.Sbb, size, a, b, r)
+        cpu.recordArith(LAZY_SBB, size, a, b, r)
         cpu.fCin = cin
       }
     case Mnemonic.And:
@@ -919,7 +926,7 @@ function alu64(cpu: Cpu, instr: Instruction, m: Mnemonic, writes: boolean): Op {
     case Mnemonic.Add:
     case Mnemonic.Adc: {
       const carry = m === Mnemonic.Adc
-      const kind = carry ? Lazy.Adc : Lazy.Add
+      const kind = carry ? LAZY_ADC : LAZY_ADD
       return () => {
         get()
         const aLo = cpu.lo
@@ -939,7 +946,7 @@ function alu64(cpu: Cpu, instr: Instruction, m: Mnemonic, writes: boolean): Op {
     case Mnemonic.Sbb:
     case Mnemonic.Cmp: {
       const borrow = m === Mnemonic.Sbb
-      const kind = borrow ? Lazy.Sbb : Lazy.Sub
+      const kind = borrow ? LAZY_SBB : LAZY_SUB
       const store = m !== Mnemonic.Cmp
       return () => {
         get()
@@ -1001,7 +1008,7 @@ function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
     switch (m) {
       case Mnemonic.Inc:
       case Mnemonic.Dec: {
-        const kind = m === Mnemonic.Inc ? Lazy.Inc : Lazy.Dec
+        const kind = m === Mnemonic.Inc ? LAZY_INC : LAZY_DEC
         const delta = m === Mnemonic.Inc ? 1 : -1
         return () => {
           get()
@@ -1023,7 +1030,7 @@ function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
           const diff = -(bLo >>> 0)
           const hi = (-bHi - (diff < 0 ? 1 : 0)) | 0
           set(diff | 0, hi)
-          cpu.recordArith64(Lazy.Sub, 0, 0, bLo, bHi, diff | 0, hi)
+          cpu.recordArith64(LAZY_SUB, 0, 0, bLo, bHi, diff | 0, hi)
         }
       default:
         return () => {
@@ -1040,7 +1047,7 @@ function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const r = norm(size, a + 1)
         set(r)
         const cf = cpu.cf()
-        cpu.recordArith(Lazy.Inc, size, a, 1, r)
+        cpu.recordArith(LAZY_INC, size, a, 1, r)
         cpu.fCin = cf
       }
     case Mnemonic.Dec:
@@ -1049,7 +1056,7 @@ function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const r = norm(size, a - 1)
         set(r)
         const cf = cpu.cf()
-        cpu.recordArith(Lazy.Dec, size, a, 1, r)
+        cpu.recordArith(LAZY_DEC, size, a, 1, r)
         cpu.fCin = cf
       }
     case Mnemonic.Neg:
@@ -1057,7 +1064,7 @@ function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
         const b = get()
         const r = norm(size, -b)
         set(r)
-        cpu.recordArith(Lazy.Sub, size, 0, b, r)
+        cpu.recordArith(LAZY_SUB, size, 0, b, r)
       }
     default:
       return () => {
@@ -1742,7 +1749,7 @@ function xadd(cpu: Cpu, instr: Instruction): Op {
       const hi = (aHi + bHi + (sum >= TWO_32 ? 1 : 0)) | 0
       dst.set(sum | 0, hi)
       src.set(aLo, aHi)
-      cpu.recordArith64(Lazy.Add, aLo, aHi, bLo, bHi, sum | 0, hi)
+      cpu.recordArith64(LAZY_ADD, aLo, aHi, bLo, bHi, sum | 0, hi)
     }
   }
   const dst = operand32(cpu, instr, 0, size, 'write')
@@ -1753,7 +1760,7 @@ function xadd(cpu: Cpu, instr: Instruction): Op {
     const r = norm(size, a + b)
     dst.set(r)
     src.set(a)
-    cpu.recordArith(Lazy.Add, size, a, b, r)
+    cpu.recordArith(LAZY_ADD, size, a, b, r)
   }
 }
 
@@ -1781,7 +1788,7 @@ function cmpxchg(cpu: Cpu, instr: Instruction): Op {
         R[0] = dLo
         R[1] = dHi
       }
-      cpu.recordArith64(Lazy.Sub, aLo, aHi, dLo, dHi, diff | 0, hi)
+      cpu.recordArith64(LAZY_SUB, aLo, aHi, dLo, dHi, diff | 0, hi)
     }
   }
   const dst = operand32(cpu, instr, 0, size, 'write')
@@ -1808,7 +1815,7 @@ function cmpxchg(cpu: Cpu, instr: Instruction): Op {
       if (writeBack) dst.set(d)
       setAcc(d)
     }
-    cpu.recordArith(Lazy.Sub, size, a, d, norm(size, a - d))
+    cpu.recordArith(LAZY_SUB, size, a, d, norm(size, a - d))
   }
 }
 
@@ -2195,11 +2202,11 @@ function stringOp(cpu: Cpu, instr: Instruction): Op | null {
           const bLo = cpu.ld32(d)
           const bHi = cpu.ld32(d + 4)
           const diff = (aLo >>> 0) - (bLo >>> 0)
-          cpu.recordArith64(Lazy.Sub, aLo, aHi, bLo, bHi, diff | 0, (aHi - bHi - (diff < 0 ? 1 : 0)) | 0)
+          cpu.recordArith64(LAZY_SUB, aLo, aHi, bLo, bHi, diff | 0, (aHi - bHi - (diff < 0 ? 1 : 0)) | 0)
         } else {
           const a = load(s)
           const b = load(d)
-          cpu.recordArith(Lazy.Sub, size, a, b, norm(size, a - b))
+          cpu.recordArith(LAZY_SUB, size, a, b, norm(size, a - b))
         }
         const step = bytes * cpu.direction
         advance(RSI, step)
@@ -2216,11 +2223,11 @@ function stringOp(cpu: Cpu, instr: Instruction): Op | null {
           const bLo = cpu.ld32(d)
           const bHi = cpu.ld32(d + 4)
           const diff = (R[0]! >>> 0) - (bLo >>> 0)
-          cpu.recordArith64(Lazy.Sub, R[0]!, R[1]!, bLo, bHi, diff | 0, (R[1]! - bHi - (diff < 0 ? 1 : 0)) | 0)
+          cpu.recordArith64(LAZY_SUB, R[0]!, R[1]!, bLo, bHi, diff | 0, (R[1]! - bHi - (diff < 0 ? 1 : 0)) | 0)
         } else {
           const a = size === 8 ? cpu.R8[0]! : size === 16 ? cpu.R16[0]! : R[0]!
           const b = load(d)
-          cpu.recordArith(Lazy.Sub, size, a, b, norm(size, a - b))
+          cpu.recordArith(LAZY_SUB, size, a, b, norm(size, a - b))
         }
         advance(RDI, bytes * cpu.direction)
       }
