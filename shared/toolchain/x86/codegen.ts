@@ -182,7 +182,7 @@ function bytesText(bytes: Uint8Array): string {
 // ---------------------------------------------------------------------------------------------
 
 class FunctionEmitter {
-  readonly frame: FrameLayout
+  frame: FrameLayout
   private readonly lines: string[] = []
   private readonly labels = new Map<string, string>()
   private stackDepth = 0
@@ -236,9 +236,7 @@ class FunctionEmitter {
     head.push(`${fn.name}:`)
     this.ins('push', 'rbp')
     this.ins('mov', 'rbp, rsp')
-    // gcc prints `add rsp, -128` because -128 fits in a byte and 128 does not.
-    if (frame.stackAllocation === 128) this.ins('add', 'rsp, -128')
-    else if (frame.stackAllocation > 0) this.ins('sub', `rsp, ${frame.stackAllocation}`)
+    const allocationIndex = this.lines.length
     this.spillParameters()
     if (frame.canaryOffset !== undefined) {
       this.ins('mov', 'rax, QWORD PTR fs:40')
@@ -251,6 +249,14 @@ class FunctionEmitter {
       this.statement(stmt, isLast)
     })
     if (this.returnLabel !== undefined) this.label(this.returnLabel)
+    // A leaf function keeps its locals in the red zone below rsp, where our push/pop temporaries
+    // would land: then it allocates its whole frame (gcc never pushes at -O0, so it never needs to).
+    const fullFrame = Math.ceil(frame.frameSize / 16) * 16
+    if (this.adjustsStack && frame.stackAllocation < fullFrame) this.frame = { ...frame, stackAllocation: fullFrame }
+    const allocation = this.frame.stackAllocation
+    // gcc prints `add rsp, -128` because -128 fits in a byte and 128 does not.
+    if (allocation === 128) this.lines.splice(allocationIndex, 0, '\tadd\trsp, -128')
+    else if (allocation > 0) this.lines.splice(allocationIndex, 0, `\tsub\trsp, ${allocation}`)
     this.epilogue()
     return [...head, ...this.lines]
   }
@@ -614,6 +620,8 @@ class FunctionEmitter {
         return true
       case 'load':
         return this.directAddress(expr.addr) !== undefined
+      case 'convert':
+        return this.isLeaf(expr.value)
       default:
         return false
     }
@@ -639,6 +647,12 @@ class FunctionEmitter {
       case 'load':
         this.loadInto(expr.type, this.directAddress(expr.addr) as string, target)
         return
+      case 'convert': {
+        this.leafInto(expr.value, target)
+        const from = typeOfExpr(expr.value)
+        if (from !== 'void') this.convertRegister(from, expr.type, target)
+        return
+      }
       default:
         throw new CodegenError(`internal: ${expr.kind} is not a leaf`)
     }
@@ -667,14 +681,14 @@ class FunctionEmitter {
       case 'frameAddr':
       case 'symbolAddr':
         return this.leafInto(expr, 'rax')
+      case 'convert':
+        return this.convert(expr.value, expr.type)
       case 'load': {
         const place = this.directAddress(expr.addr)
         if (place !== undefined) return this.loadInto(expr.type, place, 'rax')
         this.expression(expr.addr)
         return this.loadInto(expr.type, 'rax', 'rax')
       }
-      case 'convert':
-        return this.convert(expr.value, expr.type)
       case 'binary':
         return this.binary(expr.op, expr.type, expr.left, expr.right)
       case 'unary':
@@ -721,25 +735,7 @@ class FunctionEmitter {
     this.expression(value)
     const from = typeOfExpr(value)
     if (from === 'void') throw new CodegenError('conversion of a void value')
-    const fromSize = sizeOfType(from)
-    const toSize = sizeOfType(to)
-    if (toSize < fromSize) {
-      // Truncation: narrow results are re-extended; 64 → 32 just uses eax.
-      if (toSize < 4) this.normalize(to)
-      return
-    }
-    if (toSize === fromSize) {
-      if (toSize < 4 && isSigned(from) !== isSigned(to)) this.normalize(to)
-      return
-    }
-    // Widening.
-    if (toSize === 8) {
-      if (isSigned(from)) this.ins('cdqe')
-      else if (fromSize === 4) this.ins('mov', 'eax, eax')
-      return
-    }
-    // 8/16 → 16/32: the value is already extended to 32 bits per its own signedness.
-    if (toSize < 4) this.normalize(to)
+    this.convertRegister(from, to)
   }
 
   /** Left in rax, right in rcx (or an immediate), choosing the cheapest order. */
@@ -962,15 +958,15 @@ class FunctionEmitter {
     }
   }
 
-  /** Convert the value in rax from one type to another (no evaluation). */
-  private convertRegister(from: IntType, to: IntType): void {
+  /** Convert the value in `target` (rax by default) from one type to another (no evaluation). */
+  private convertRegister(from: IntType, to: IntType, target = 'rax'): void {
     const fromSize = sizeOfType(from)
     const toSize = sizeOfType(to)
     if (toSize > fromSize && toSize === 8) {
-      if (isSigned(from)) this.ins('cdqe')
-      else if (fromSize === 4) this.ins('mov', 'eax, eax')
+      if (isSigned(from)) this.ins(target === 'rax' ? 'cdqe' : 'movsxd', target === 'rax' ? '' : `${target}, ${register(target, 4)}`)
+      else if (fromSize === 4) this.ins('mov', `${register(target, 4)}, ${register(target, 4)}`)
     } else if (toSize < 4 && (toSize < fromSize || isSigned(from) !== isSigned(to))) {
-      this.normalize(to)
+      this.normalize(to, target)
     }
   }
 

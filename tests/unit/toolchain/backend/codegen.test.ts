@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import type { IrModule } from '../../../../shared/toolchain/ir/types'
+import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
 import type { CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
-import { addr, bin, branch, c, call, cmp, conv, fn, jump, label, local, printInt, ret, run, set } from './ir-builder'
+import { addr, bin, branch, c, call, charArray, cmp, conv, fn, jump, label, load, local, printInt, ret, run, set, store, sym } from './ir-builder'
 import { buildAndRun } from './pipeline'
 
 const MODES: CodegenOptions[] = [
@@ -88,5 +88,152 @@ describe('code generation runs natively', () => {
     const result = buildAndRun(program([fact, sum8, main]), options)
     expect(result.stdout).toBe('5050 3628800 204 1100 ')
     expect(result.status).toBe(24)
+  })
+})
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+describe('code generation: data, aggregates, control flow', () => {
+  it.each(MODES)('globals in .data/.bss/.rodata and pointers to them (%o)', (options) => {
+    const globals: IrModule['globals'] = [
+      { name: 'counter', linkage: 'global', section: 'data', size: 4, align: 4, init: new Uint8Array([3, 0, 0, 0]) },
+      { name: 'table', linkage: 'global', section: 'bss', size: 16, align: 16 },
+      { name: 'greeting', linkage: 'global', section: 'rodata', size: 4, align: 1, init: bytes('hi \0') },
+      { name: '.LC0', linkage: 'static', section: 'rodata', size: 9, align: 1, init: bytes('pointer \0') },
+      // char *message = "pointer "; (an absolute address in .data: R_X86_64_RELATIVE under -pie)
+      { name: 'message', linkage: 'global', section: 'data', size: 8, align: 8, init: new Uint8Array(8), relocations: [{ offset: 0, symbol: '.LC0', addend: 0, size: 8 }] },
+      // int *slot = &table[2];
+      { name: 'slot', linkage: 'static', section: 'data', size: 8, align: 8, init: new Uint8Array(8), relocations: [{ offset: 0, symbol: 'table', addend: 8, size: 8 }] },
+    ]
+    const main = fn('main', [], [
+      run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: sym('counter'), operand: c(1), postfix: true }),
+      { kind: 'store', type: 'i32', addr: sym('table', 8), value: bin('mul', 'i32', load('i32', sym('counter')), c(10)) },
+      run(call('print_str', [sym('greeting')], 'void')),
+      run(call('print_str', [load('ptr', sym('message'))], 'void')),
+      ...printInt(load('i32', load('ptr', sym('slot')))),
+      ...printInt(load('i32', sym('counter'))),
+      ret(load('i32', sym('counter'))),
+    ])
+    const result = buildAndRun(program([main], globals), options)
+    expect(result.stdout).toBe('hi pointer 40 4 ')
+    expect(result.status).toBe(4)
+  })
+
+  it.each(MODES)('structs: copies, returns in rax:rdx and through a hidden pointer, by-value arguments (%o)', (options) => {
+    const aggregate = (name: string, size: number, kind: 'local' | 'param' = 'local') => ({ name, size, align: 8, scalar: false, kind, protector: { aggregate: true } })
+    // struct S { long a, b; } make(long x) { struct S s; s.a = x; s.b = 2 * x; return s; }
+    const make = fn('make', [aggregate('s', 16), { name: 'x', size: 8, kind: 'param' }], [
+      store('i64', addr(0), local('i64', 1)),
+      store('i64', addr(0, 8), bin('mul', 'i64', local('i64', 1), c(2, 'i64'))),
+      ret(addr(0)),
+    ], { returns: { kind: 'aggregate', size: 16 } })
+    // struct B { long a, b, c; } makeb(long x) { ... }
+    const makeb = fn('makeb', [aggregate('b', 24), { name: 'x', size: 8, kind: 'param' }], [
+      store('i64', addr(0), local('i64', 1)),
+      store('i64', addr(0, 8), bin('add', 'i64', local('i64', 1), c(1, 'i64'))),
+      store('i64', addr(0, 16), bin('add', 'i64', local('i64', 1), c(2, 'i64'))),
+      ret(addr(0)),
+    ], { returns: { kind: 'aggregate', size: 24 } })
+    // long sums(struct S s) / long sumb(struct B b): by value, in registers and in memory
+    const sums: IrFunction = { ...fn('sums', [aggregate('s', 16, 'param')], [ret(bin('add', 'i64', load('i64', addr(0)), load('i64', addr(0, 8))))], { returns: { kind: 'int', type: 'i64' } }), params: [{ object: 0, type: { kind: 'aggregate', size: 16 } }] }
+    const sumb: IrFunction = { ...fn('sumb', [aggregate('b', 24, 'param')], [ret(bin('add', 'i64', bin('add', 'i64', load('i64', addr(0)), load('i64', addr(0, 8))), load('i64', addr(0, 16))))], { returns: { kind: 'int', type: 'i64' } }), params: [{ object: 0, type: { kind: 'aggregate', size: 24 } }] }
+    const main = fn('main', [aggregate('s', 16), aggregate('b', 24), aggregate('c', 24)], [
+      run({ kind: 'call', callee: { kind: 'direct', name: 'make' }, args: [{ kind: 'int', value: c(5, 'i64') }], type: { aggregate: 16 }, resultAddr: addr(0), variadic: false }),
+      run({ kind: 'call', callee: { kind: 'direct', name: 'makeb' }, args: [{ kind: 'int', value: c(10, 'i64') }], type: { aggregate: 24 }, resultAddr: addr(1), variadic: false }),
+      { kind: 'copy', dst: addr(2), src: addr(1), size: 24 },
+      ...printInt(load('i64', addr(0, 8))),
+      ...printInt(load('i64', addr(2, 16))),
+      ...printInt({ kind: 'call', callee: { kind: 'direct', name: 'sums' }, args: [{ kind: 'aggregate', addr: addr(0), size: 16 }], type: 'i64', variadic: false }),
+      ...printInt({ kind: 'call', callee: { kind: 'direct', name: 'sumb' }, args: [{ kind: 'aggregate', addr: addr(2), size: 24 }], type: 'i64', variadic: false }),
+      { kind: 'zero', dst: addr(2), size: 24 },
+      ...printInt(load('i64', addr(2, 16))),
+      ret(c(0)),
+    ])
+    const result = buildAndRun(program([make, makeb, sums, sumb, main]), options)
+    expect(result.stdout).toBe('10 12 15 33 0 ')
+  })
+
+  it.each(MODES)('switch as a jump table and as a compare chain (%o)', (options) => {
+    // int classify(int x) { switch (x) { case 0..5 (table) ... default: return -1; } }
+    const cases = [0, 1, 2, 3, 5, 6].map((value) => ({ value: BigInt(value), target: `case${value}` }))
+    const classify = fn('classify', [{ name: 'x', size: 4, kind: 'param' }], [
+      { kind: 'switch', value: local('i32', 0), cases, defaultTarget: 'other' },
+      ...cases.flatMap((entry) => [label(entry.target), ret(c(Number(entry.value) * 11))]),
+      label('other'),
+      ret(c(-1)),
+    ])
+    const sparse = fn('sparse', [{ name: 'x', size: 4, kind: 'param' }], [
+      { kind: 'switch', value: local('i32', 0), cases: [{ value: 1000n, target: 'big' }, { value: -7n, target: 'negative' }], defaultTarget: 'other' },
+      label('big'),
+      ret(c(1)),
+      label('negative'),
+      ret(c(2)),
+      label('other'),
+      ret(c(0)),
+    ])
+    const main = fn('main', [{ name: 'i', size: 4 }], [
+      set('i32', 0, c(-1)),
+      label('loop'),
+      ...printInt(call('classify', [local('i32', 0)])),
+      run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: addr(0), operand: c(1), postfix: false }),
+      branch(cmp('le', local('i32', 0), c(7)), true, 'loop'),
+      ...printInt(call('sparse', [c(1000)])),
+      ...printInt(call('sparse', [c(-7)])),
+      ...printInt(call('sparse', [c(3)])),
+      ret(c(0)),
+    ])
+    const result = buildAndRun(program([classify, sparse, main]), options)
+    expect(result.stdout).toBe('-1 0 11 22 33 -1 55 66 -1 1 2 0 ')
+    expect(result.assembly).toMatch(options.pie ? /dd\t\.L\d+ - \.L\d+/ : /dq\t\.L\d+/)
+  })
+
+  it.each(MODES)('variadic functions and function pointers (%o)', (options) => {
+    // int sum(int n, ...) { va_list ap; int total = 0; va_start(ap, n); while (n-- > 0) total += va_arg(ap, int); return total; }
+    const sum = fn('sum', [{ name: 'ap', size: 24, align: 8, scalar: false, vaList: true, protector: { array: true } }, { name: 'total', size: 4 }, { name: 'n', size: 4, kind: 'param' }], [
+      set('i32', 1, c(0)),
+      { kind: 'vaStart', list: addr(0) },
+      label('loop'),
+      branch(cmp('gt', { kind: 'update', op: 'sub', type: 'i32', opType: 'i32', addr: addr(2), operand: c(1), postfix: true }, c(0)), false, 'done'),
+      run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: addr(1), operand: { kind: 'vaArg', type: 'i32', list: addr(0) }, postfix: false }),
+      jump('loop'),
+      label('done'),
+      ret(local('i32', 1)),
+    ], { variadic: true })
+    const twice = fn('twice', [{ name: 'v', size: 4, kind: 'param' }], [ret(bin('mul', 'i32', local('i32', 0), c(2)))], { linkage: 'static' })
+    const main = fn('main', [{ name: 'op', size: 8 }], [
+      ...printInt(call('sum', [c(3), c(10), c(20), c(30)], 'i32', true)),
+      ...printInt(call('sum', [c(9), c(1), c(2), c(3), c(4), c(5), c(6), c(7), c(8), c(9)], 'i32', true)),
+      set('ptr', 0, sym('twice')),
+      ...printInt({ kind: 'call', callee: { kind: 'indirect', address: local('ptr', 0) }, args: [{ kind: 'int', value: c(21) }], type: 'i32', variadic: false }),
+      ret(c(0)),
+    ])
+    const result = buildAndRun(program([sum, twice, main]), options)
+    expect(result.stdout).toBe('60 45 42 ')
+  })
+
+  it('a canary stops an overflowing copy with glibc\'s message; without one the return address is hit', () => {
+    // void fill(int n) { char buf[16]; int i; for (i = 0; i < n; i++) buf[i] = 'A'; }
+    // (i is address-taken, so gcc places it below buf and the overflow reaches the return address)
+    const fill = fn('fill', [charArray('buf', 16), { name: 'i', size: 4, addressTaken: true }, { name: 'n', size: 4, kind: 'param' }], [
+      set('i32', 1, c(0)),
+      jump('cond'),
+      label('body'),
+      store('i8', bin('add', 'ptr', addr(0), conv('ptr', conv('i64', local('i32', 1)))), c(65, 'i8')),
+      run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: addr(1), operand: c(1), postfix: true }),
+      label('cond'),
+      branch(cmp('lt', local('i32', 1), local('i32', 2)), true, 'body'),
+      ret(),
+    ], { returns: { kind: 'void' } })
+    const main = fn('main', [], [run(call('fill', [c(8)], 'void')), run(call('print_str', [sym('.LC0')], 'void')), run(call('fill', [c(64)], 'void')), ret(c(0))])
+    const globals: IrModule['globals'] = [{ name: '.LC0', linkage: 'static', section: 'rodata', size: 4, align: 1, init: bytes('ok\n\0') }]
+    const guarded = buildAndRun(program([fill, main], globals), { pie: true, stackProtector: 'strong' })
+    expect(guarded.stdout).toBe('ok\n')
+    expect(guarded.stderr).toBe('*** stack smashing detected ***: terminated\n')
+    expect(guarded.signal).toBe('SIGABRT')
+    expect(guarded.assembly).toMatch(/mov\trax, QWORD PTR fs:40\n\tmov\tQWORD PTR \[rbp-8\], rax\n\txor\teax, eax/)
+    expect(guarded.assembly).toMatch(/sub\trax, QWORD PTR fs:40\n\tje\t\.L\d+\n\tcall\t__stack_chk_fail/)
+    const open = buildAndRun(program([fill, main], globals), { pie: true, stackProtector: 'none' })
+    expect(open.stdout).toBe('ok\n')
+    expect(open.signal).toBe('SIGSEGV')
   })
 })

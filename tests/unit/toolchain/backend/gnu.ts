@@ -30,7 +30,7 @@ export function hex(bytes: Uint8Array): string {
 }
 
 /** Run an executable natively with optional stdin; returns stdout and the exit status. */
-export function runNative(path: string, input = '', args: string[] = []): { stdout: string; status: number | null; signal: NodeJS.Signals | null } {
+export function runNative(path: string, input = '', args: string[] = []): { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null } {
   const result = spawnSync(path, args, { input, timeout: 10_000 })
-  return { stdout: result.stdout.toString('latin1'), status: result.status, signal: result.signal }
+  return { stdout: result.stdout.toString('latin1'), stderr: result.stderr.toString('latin1'), status: result.status, signal: result.signal }
 }
