@@ -7,6 +7,7 @@ import { BLOCKED, type SyscallResult } from './syscall-result'
 import {
   EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, ESPIPE, EACCES, EMFILE, ERANGE, ELOOP, EFBIG,
 } from './errno'
+import { PAGE_SIZE, PROT_READ } from '../memory'
 import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, VfsError, ensureCapacity, makedev, type Node } from './vfs'
 
 export const O_ACCMODE = 3
@@ -41,8 +42,12 @@ const TIOCGPGRP = 0x540f
 const FIONREAD = 0x541b
 
 const MAX_FDS = 1024
-/** Linux caps one read/write at 0x7ffff000 bytes (MAX_RW_COUNT). */
-const MAX_RW_COUNT = 0x7ffff000
+/**
+ * Bytes one read or write moves at most. Linux's cap is MAX_RW_COUNT (0x7ffff000); ours is
+ * lower so that a guest asking for gigabytes never makes the host allocate them: the call
+ * returns a short count, which POSIX allows and stdio handles by looping.
+ */
+const MAX_RW_COUNT = 16 * 1024 * 1024
 const IOV_MAX = 1024
 
 /** What an open file description refers to. */
@@ -353,7 +358,23 @@ function writeCall(k: Kernel, fd: number, buf: number, count: number, position: 
   const file = k.files.get(fd)
   if (!file) return -EBADF
   if ((file.flags & O_ACCMODE) === O_RDONLY) return -EBADF
-  return writeTo(k, file, k.memory.readBytes(buf, Math.min(count, MAX_RW_COUNT)), position)
+  const data = readUserPrefix(k, buf, Math.min(count, MAX_RW_COUNT))
+  return data === null ? -EFAULT : writeTo(k, file, data, position)
+}
+
+/**
+ * The readable bytes at the start of a user buffer: a write stops at the first page it may not
+ * read (a short count), and fails with EFAULT only when not even the first byte is readable.
+ */
+function readUserPrefix(k: Kernel, addr: number, length: number): Uint8Array | null {
+  let readable = 0
+  while (readable < length) {
+    const prot = k.memory.protection(addr + readable)
+    if (prot < 0 || (prot & PROT_READ) === 0) break
+    readable += Math.min(length - readable, PAGE_SIZE - ((addr + readable) % PAGE_SIZE))
+  }
+  if (readable === 0 && length > 0) return null
+  return k.memory.readBytes(addr, readable)
 }
 
 function readIovec(k: Kernel, addr: number, count: number): { base: number; length: number }[] | number {
@@ -378,10 +399,19 @@ export function sysWritev(k: Kernel): SyscallResult {
   if ((file.flags & O_ACCMODE) === O_RDONLY) return -EBADF
   const iov = readIovec(k, k.arg(1), k.argInt(2))
   if (typeof iov === 'number') return iov
-  // Gather first (an unreadable buffer fails the whole call with EFAULT, nothing written),
-  // then write once, as the pipe or tty sees one write.
-  const parts = iov.map((v) => k.memory.readBytes(v.base, v.length))
-  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  // Gather the buffers, as the pipe or tty sees one write; like write(), stop at the first
+  // unreadable byte (a short count) and fail with EFAULT only if nothing is readable.
+  const parts: Uint8Array[] = []
+  let total = 0
+  for (const v of iov) {
+    const part = readUserPrefix(k, v.base, Math.min(v.length, MAX_RW_COUNT - total))
+    if (part === null) break
+    parts.push(part)
+    total += part.length
+    if (part.length < v.length || total >= MAX_RW_COUNT) break
+  }
+  if (total === 0 && iov.some((v) => v.length > 0)) return -EFAULT
+  const data = new Uint8Array(total)
   let at = 0
   for (const p of parts) {
     data.set(p, at)
