@@ -32,11 +32,11 @@ export function protectorClass(t: CType): IR.ProtectorClass {
     const elem = t.of
     const ik = elem.kind === 'int' ? elem.ik : undefined
     if (ik === 'char' || ik === 'schar' || ik === 'uchar') {
-      const large = (t.length ?? 0) >= 8
+      const large = (sizeOf(t) ?? 0) >= 8
       return { smallCharArray: !large, largeCharArray: large, array: true, aggregate: false }
     }
-    const inner = protectorClass(elem)
-    return { ...inner, array: true }
+    // gcc does not look inside other arrays' elements (char[4][10] is just an array).
+    return { smallCharArray: false, largeCharArray: false, array: true, aggregate: false }
   }
   if (t.kind === 'record') {
     let c: IR.ProtectorClass = { smallCharArray: false, largeCharArray: false, array: false, aggregate: true }

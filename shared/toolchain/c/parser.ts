@@ -494,7 +494,7 @@ export class Parser {
         return
       }
       if (!isComplete(pt)) this.diags.error(d.loc, `parameter ${i + 1} ('${pname}') has incomplete type`)
-      params.push(this.declareLocal(pname, pt, d.loc, 'param'))
+      params.push(this.declareLocal(pname, pt, this.parameterLocations.get(ftype)?.[i] ?? d.loc, 'param'))
     })
     const open = this.peek()
     const body = this.compoundStatement(false)
@@ -930,6 +930,7 @@ export class Parser {
     }
     const params: CType[] = []
     const names: (string | undefined)[] = []
+    const locs: SourceLocation[] = []
     let variadic = false
     // Parameters live in their own prototype scope (structs declared there stay there).
     this.scope = new Scope(this.scope, this.scope.block, this.scope.depth)
@@ -952,14 +953,20 @@ export class Parser {
         if (pt.kind === 'void') this.fail(d.loc, "'void' must be the only parameter")
         params.push(pt)
         names.push(d.name)
+        locs.push(d.loc)
         if (!this.accept(',')) break
       }
       this.expect(')')
     } finally {
       this.scope = this.scope.parent as Scope
     }
-    return { kind: 'function', returns, params, paramNames: names, variadic, prototyped: true }
+    const type: CType = { kind: 'function', returns, params, paramNames: names, variadic, prototyped: true }
+    this.parameterLocations.set(type, locs)
+    return type
   }
+
+  /** Where each parameter of a parsed prototype was declared (for the definition's debug info). */
+  private readonly parameterLocations = new WeakMap<CType, readonly SourceLocation[]>()
 
   private typeName(): CType {
     const spec = this.declarationSpecifiers(false)

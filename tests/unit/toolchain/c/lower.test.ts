@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest'
+import { compile } from '../../../../shared/toolchain/c/compile'
+import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
+
+function lowered(source: string): IrModule {
+  const r = compile({ 'l.c': source }, 'l.c')
+  if (!r.ir) throw new Error(r.text)
+  return r.ir
+}
+
+function fn(module: IrModule, name: string): IrFunction {
+  const f = module.functions.find((x) => x.name === name)
+  if (!f) throw new Error(`no function ${name}`)
+  return f
+}
+
+describe('frame objects carry what the back end needs for gcc -O0 frames', () => {
+  const module = lowered(`
+struct pair { int a; char tag[3]; };
+int f(int n, char *s) {
+  int counter = 0;
+  char small[4];
+  char buf[64];
+  int nums[10];
+  char grid[4][10];
+  struct pair p;
+  long *ptr = &nums[2];
+  int taken;
+  int *tp = &taken;
+  {
+    int inner = n;
+    for (int i = 0; i < inner; i++) counter += i;
+  }
+  { char other[40]; other[0] = 0; }
+  small[0] = buf[0] = grid[0][0] = p.tag[0] = s[0];
+  return counter + *tp + (int)(long)ptr;
+}
+`)
+  const f = fn(module, 'f')
+  const byName = new Map(f.frame.map((o) => [o.name, o]))
+  const get = (name: string): (typeof f.frame)[number] => {
+    const o = byName.get(name)
+    if (!o) throw new Error(`no frame object ${name}`)
+    return o
+  }
+
+  it('lists locals in declaration order, then parameters', () => {
+    expect(f.frame.map((o) => `${o.kind}:${o.name}`)).toEqual([
+      'local:counter', 'local:small', 'local:buf', 'local:nums', 'local:grid', 'local:p', 'local:ptr', 'local:taken', 'local:tp',
+      'local:inner', 'local:i', 'local:other', 'param:n', 'param:s',
+    ])
+    expect(f.params.map((p) => f.frame.find((o) => o.id === p.object)?.name)).toEqual(['n', 's'])
+    expect(f.params.map((p) => p.type)).toEqual([{ kind: 'int', type: 'i32' }, { kind: 'int', type: 'ptr' }])
+  })
+
+  it('gives sizes, alignments, scalar-ness and address-taken flags', () => {
+    expect([get('counter').size, get('counter').align, get('counter').scalar]).toEqual([4, 4, true])
+    expect([get('buf').size, get('buf').align, get('buf').scalar]).toEqual([64, 1, false])
+    expect([get('p').size, get('p').align]).toEqual([8, 4])
+    expect(get('taken').addressTaken).toBe(true)
+    expect(get('counter').addressTaken).toBe(false)
+  })
+
+  it("classifies types as gcc's stack protector does", () => {
+    expect(get('small').protector).toEqual({ smallCharArray: true, largeCharArray: false, array: true, aggregate: false })
+    expect(get('buf').protector).toEqual({ smallCharArray: false, largeCharArray: true, array: true, aggregate: false })
+    expect(get('nums').protector).toEqual({ smallCharArray: false, largeCharArray: false, array: true, aggregate: false })
+    expect(get('grid').protector).toEqual({ smallCharArray: false, largeCharArray: false, array: true, aggregate: false })
+    expect(get('p').protector).toEqual({ smallCharArray: true, largeCharArray: false, array: true, aggregate: true })
+    expect(get('counter').protector).toEqual({ smallCharArray: false, largeCharArray: false, array: false, aggregate: false })
+  })
+
+  it('numbers blocks in source order with their nesting', () => {
+    expect([get('counter').scope, get('counter').scopeDepth]).toEqual([0, 0])
+    expect([get('inner').scope, get('inner').parentScope, get('inner').scopeDepth]).toEqual([1, 0, 1])
+    expect([get('i').scope, get('i').parentScope, get('i').scopeDepth]).toEqual([2, 1, 2])
+    expect([get('other').scope, get('other').parentScope, get('other').scopeDepth]).toEqual([3, 0, 1])
+  })
+
+  it('describes C types and source lines for debug info', () => {
+    expect(get('buf').debugType).toEqual({ text: 'char[64]' })
+    expect(get('ptr').debugType).toEqual({ text: 'long int *' })
+    expect(get('p').debugType).toEqual({ text: 'struct pair' })
+    expect(get('s').loc).toEqual({ line: 3, column: 20 })
+    expect(f.loc?.line).toBe(3)
+    expect(f.endLoc?.line).toBe(20)
+    expect(f.body.filter((s) => s.kind !== 'label').every((s) => 'loc' in s && s.loc !== undefined)).toBe(true)
+  })
+})
+
+describe('file-scope data', () => {
+  const module = lowered(`
+int zero;
+int zero_init = 0;
+int answer = 42;
+static const int table[3] = { 1, 2, 3 };
+const char *msg = "hi";
+char text[] = "abc";
+int *p = &answer;
+struct { int a; long b; } s = { 1, 2 };
+int use(void) { static int calls; return table[calls++] + *p; }
+`)
+  const g = (name: string): (typeof module.globals)[number] => {
+    const x = module.globals.find((y) => y.name === name)
+    if (!x) throw new Error(`no global ${name}`)
+    return x
+  }
+
+  it('puts zero data in .bss, constants in .rodata, the rest in .data, like gcc', () => {
+    expect(g('zero').section).toBe('bss')
+    expect(g('zero_init').section).toBe('bss')
+    expect(g('answer')).toMatchObject({ section: 'data', size: 4, align: 4, linkage: 'global', init: new Uint8Array([42, 0, 0, 0]) })
+    expect(g('table')).toMatchObject({ section: 'rodata', linkage: 'static', size: 12 })
+    expect(g('text').init).toEqual(new Uint8Array([97, 98, 99, 0]))
+    expect(g('s').init).toEqual(new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]))
+  })
+
+  it('records address constants as relocations and names string literals .LC<n>', () => {
+    expect(g('msg').relocations).toEqual([{ offset: 0, symbol: '.LC0', addend: 0, size: 8 }])
+    expect(g('.LC0')).toMatchObject({ section: 'rodata', linkage: 'static', init: new Uint8Array([104, 105, 0]) })
+    expect(g('p').relocations).toEqual([{ offset: 0, symbol: 'answer', addend: 0, size: 8 }])
+  })
+
+  it('names static locals as gcc does (name.N)', () => {
+    expect(g('calls.0')).toMatchObject({ section: 'bss', linkage: 'static', size: 4 })
+  })
+})
