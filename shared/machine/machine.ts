@@ -7,8 +7,9 @@
 // binary, argv, environment, input and seed give the same run byte for byte.
 //
 // Defaults the kernel helper chose (documented for the UI and the CLI):
-// - execPath: '/home/user/' + the base name of argv[0] (AT_EXECFN, /proc/self/exe, the comm
-//   in kernel log lines); the working directory is /home/user.
+// - execPath: argv[0] when it is absolute, otherwise argv[0] resolved against the working
+//   directory /home/user ('./a.out' and 'a.out' both give '/home/user/a.out'). It is AT_EXECFN,
+//   /proc/self/exe, the name in /proc/self/maps, and its base name is the comm in kernel logs.
 // - pid 4242 (its parent, the shell, 4241); uid = gid = 1000.
 // - standard output and error are pipes unless `terminal` is set, so glibc buffers stdout
 //   fully exactly as when a native program's output is captured.
@@ -34,7 +35,7 @@ export interface MachineOptions {
   seed: number
   /** randomize_va_space semantics. */
   aslr: 0 | 1 | 2
-  /** AT_EXECFN and /proc/self/exe; default '/home/user/' + basename(argv[0]). */
+  /** AT_EXECFN and /proc/self/exe; default argv[0] made absolute against /home/user. */
   execPath?: string
   /** Initial standard input bytes; more can be fed later. */
   stdin?: Uint8Array
@@ -68,8 +69,16 @@ export interface MachineReport {
 
 const HOME = '/home/user'
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
+/** argv[0] as an absolute path, resolved against the home directory (the working directory). */
+export function defaultExecPath(argv0: string): string {
+  const parts: string[] = []
+  for (const part of (argv0.startsWith('/') ? argv0 : `${HOME}/${argv0}`).split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..') parts.pop()
+    else parts.push(part)
+  }
+  if (parts.length === 0 || argv0.endsWith('/')) parts.push('a.out')
+  return '/' + parts.join('/')
 }
 
 export class Machine {
@@ -87,7 +96,7 @@ export class Machine {
 
   private constructor(image: Uint8Array, options: MachineOptions) {
     if (options.argv.length === 0) throw new RangeError('argv must hold at least argv[0]')
-    const execPath = options.execPath ?? `${HOME}/${baseName(options.argv[0]!) || 'a.out'}`
+    const execPath = options.execPath ?? defaultExecPath(options.argv[0]!)
     this.memory = Memory.create({ maxBytes: options.maxMemoryBytes ?? DEFAULT_MAX_GUEST_BYTES })
     const random = new Random(options.seed)
     this.process = loadElf(this.memory, image, {

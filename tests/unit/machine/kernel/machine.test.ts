@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Machine, type MachineOptions, type MachineStatus } from '../../../../shared/machine/machine'
+import { Machine, defaultExecPath, type MachineOptions, type MachineStatus } from '../../../../shared/machine/machine'
 
 const dir = mkdtempSync(join(tmpdir(), 'memscape-machine-'))
 const PROGRAMS = fileURLToPath(new URL('../../../programs', import.meta.url))
@@ -143,6 +143,23 @@ describe('determinism', () => {
     const { m, out } = machine('entropy')
     m.run(1e9)
     expect(out()).toMatch(/canary [0-9a-f]{14}00 /)
+  })
+})
+
+describe('the executable\'s path', () => {
+  test('defaults to argv[0] made absolute against the working directory', () => {
+    expect(defaultExecPath('./a.out')).toBe('/home/user/a.out')
+    expect(defaultExecPath('a.out')).toBe('/home/user/a.out')
+    expect(defaultExecPath('/usr/local/bin/prog')).toBe('/usr/local/bin/prog')
+    expect(defaultExecPath('../shared/./prog')).toBe('/home/shared/prog')
+  })
+
+  test('is what /proc/self/exe and the maps name show', () => {
+    const { m } = machine('maps', { argv: ['./bin/../maps'] })
+    m.run(1e9)
+    expect(m.procMaps()).toContain(' /home/user/maps\n')
+    const exe = m.kernel.vfs.lookup('/proc/self/exe', false)
+    expect(exe.kind === 'symlink' && exe.target()).toBe('/home/user/maps')
   })
 })
 
