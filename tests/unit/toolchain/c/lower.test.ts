@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compile } from '../../../../shared/toolchain/c/compile'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
@@ -123,5 +127,44 @@ int use(void) { static int calls; return table[calls++] + *p; }
 
   it('names static locals as gcc does (name.N)', () => {
     expect(g('calls.0')).toMatchObject({ section: 'bss', linkage: 'static', size: 4 })
+  })
+})
+
+describe('data alignment matches gcc', () => {
+  /** Alignment of each global in gcc's assembly (`.align N` before the label, or `.comm`'s third field). */
+  function gccAlignments(source: string): Map<string, number> {
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-align-'))
+    writeFileSync(join(dir, 'a.c'), source)
+    const asm = execFileSync('gcc', ['-O0', '-S', '-o', '-', join(dir, 'a.c')], { encoding: 'utf8' })
+    const out = new Map<string, number>()
+    let pending = 1
+    for (const line of asm.split('\n')) {
+      const align = /^\s*\.align (\d+)/.exec(line)
+      if (align) pending = Number(align[1])
+      const comm = /^\s*\.comm\s+([\w.]+),\d+,(\d+)/.exec(line)
+      if (comm) out.set(comm[1] as string, Number(comm[2]))
+      const label = /^([\w.]+):/.exec(line)
+      if (label) {
+        out.set(label[1] as string, pending)
+        pending = 1
+      }
+      if (/^\s*\.(text|section|data|bss)/.test(line)) pending = 1
+    }
+    return out
+  }
+
+  it('for globals, statics and string literals of many sizes', () => {
+    const decls: string[] = []
+    for (const n of [1, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100]) decls.push(`char c${n}[${n}] = { 1 };`, `char z${n}[${n}];`)
+    decls.push('struct s3 { char a[3]; } st3 = { { 1 } };', 'struct s12 { int a, b, c; } st12 = { 1 };', 'struct s24 { long a, b, c; } st24 = { 1 };')
+    decls.push('int i3[3] = { 1 };', 'short sh4[4] = { 1 };', 'long l1 = 1;', 'int plain = 2;', 'static char local_bss[20];')
+    decls.push('const char *s_short = "short";', 'const char *s_long = "a string constant that is well over thirty-one bytes";')
+    decls.push('int use(void) { static char buffer[40]; buffer[0] = local_bss[0]; return buffer[1]; }')
+    const source = decls.join('\n') + '\n'
+    const theirs = gccAlignments(source)
+    const ours = lowered(source)
+    const names = ours.globals.map((g) => g.name)
+    expect(names.length).toBeGreaterThan(30)
+    for (const g of ours.globals) expect([g.name, g.align]).toEqual([g.name, theirs.get(g.name)])
   })
 })
