@@ -102,6 +102,13 @@ export interface Vma {
   special: SpecialMapping | null
   /** VM_MAYWRITE: whether mprotect may add PROT_WRITE (shared mappings of read-only files). */
   mayWrite: boolean
+  /**
+   * VM_ACCOUNT: private memory charged against overcommit (mapped writable, or made writable
+   * later). Invisible in maps, but areas differing in it never merge.
+   */
+  account: boolean
+  /** VM_NORESERVE (MAP_NORESERVE): likewise invisible, likewise blocks merging. */
+  noReserve: boolean
   /** Some pages may hold frames. False for never-accessible reservations, so huge ones cost nothing. */
   populated: boolean
 }
@@ -289,7 +296,9 @@ export class AddressSpace {
   private mergeable(a: Vma, b: Vma): boolean {
     if (a.end !== b.start) return false
     if (a.prot !== b.prot || a.shared !== b.shared || a.mayWrite !== b.mayWrite) return false
-    if (a.growsDown || b.growsDown || a.special || b.special) return false
+    if (a.account !== b.account || a.noReserve !== b.noReserve) return false
+    // Merging needs identical flags: two grows-down areas may merge, a grows-down one and a plain one not.
+    if (a.growsDown !== b.growsDown || a.special || b.special) return false
     if (a.file === null || b.file === null) return a.file === b.file
     return (
       a.file.path === b.file.path &&
@@ -467,6 +476,9 @@ export class AddressSpace {
       offset: mappedFile ? (anonymous ? 0 : offset) : 0,
       special: null,
       mayWrite: !(shared && !anonymous && file?.writable === false),
+      // accountable_mapping(): private, writable, without MAP_NORESERVE.
+      account: !shared && (protBits & PROT_WRITE) !== 0 && (flags & MAP_NORESERVE) === 0,
+      noReserve: (flags & MAP_NORESERVE) !== 0,
       populated: false,
     }
     if (!this.affordable(start, end, vma.prot)) return -ENOMEM
@@ -481,7 +493,7 @@ export class AddressSpace {
   /** Maps one of the kernel's special pages ([vdso], [vvar], [vvar_vclock]) at a fixed place. */
   mapSpecial(start: number, end: number, prot: number, special: SpecialMapping, contents?: Uint8Array): number {
     if (!this.affordable(start, end, prot) || this.overlaps(start, end)) return -ENOMEM
-    const vma: Vma = { start, end, prot, shared: false, growsDown: false, file: null, offset: 0, special, mayWrite: false, populated: false }
+    const vma: Vma = { start, end, prot, shared: false, growsDown: false, file: null, offset: 0, special, mayWrite: false, account: false, noReserve: false, populated: false }
     if (!this.back(vma, start, end)) return -ENOMEM
     if (contents) this.memory.poke(start, contents)
     this.insert(vma, false)
@@ -495,7 +507,7 @@ export class AddressSpace {
   mapStack(start: number, end: number, executable: boolean): number {
     const prot = PROT_READ | PROT_WRITE | (executable ? PROT_EXEC : 0)
     if (!this.affordable(start, end, prot) || this.overlaps(start, end)) return -ENOMEM
-    const vma: Vma = { start, end, prot, shared: false, growsDown: true, file: null, offset: 0, special: null, mayWrite: true, populated: false }
+    const vma: Vma = { start, end, prot, shared: false, growsDown: true, file: null, offset: 0, special: null, mayWrite: true, account: true, noReserve: false, populated: false }
     if (!this.back(vma, start, end)) return -ENOMEM
     this.insert(vma, false)
     return start
@@ -510,7 +522,7 @@ export class AddressSpace {
     if (end <= start) return start
     if (!this.affordable(start, end, prot)) return -ENOMEM
     if (this.overlaps(start, end)) this.unmapRange(start, end)
-    const vma: Vma = { start, end, prot, shared: false, growsDown: false, file: null, offset: 0, special: null, mayWrite: true, populated: false }
+    const vma: Vma = { start, end, prot, shared: false, growsDown: false, file: null, offset: 0, special: null, mayWrite: true, account: true, noReserve: false, populated: false }
     if (!this.back(vma, start, end)) return -ENOMEM
     this.insert(vma, false)
     return start
@@ -555,17 +567,47 @@ export class AddressSpace {
       if (v.prot !== wanted) {
         if (!this.affordable(cursor, pieceEnd, wanted)) return -ENOMEM
         if (this.list.length + this.splitsNeeded(cursor, pieceEnd) > MAX_MAP_COUNT) return -ENOMEM
+        const account = this.accountAfterProtect(v, wanted)
         this.splitAt(cursor)
         this.splitAt(pieceEnd)
         const i = this.indexAfter(cursor)
         const piece = this.list[i]!
         piece.prot = wanted
+        piece.account = account
         if (!this.back(piece, piece.start, piece.end)) return -ENOMEM
         this.mergeAround(i)
       }
       cursor = pieceEnd
     }
     return 0
+  }
+
+  /**
+   * mprotect_fixup()'s VM_ACCOUNT rule: a private area becoming writable is charged; an
+   * anonymous one becoming read-only is uncharged if no page of it was ever written (it has
+   * no anon_vma yet, which a non-zero byte in any of its pages reveals).
+   */
+  private accountAfterProtect(v: Vma, prot: number): boolean {
+    if ((prot & PROT_WRITE) !== 0) {
+      const charge = !v.account && (v.prot & PROT_WRITE) === 0 && !v.shared && !v.noReserve
+      return charge || v.account
+    }
+    if (v.account && v.file === null && !this.written(v)) return false
+    return v.account
+  }
+
+  /** Whether any page of v holds a non-zero byte: the guest wrote to it. */
+  private written(v: Vma): boolean {
+    if (!v.populated) return false
+    const bytes = this.memory.bytes
+    for (let a = v.start; a < v.end; a += PAGE_SIZE) {
+      const p = this.memory.physical(a)
+      if (p < 0) continue
+      for (let i = p; i < p + PAGE_SIZE; i += 8) {
+        if ((bytes[i]! | bytes[i + 1]! | bytes[i + 2]! | bytes[i + 3]! | bytes[i + 4]! | bytes[i + 5]! | bytes[i + 6]! | bytes[i + 7]!) !== 0) return true
+      }
+    }
+    return false
   }
 
   /** Sets up the brk area: mm->start_brk = mm->brk = start. No pages until the first brk() grows it. */
@@ -599,11 +641,34 @@ export class AddressSpace {
     if (!this.affordable(oldEnd, newEnd, PROT_READ | PROT_WRITE)) return old
     const i = this.indexAfter(oldEnd - 1)
     const prev = this.list[i]
-    if (prev && prev.end === oldEnd && prev.start >= this.startBrk && !prev.file && !prev.special && prev.prot === (PROT_READ | PROT_WRITE) && !prev.growsDown) {
+    if (
+      prev &&
+      prev.end === oldEnd &&
+      prev.start >= this.startBrk &&
+      !prev.file &&
+      !prev.special &&
+      prev.prot === (PROT_READ | PROT_WRITE) &&
+      !prev.growsDown &&
+      prev.account &&
+      !prev.noReserve
+    ) {
       if (!this.back(prev, oldEnd, newEnd)) return old
       prev.end = newEnd
     } else {
-      const vma: Vma = { start: oldEnd, end: newEnd, prot: PROT_READ | PROT_WRITE, shared: false, growsDown: false, file: null, offset: 0, special: null, mayWrite: true, populated: false }
+      const vma: Vma = {
+        start: oldEnd,
+        end: newEnd,
+        prot: PROT_READ | PROT_WRITE,
+        shared: false,
+        growsDown: false,
+        file: null,
+        offset: 0,
+        special: null,
+        mayWrite: true,
+        account: true,
+        noReserve: false,
+        populated: false,
+      }
       if (this.list.length + 1 > MAX_MAP_COUNT) return old
       if (!this.back(vma, oldEnd, newEnd)) return old
       this.insert(vma, false)
@@ -612,7 +677,11 @@ export class AddressSpace {
     return requested
   }
 
-  /** mremap(2). */
+  /**
+   * mremap(2), with do_mremap()'s order of checks (Linux 6.18, checked against it): the
+   * parameters, then the area at oldAddr (EFAULT when there is none, or when a move or growth
+   * would take more than it), then shrink, grow in place, or move.
+   */
   mremap(oldAddr: number, oldLength: number, newLength: number, flags: number, newAddr = 0): number {
     if ((flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0) return -EINVAL
     if ((flags & MREMAP_FIXED) !== 0 && (flags & MREMAP_MAYMOVE) === 0) return -EINVAL
@@ -621,27 +690,36 @@ export class AddressSpace {
     const oldLen = pageAlignUp(oldLength)
     const newLen = pageAlignUp(newLength)
     if (newLen === 0 || newLen > TASK_SIZE) return -EINVAL
-    if ((flags & MREMAP_FIXED) !== 0) {
+    const fixed = (flags & MREMAP_FIXED) !== 0
+    if (fixed) {
       if (newAddr % PAGE_SIZE !== 0) return -EINVAL
       if (newAddr > TASK_SIZE - newLen) return -EINVAL
       if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) return -EINVAL
-      const v = this.find(oldAddr)
-      if (!v || oldAddr + Math.min(oldLen, newLen) > v.end) return -EFAULT
-      if (v.special) return -EFAULT
+    }
+    const v = this.find(oldAddr)
+    if (!v) return -EFAULT
+    const spansAreas = Math.min(oldLen, newLen) > v.end - oldAddr
+    if (fixed) {
+      // Linux 6.17+ moves a range of several areas (gaps kept) when it is not resized;
+      // otherwise what is kept after unmapping a shrink's tail must lie in one area.
+      const multiple = spansAreas && oldLen === newLen && (flags & MREMAP_DONTUNMAP) === 0
+      if (spansAreas && !multiple) return -EFAULT
+      if (newLen > oldLen && v.special) return -EFAULT
+      if (multiple) return this.moveAreas(oldAddr, oldLen, newAddr)
       if (this.overlaps(newAddr, newAddr + newLen)) this.unmapRange(newAddr, newAddr + newLen)
       if (oldLen > newLen) this.unmapRange(oldAddr + newLen, oldAddr + oldLen)
       return this.moveArea(oldAddr, Math.min(oldLen, newLen), newLen, newAddr, (flags & MREMAP_DONTUNMAP) !== 0)
     }
+    // A shrink in place may span several areas (it only unmaps the tail); a growth may not.
+    if (spansAreas && newLen > oldLen) return -EFAULT
     if (oldLen >= newLen) {
       if (oldLen > newLen) this.unmapRange(oldAddr + newLen, oldAddr + oldLen)
       return oldAddr
     }
-    const v = this.find(oldAddr)
-    if (!v) return -EFAULT
-    if (oldLen > v.end - oldAddr) return -EFAULT
     if (v.special) return -EFAULT
     // Grow in place when the area ends where the old range ends and the space above is free.
-    if (v.end === oldAddr + oldLen && this.fitsAt(v.end, newLen - oldLen) && !this.overlaps(v.end, oldAddr + newLen)) {
+    // (vma_expandable(): only overlap counts here, not a stack's guard gap.)
+    if (v.end === oldAddr + oldLen && oldAddr + newLen <= TASK_SIZE && !this.overlaps(v.end, oldAddr + newLen)) {
       const growEnd = oldAddr + newLen
       if (!this.affordable(v.end, growEnd, v.prot)) return -ENOMEM
       if (!this.back(v, v.end, growEnd)) return -ENOMEM
@@ -653,6 +731,27 @@ export class AddressSpace {
     const target = this.getUnmappedArea(0, newLen, v.shared ? MAP_SHARED : MAP_PRIVATE, v.file)
     if (target < 0) return target
     return this.moveArea(oldAddr, oldLen, newLen, target, (flags & MREMAP_DONTUNMAP) !== 0)
+  }
+
+  /**
+   * Moves every area of [oldAddr, oldAddr+length) by (target - oldAddr), keeping the gaps:
+   * each area replaces only what lies under its own destination (measured on 6.18).
+   */
+  private moveAreas(oldAddr: number, length: number, target: number): number {
+    this.splitAt(oldAddr)
+    this.splitAt(oldAddr + length)
+    const first = this.indexAfter(oldAddr)
+    let count = 0
+    while (first + count < this.list.length && this.list[first + count]!.start < oldAddr + length) count++
+    const moving = this.list.splice(first, count)
+    for (const area of moving) {
+      const to = target + (area.start - oldAddr)
+      const size = area.end - area.start
+      if (this.overlaps(to, to + size)) this.unmapRange(to, to + size)
+      if (area.populated) this.memory.move(area.start, to, size)
+      this.insert({ ...area, start: to, end: to + size }, true)
+    }
+    return target
   }
 
   /** move_vma(): the pages of [oldAddr, oldAddr+oldLen) go to target, grown to newLen there. */

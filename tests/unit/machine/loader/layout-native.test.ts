@@ -215,3 +215,69 @@ describe('memory system calls give what Linux gives', () => {
     })
   }
 })
+
+describe('random system-call sequences give what Linux gives', () => {
+  /** Random mmap/munmap/mprotect/mremap/brk calls around a small window, with every kind of flag. */
+  function randomOperations(seed: number, count: number): string[] {
+    const random = new Random(seed)
+    const hex = (n: number) => n.toString(16)
+    const window = 0x20000000
+    const where = () => hex(window + random.below(96) * 0x1000)
+    const length = () => hex((1 + random.below(12)) * 0x1000)
+    const anonymousFlags = ['22', '22', '32', '100022', '21', '62', '122']
+    const ops: string[] = []
+    for (let i = 0; i < count; i++) {
+      const prot = hex(random.below(8))
+      switch (random.below(8)) {
+        case 0:
+          ops.push(`m 0 ${length()} ${prot} ${anonymousFlags[random.below(anonymousFlags.length)]}`)
+          break
+        case 1:
+          ops.push(`m ${where()} ${length()} ${prot} ${anonymousFlags[random.below(anonymousFlags.length)]}`)
+          break
+        case 2:
+          ops.push(`u ${where()} ${length()}`)
+          break
+        case 3:
+          ops.push(`p ${where()} ${length()} ${prot}`)
+          break
+        case 4:
+          ops.push(`r ${where()} ${length()} ${length()} ${hex(random.below(4))} ${where()}`)
+          break
+        case 5:
+          ops.push(`b BRK+${hex(random.below(64) * 0x400)}`)
+          break
+        case 6:
+          // The executable itself: private or shared, read-only file, at a hint or fixed.
+          ops.push(`f ${random.below(2) ? where() : '0'} ${length()} ${hex(random.below(2) ? 1 : 5)} ${['2', '1', '12', '11'][random.below(4)]} ${hex(random.below(3) * 0x1000)}`)
+          break
+        default:
+          ops.push('d')
+      }
+    }
+    return ops
+  }
+
+  for (const seed of Array.from({ length: 24 }, (_, i) => i + 1)) {
+    it(`seed ${seed}`, () => {
+      const binary = binaries.static!
+      const first = parseProbe(runNative(binary, []))
+      const { process } = load(binary, [], first)
+      const exe: MappedFile = { path: binary, ...fileIdentity(binary), bytes: readFileSync(binary), writable: false }
+      const lines = randomOperations(seed, 400).map((t) => resolve(t, [], process.brkStart, process.rsp))
+      const results: number[] = []
+      const dumps = [process.addressSpace.formatMaps()]
+      for (const line of lines) {
+        const result = apply(process, exe, line)
+        if (result === null) dumps.push(process.addressSpace.formatMaps())
+        else results.push(result)
+      }
+      dumps.push(process.addressSpace.formatMaps())
+      const native = parseProbe(runNative(binary, [], lines.join('\n') + '\n'))
+      const calls = lines.filter((l) => l !== 'd')
+      const labelled = (values: number[]) => values.map((r, i) => `${i} ${calls[i]} = ${r < 0 ? '-' + (-r).toString(16) : r.toString(16)}`)
+      expect(labelled(results)).toEqual(labelled(native.results.map((r) => r.value)))
+      expect(dumps.map(maskShmemInodes)).toEqual(native.maps.map(maskShmemInodes))
+    })
+  }
+})
