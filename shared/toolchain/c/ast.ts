@@ -32,6 +32,11 @@ export interface VarSymbol {
   parentScope: number | undefined
   scopeDepth: number
   used: boolean
+  /** Functions: some declaration is neither `inline` nor lacks `extern`, so an inline definition
+   *  is also the external definition (C17 6.7.4p7). */
+  externalDefinition: boolean
+  /** Functions: the definition was declared `inline`. */
+  inlineDefinition: boolean
   /** For global objects with an initializer. */
   init?: Initializer
 }

@@ -95,6 +95,7 @@ interface DeclSpec {
   loc: SourceLocation
   /** No type specifier at all (old "implicit int"). */
   implicitInt: boolean
+  isInline: boolean
 }
 
 interface Declarator {
@@ -316,13 +317,18 @@ export class Parser {
         this.recoverTopLevel(start)
       }
     }
-    for (const g of this.globals) {
-      if (g.external && !g.defined && !g.tentative) continue
-    }
+    // As gcc: a `static inline` function is emitted only when referenced, and an `inline`
+    // definition with external linkage only when some declaration makes it an external definition
+    // (C17 6.7.4p7); otherwise calls go to an external symbol.
+    const functions = this.functions.filter((f) => {
+      if (!f.sym.inlineDefinition) return true
+      return f.sym.external ? f.sym.externalDefinition : f.sym.used
+    })
+    for (const f of this.functions) if (!functions.includes(f)) f.sym.defined = false
     const externs = [...this.fileScope.names.values()].filter(
       (s): s is VarSymbol => s.kind === 'var' && !s.defined && !s.tentative && s.used,
     )
-    return { functions: this.functions, globals: this.globals, strings: this.strings, externs }
+    return { functions, globals: this.globals, strings: this.strings, externs }
   }
 
   /** Skips to the end of the broken declaration: a ';' or the '}' closing a top-level block. */
@@ -410,6 +416,7 @@ export class Parser {
     if (spec.storage === 'auto' || spec.storage === 'register') this.diags.error(d.loc, `file-scope declaration of '${d.name}' specifies '${spec.storage}'`)
     const isFunction = d.type.kind === 'function'
     const sym = this.declareGlobal(d, spec.storage === 'static', spec.storage === 'extern' || isFunction)
+    if (isFunction && (!spec.isInline || spec.storage === 'extern')) sym.externalDefinition = true
     if (this.is('=')) {
       const eq = this.next()
       if (isFunction) this.fail(eq.loc, `function '${d.name}' is initialized like a variable`)
@@ -463,6 +470,7 @@ export class Parser {
     const sym: VarSymbol = {
       kind: 'var', name, type: d.type, asmName: name, loc: d.loc, storage: 'global', external: !isStatic, defined: false,
       tentative: false, frameId: -1, addressTaken: false, scope: -1, parentScope: undefined, scopeDepth: 0, used: false,
+      externalDefinition: false, inlineDefinition: false,
     }
     this.fileScope.names.set(name, sym)
     return sym
@@ -479,6 +487,8 @@ export class Parser {
     }
     sym.defined = true
     sym.type = ftype
+    if (!spec.isInline || spec.storage === 'extern') sym.externalDefinition = true
+    sym.inlineDefinition = spec.isInline
     const returns = unqualified(ftype.returns)
     if (returns.kind === 'record' && !returns.info.complete) this.diags.error(d.loc, `return type is an incomplete type`)
     this.fn = {
@@ -517,7 +527,7 @@ export class Parser {
     const sym: VarSymbol = {
       kind: 'var', name, type, asmName: name, loc, storage, external: false, defined: true, tentative: false,
       frameId: fn.nextFrameId++, addressTaken: false, scope: this.scope.block, parentScope: this.scope.parent?.block,
-      scopeDepth: this.scope.depth, used: false,
+      scopeDepth: this.scope.depth, used: false, externalDefinition: false, inlineDefinition: false,
     }
     this.scope.names.set(name, sym)
     fn.locals.push(sym)
@@ -529,6 +539,7 @@ export class Parser {
   private declarationSpecifiers(allowStorage: boolean): DeclSpec {
     const loc = this.peek().loc
     let storage: DeclSpec['storage']
+    let isInline = false
     let isConst = false
     let isVolatile = false
     const counts = new Map<string, number>()
@@ -542,7 +553,11 @@ export class Parser {
         if (!allowStorage) this.fail(t.loc, `storage class specified for a type name`)
         this.next()
         seenAny = true
-        if (w === 'inline' || w === '__inline' || w === '__inline__' || w === '_Noreturn' || w === '_Thread_local') continue
+        if (w === 'inline' || w === '__inline' || w === '__inline__') {
+          isInline = true
+          continue
+        }
+        if (w === '_Noreturn' || w === '_Thread_local') continue
         if (storage) this.fail(t.loc, `multiple storage classes in declaration specifiers`)
         storage = w as DeclSpec['storage']
         continue
@@ -629,7 +644,7 @@ export class Parser {
       type = INT
     } else type = this.combineSpecifiers(counts, loc)
     if (implicitInt && seenAny) implicitInt = false // `static x;` / `const x;` is still implicit int but gcc only warns
-    return { storage, type: qualified(type, { isConst, isVolatile }), loc, implicitInt: !seenAny || implicitInt }
+    return { storage, type: qualified(type, { isConst, isVolatile }), loc, implicitInt: !seenAny || implicitInt, isInline }
   }
 
   private combineSpecifiers(counts: Map<string, number>, loc: SourceLocation): CType {
@@ -1062,7 +1077,7 @@ export class Parser {
         const sym: VarSymbol = {
           kind: 'var', name, type: d.type, asmName: `${name}.${this.staticCounter++}`, loc: d.loc, storage: 'global',
           external: false, defined: true, tentative: false, frameId: -1, addressTaken: false, scope: -1,
-          parentScope: undefined, scopeDepth: 0, used: false,
+          parentScope: undefined, scopeDepth: 0, used: false, externalDefinition: false, inlineDefinition: false,
         }
         if (this.scope.names.has(name)) this.diags.error(d.loc, `redeclaration of '${name}'`, name.length)
         this.scope.names.set(name, sym)

@@ -168,3 +168,22 @@ describe('data alignment matches gcc', () => {
     for (const g of ours.globals) expect([g.name, g.align]).toEqual([g.name, theirs.get(g.name)])
   })
 })
+
+describe('which functions are emitted, as gcc -O0', () => {
+  it('drops unreferenced static inline functions and inline-only definitions', () => {
+    const source = `static int unused(void) { return 1; }
+static inline int unused_inline(void) { return 2; }
+static inline int used_inline(void) { return 3; }
+inline int inline_only(void) { return 4; }
+inline int made_external(void) { return 5; }
+extern int made_external(void);
+static int used(void) { return used_inline(); }
+int main(void) { return used() + made_external(); }
+`
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-inline-'))
+    writeFileSync(join(dir, 'i.c'), source)
+    const asm = execFileSync('gcc', ['-O0', '-S', '-o', '-', join(dir, 'i.c')], { encoding: 'utf8' })
+    const theirs = [...asm.matchAll(/^([a-z_]+):/gm)].map((m) => m[1]).sort()
+    expect(lowered(source).functions.map((f) => f.name).sort()).toEqual(theirs)
+  })
+})
