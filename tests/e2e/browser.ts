@@ -19,8 +19,8 @@ export const CHROMIUM_FLAGS = [
   '--no-first-run',
 ]
 
-export function findChromium(): string {
-  const found = CHROMIUM_CANDIDATES.find((path): path is string => path !== undefined && existsSync(path))
+export function findChromium(candidates: readonly (string | undefined)[] = CHROMIUM_CANDIDATES): string {
+  const found = candidates.find((path): path is string => path !== undefined && existsSync(path))
   if (found) return found
   throw new Error(
     'No Chromium found for the end-to-end tests. Install one with "sudo apt-get install chromium" (Debian/Ubuntu) ' +
