@@ -1290,7 +1290,7 @@ export class Parser {
     const e = this.expression()
     this.expect(';')
     if (fn.returns.kind === 'void') {
-      if (e.type.kind !== 'void') this.diags.warning(kw.loc, "'return' with a value, in function returning void")
+      if (e.type.kind !== 'void') this.diags.warning(e.loc, "'return' with a value, in function returning void")
       return { k: 'return', value: this.sema.cast(VOID, e, e.loc), loc: kw.loc }
     }
     const value = this.sema.assignConvert(e, fn.returns, 'return', e.loc)
@@ -1395,13 +1395,15 @@ export class Parser {
       this.elidedInit(node, undefined)
       return
     }
+    const start = this.peek().loc
     const e = this.assignmentExpr()
     if (node.type.kind === 'record' && !(e.type.kind === 'record' && e.type.info === node.type.info)) {
       if (top) this.fail(e.loc, 'invalid initializer')
       this.elidedInit(node, e)
       return
     }
-    node.expr = this.sema.assignConvert(e, node.type, 'initialization', e.loc)
+    // gcc reports initialization problems at the start of the initializer expression.
+    node.expr = this.sema.assignConvert(e, node.type, 'initialization', start)
   }
 
   private stringInit(node: InitNode): void {
@@ -1648,9 +1650,9 @@ export class Parser {
     const q = this.next()
     if (this.is(':')) this.fail(this.peek().loc, 'the GNU "?:" operator with an omitted middle operand is not supported')
     const a = this.expression()
-    this.expect(':')
+    const colon = this.expect(':')
     const b = this.conditionalExpr()
-    return this.sema.conditional(cond, a, b, q.loc)
+    return this.sema.conditional(cond, a, b, q.loc, colon.loc)
   }
 
   private binaryExpr(minPrec: number): Expr {

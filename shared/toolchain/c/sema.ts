@@ -142,15 +142,15 @@ export class Sema {
       const right = this.convert(r, promote(r.type))
       if (right.k === 'num') {
         const width = BigInt((sizeOf(lt) as number) * 8)
-        if (right.value < 0n) this.warn(loc, `${arith === 'shl' ? 'left' : 'right'} shift count is negative`)
-        else if (right.value >= width) this.warn(loc, `${arith === 'shl' ? 'left' : 'right'} shift count >= width of type`)
+        if (right.value < 0n) this.warn(loc, `${arith === 'shl' ? 'left' : 'right'} shift count is negative [-Wshift-count-negative]`)
+        else if (right.value >= width) this.warn(loc, `${arith === 'shl' ? 'left' : 'right'} shift count >= width of type [-Wshift-count-overflow]`)
       }
       return this.fold({ k: 'binary', op: arith, left, right, type: lt, loc })
     }
     const common = usualArithmetic(l.type, r.type)
     const left = this.convert(l, common)
     const right = this.convert(r, common)
-    if ((arith === 'div' || arith === 'rem') && right.k === 'num' && right.value === 0n) this.warn(loc, 'division by zero')
+    if ((arith === 'div' || arith === 'rem') && right.k === 'num' && right.value === 0n) this.warn(loc, 'division by zero [-Wdiv-by-zero]')
     return this.fold({ k: 'binary', op: arith, left, right, type: common, loc })
   }
 
@@ -298,22 +298,37 @@ export class Sema {
     }
     if (target.kind === 'pointer') {
       if (isInteger(from)) {
-        if (!(e.k === 'num' && e.value === 0n)) this.warn(loc, `${what} makes pointer from integer without a cast`)
+        if (!(e.k === 'num' && e.value === 0n)) this.warn(loc, `${what} makes pointer from integer without a cast [-Wint-conversion]`)
       } else if (from.kind === 'pointer') {
         const a = target.to
         const b = from.to
         if (a.kind !== 'void' && b.kind !== 'void' && !compatible(unqualified(a), unqualified(b), true)) {
-          this.warn(loc, `${ctx === 'argument' ? 'passing argument' : what.replace(/ from .*/, '') + ' from incompatible pointer type ' + q(from)}`.replace(/^passing argument$/, 'passing argument from incompatible pointer type'))
+          this.warn(loc, `${what.replace(/ from .*/, '')} from incompatible pointer type ${q(from)} [-Wincompatible-pointer-types]`)
         } else if (b.isConst && !a.isConst) {
-          this.warn(loc, `${ctx === 'initialization' ? 'initialization' : ctx === 'return' ? 'return' : 'assignment'} discards 'const' qualifier from pointer target type`)
+          this.warn(loc, `${ctx === 'initialization' ? 'initialization' : ctx === 'return' ? 'return' : 'assignment'} discards 'const' qualifier from pointer target type [-Wdiscarded-qualifiers]`)
         }
       }
     } else if (isInteger(target) && from.kind === 'pointer') {
       if (target.kind === 'int' && target.ik === 'bool') return this.convert(e, target)
-      this.warn(loc, `${what} makes integer from pointer without a cast`)
+      this.warn(loc, `${what} makes integer from pointer without a cast [-Wint-conversion]`)
     }
     if (target.kind === 'int' && target.ik === 'bool' && e.k === 'num') return this.num(e.value !== 0n ? 1n : 0n, target, e.loc)
+    this.warnConstantOverflow(e, target)
     return this.convert(e, target)
+  }
+
+  /**
+   * gcc's -Woverflow for an implicit conversion of a constant: it warns when the value fits
+   * neither the signed nor the unsigned type of the target's width (so `char c = 200` is quiet).
+   */
+  private warnConstantOverflow(e: Expr, target: CType): void {
+    const ik = intKindOf(target)
+    if (e.k !== 'num' || !ik || ik === 'bool' || !isInteger(e.type)) return
+    const bits = BigInt((sizeOf(target) as number) * 8)
+    if (e.value >= -(1n << (bits - 1n)) && e.value < 1n << bits) return
+    const converted = wrapToKind(e.value, ik)
+    const kind = isSignedKind(ik) ? 'overflow in conversion' : 'unsigned conversion'
+    this.warn(e.loc, `${kind} from ${q(e.type)} to ${q(target)} changes value from '${e.value}' to '${converted}' [-Woverflow]`)
   }
 
   checkModifiable(e: Expr, loc: SourceLocation, what: string): void {
@@ -366,7 +381,7 @@ export class Sema {
     return { k: 'update', op: increment ? 'add' : 'sub', target, operand: this.num(1n, opType, loc), opType, postfix, type: tt, loc }
   }
 
-  conditional(c0: Expr, a0: Expr, b0: Expr, loc: SourceLocation): Expr {
+  conditional(c0: Expr, a0: Expr, b0: Expr, loc: SourceLocation, colonLoc: SourceLocation = loc): Expr {
     const cond = this.condition(c0)
     const a = this.rvalue(a0)
     const b = this.rvalue(b0)
@@ -378,14 +393,14 @@ export class Sema {
       if (a.type.to.kind === 'void') type = a.type
       else if (b.type.to.kind === 'void') type = b.type
       else {
-        if (!compatible(unqualified(a.type.to), unqualified(b.type.to), true)) this.warn(loc, 'pointer type mismatch in conditional expression')
+        if (!compatible(unqualified(a.type.to), unqualified(b.type.to), true)) this.warn(colonLoc, 'pointer type mismatch in conditional expression')
         type = a.type
       }
     } else if (a.type.kind === 'pointer' && isInteger(b.type)) {
-      if (!(b.k === 'num' && b.value === 0n)) this.warn(loc, 'pointer/integer type mismatch in conditional expression')
+      if (!(b.k === 'num' && b.value === 0n)) this.warn(colonLoc, 'pointer/integer type mismatch in conditional expression')
       type = a.type
     } else if (b.type.kind === 'pointer' && isInteger(a.type)) {
-      if (!(a.k === 'num' && a.value === 0n)) this.warn(loc, 'pointer/integer type mismatch in conditional expression')
+      if (!(a.k === 'num' && a.value === 0n)) this.warn(colonLoc, 'pointer/integer type mismatch in conditional expression')
       type = b.type
     } else {
       return this.error(loc, 'type mismatch in conditional expression')
@@ -438,18 +453,19 @@ export class Sema {
       return this.error(a.loc, `incompatible type for argument ${position} of '${fnName ?? 'function'}'`)
     }
     if (target.kind === 'pointer' && isInteger(v.type) && !(v.k === 'num' && v.value === 0n)) {
-      this.warn(a.loc, `${label} makes pointer from integer without a cast`)
+      this.warn(a.loc, `${label} makes pointer from integer without a cast [-Wint-conversion]`)
     } else if (isInteger(target) && v.type.kind === 'pointer' && !(target.kind === 'int' && target.ik === 'bool')) {
-      this.warn(a.loc, `${label} makes integer from pointer without a cast`)
+      this.warn(a.loc, `${label} makes integer from pointer without a cast [-Wint-conversion]`)
     } else if (target.kind === 'pointer' && v.type.kind === 'pointer') {
       const x = target.to
       const y = v.type.to
       if (x.kind !== 'void' && y.kind !== 'void' && !compatible(unqualified(x), unqualified(y), true)) {
-        this.warn(a.loc, `${label} from incompatible pointer type`)
+        this.warn(a.loc, `${label} from incompatible pointer type [-Wincompatible-pointer-types]`)
       } else if (y.isConst && !x.isConst) {
-        this.warn(a.loc, `${label} discards 'const' qualifier from pointer target type`)
+        this.warn(a.loc, `${label} discards 'const' qualifier from pointer target type [-Wdiscarded-qualifiers]`)
       }
     }
+    this.warnConstantOverflow(v, target)
     return this.convert(v, target)
   }
 
@@ -472,11 +488,19 @@ export class Sema {
       const ik = intKindOf(e.type)
       if (!ik) return e
       const v = evalArith(e.op, e.left.value, e.right.value, ik)
-      return v === undefined ? e : this.num(v, e.type, e.loc)
+      if (v === undefined) return e
+      const exact = e.op === 'add' ? e.left.value + e.right.value : e.op === 'sub' ? e.left.value - e.right.value : e.op === 'mul' ? e.left.value * e.right.value : v
+      if (isSignedKind(ik) && exact !== v) this.warn(e.loc, `integer overflow in expression of type ${q(e.type)} results in '${v}' [-Woverflow]`)
+      return this.num(v, e.type, e.loc)
     }
     if (e.k === 'unary' && e.operand.k === 'num') {
-      const v = e.op === 'neg' ? -e.operand.value : e.op === 'not' ? ~e.operand.value : e.operand.value === 0n ? 1n : 0n
-      return this.num(v, e.type, e.loc)
+      const exact = e.op === 'neg' ? -e.operand.value : e.op === 'not' ? ~e.operand.value : e.operand.value === 0n ? 1n : 0n
+      const folded = this.num(exact, e.type, e.loc)
+      const ik = intKindOf(e.type)
+      if (e.op === 'neg' && ik && isSignedKind(ik) && folded.k === 'num' && folded.value !== exact) {
+        this.warn(e.loc, `integer overflow in expression '${folded.value}' of type ${q(e.type)} results in '${folded.value}' [-Woverflow]`)
+      }
+      return folded
     }
     return e
   }

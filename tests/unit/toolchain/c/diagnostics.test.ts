@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +17,20 @@ function gccErrors(source: string): string[] {
     const stderr = String((e as { stderr: Buffer }).stderr)
     return stderr.split('\n').filter((l) => /^t\.c:\d+:\d+: error: /.test(l))
   }
+}
+
+/** gcc's located warning lines for a source. */
+function gccWarnings(source: string): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'memscape-warn-'))
+  writeFileSync(join(dir, 't.c'), source)
+  const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+  return r.stderr.split('\n').filter((l) => /^t\.c:\d+:\d+: warning: /.test(l))
+}
+
+function ourWarnings(source: string): string[] {
+  return compile({ 't.c': source }, 't.c')
+    .text.split('\n')
+    .filter((l) => /^t\.c:\d+:\d+: warning: /.test(l))
 }
 
 function ourErrors(source: string): string[] {
@@ -97,6 +111,39 @@ describe('diagnostics match gcc: same errors, same places, one pass', () => {
     expect(r.errorCount).toBe(0)
     expect(r.text).toContain("t.c:1:25: warning: implicit declaration of function 'foo' [-Wimplicit-function-declaration]")
     expect(r.ir?.externs).toContain('foo')
+  })
+})
+
+describe('warnings match gcc (default warning set)', () => {
+  it('conversions, pointers, returns, constants and overflow', () => {
+    const source = `int f1(void) { return; }
+void f2(void) { return 1; }
+unsigned char b = 300;
+unsigned char c = -1;
+signed char e = -129;
+char a = 200;
+short h = 40000;
+int ov = 2147483647 + 1;
+int ov2 = 65536 * 65536;
+int neg = -(-2147483647 - 1);
+long big = 9223372036854775807L + 1;
+int main(void) {
+  int *p = 5; int i = p; char *c = p; const char *k = "x"; char *m = k;
+  long *lp = 0; int *ip = 0;
+  if (p == 5) {}
+  if (lp == ip) {}
+  int z = 1 ? p : 3;
+  int w = 'ab';
+  int dz = 5 / 0;
+  int sh = 1 << 40;
+  char x; x = 1000;
+  unsigned short y = 70000;
+  return i + z + w + dz + sh + x + y + (m == c);
+}
+`
+    const theirs = gccWarnings(source)
+    expect(theirs.length).toBeGreaterThan(15)
+    expect(ourWarnings(source)).toEqual(theirs)
   })
 })
 
