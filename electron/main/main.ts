@@ -8,6 +8,9 @@ import { SessionHost } from '../node/host'
 import { contentSecurityPolicy } from '../node/security-headers'
 import { createMainWindow } from './window'
 
+// Every renderer is sandboxed, whatever a window's own options say.
+app.enableSandbox()
+
 const host = new SessionHost({ workerUrl: new URL('./simulation-worker.js', import.meta.url) })
 /** One connection per window (webContents id): its sessions close with it. */
 const connections = new Map<number, Connection>()

@@ -29,9 +29,10 @@ afterAll(async () => {
 })
 
 /** Opens a socket with the given Origin; resolves with it open, or with the refusal status. */
-function connect(origin: string | undefined, path = '/api'): Promise<{ socket: WebSocket } | { refused: number }> {
+function connect(origin: string | undefined, path = '/api', host?: string): Promise<{ socket: WebSocket } | { refused: number }> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, origin === undefined ? {} : { origin })
+    const headers = host === undefined ? {} : { host }
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, origin === undefined ? { headers } : { origin, headers })
     socket.on('open', () => resolve({ socket }))
     socket.on('unexpected-response', (_request, response) => resolve({ refused: response.statusCode ?? 0 }))
     socket.on('error', () => {})
@@ -106,10 +107,15 @@ describe('WebSocket origin checks', () => {
     expect(await connect(`http://127.0.0.1:${server.port}`, '/other')).toEqual({ refused: 404 })
   })
 
+  test('refuses a rebound DNS name, even with a matching Origin', async () => {
+    const host = `attacker.example:${server.port}`
+    expect(await connect(`http://${host}`, '/api', host)).toEqual({ refused: 403 })
+  })
+
   test('accepts the pages it serves, under either loopback name', async () => {
-    for (const origin of [`http://127.0.0.1:${server.port}`]) {
-      const result = await connect(origin)
-      expect('socket' in result).toBe(true)
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`]) {
+      const result = await connect(`http://${host}`, '/api', host)
+      expect('socket' in result, host).toBe(true)
       if ('socket' in result) result.socket.close()
     }
   })
