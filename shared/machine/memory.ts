@@ -148,8 +148,15 @@ export class Memory extends MemoryView {
   /** Called with a page address when a write hits a page with cached code. */
   onCodeWrite: (pageAddr: number) => void = () => {}
 
-  private readonly tlbTag = [new Float64Array(TLB_SIZE), new Float64Array(TLB_SIZE), new Float64Array(TLB_SIZE)]
-  private readonly tlbBase = [new Int32Array(TLB_SIZE), new Int32Array(TLB_SIZE), new Int32Array(TLB_SIZE)]
+  // One TLB per access kind (read, write, exec): page number tags and frame buffer offsets.
+  private readonly readTag = new Float64Array(TLB_SIZE)
+  private readonly readBase = new Int32Array(TLB_SIZE)
+  private readonly writeTag = new Float64Array(TLB_SIZE)
+  private readonly writeBase = new Int32Array(TLB_SIZE)
+  private readonly execTag = new Float64Array(TLB_SIZE)
+  private readonly execBase = new Int32Array(TLB_SIZE)
+  private readonly tlbTag = [this.readTag, this.writeTag, this.execTag]
+  private readonly tlbBase = [this.readBase, this.writeBase, this.execBase]
 
   /** Creates memory over a fresh buffer sized for `maxBytes` of guest RAM. */
   static create(options: MemoryOptions = { maxBytes: DEFAULT_MAX_GUEST_BYTES }): Memory {
@@ -323,10 +330,34 @@ export class Memory extends MemoryView {
 
   /** Buffer offset of the page of addr for access kind k (0 read, 1 write, 2 exec), or throws. */
   private translate(addr: number, k: number): number {
+    return k === 0 ? this.pageForRead(addr) : k === 1 ? this.pageForWrite(addr) : this.pageForExec(addr)
+  }
+
+  /** Buffer offset of the frame holding addr, checked for a guest read (throws MemoryFault). */
+  pageForRead(addr: number): number {
+    const vpn = Math.floor(addr / PAGE_SIZE)
+    const i = vpn & (TLB_SIZE - 1)
+    return this.readTag[i] === vpn ? this.readBase[i]! : this.fill(addr, 0)
+  }
+
+  /** Buffer offset of the frame holding addr, checked for a guest write (throws MemoryFault). */
+  pageForWrite(addr: number): number {
+    const vpn = Math.floor(addr / PAGE_SIZE)
+    const i = vpn & (TLB_SIZE - 1)
+    return this.writeTag[i] === vpn ? this.writeBase[i]! : this.fill(addr, 1)
+  }
+
+  private pageForExec(addr: number): number {
+    const vpn = Math.floor(addr / PAGE_SIZE)
+    const i = vpn & (TLB_SIZE - 1)
+    return this.execTag[i] === vpn ? this.execBase[i]! : this.fill(addr, 2)
+  }
+
+  /** TLB miss: walks the page table, checks the protection, fills the TLB entry. */
+  private fill(addr: number, k: number): number {
     const vpn = Math.floor(addr / PAGE_SIZE)
     const i = vpn & (TLB_SIZE - 1)
     const tags = this.tlbTag[k]!
-    if (tags[i] === vpn) return this.tlbBase[k]![i]!
     const e = this.entry(addr)
     if (e === 0 || (e & Memory.ACCESS_PROT[k]!) === 0) {
       throw new MemoryFault(addr, Memory.ACCESS_NAME[k]!, e !== 0)
@@ -350,20 +381,37 @@ export class Memory extends MemoryView {
   }
 
   read8(addr: number): number {
-    return this.bytes[this.translate(addr, 0) + (addr & PAGE_MASK)]!
+    return this.bytes[this.pageForRead(addr) + (addr & PAGE_MASK)]!
   }
 
   read16(addr: number): number {
     const off = addr & PAGE_MASK
     if (off > PAGE_SIZE - 2) return this.read8(addr) | (this.read8(addr + 1) << 8)
-    return this.view.getUint16(this.translate(addr, 0) + off, true)
+    return this.view.getUint16(this.pageForRead(addr) + off, true)
   }
 
   /** Signed 32-bit result (use `>>> 0` for unsigned). */
   read32(addr: number): number {
     const off = addr & PAGE_MASK
     if (off > PAGE_SIZE - 4) return this.read16(addr) | (this.read16(addr + 2) << 16)
-    return this.view.getInt32(this.translate(addr, 0) + off, true)
+    return this.view.getInt32(this.pageForRead(addr) + off, true)
+  }
+
+  /**
+   * Reads `words` little-endian 32-bit words (2 for 64 bits, 4 for 128) into out[at..]; checks
+   * every page first, so nothing is read from a range that faults part-way.
+   */
+  readWords(addr: number, words: number, out: Int32Array, at: number): void {
+    const off = addr & PAGE_MASK
+    const bytes = words * 4
+    if (off <= PAGE_SIZE - bytes) {
+      const base = this.pageForRead(addr) + off
+      for (let w = 0; w < words; w++) out[at + w] = this.view.getInt32(base + 4 * w, true)
+      return
+    }
+    this.pageForRead(addr)
+    this.pageForRead(addr + bytes - 1)
+    for (let w = 0; w < words; w++) out[at + w] = this.read32(addr + 4 * w)
   }
 
   /** Fetch for execution: same as read8 but checks PROT_EXEC. */
@@ -393,7 +441,39 @@ export class Memory extends MemoryView {
   }
 
   write8(addr: number, value: number): void {
-    this.bytes[this.translate(addr, 1) + (addr & PAGE_MASK)] = value
+    this.bytes[this.pageForWrite(addr) + (addr & PAGE_MASK)] = value
+  }
+
+  /** Writes two 32-bit words (a 64-bit value); a write straddling pages checks both first. */
+  write64(addr: number, lo: number, hi: number): void {
+    const off = addr & PAGE_MASK
+    if (off <= PAGE_SIZE - 8) {
+      const base = this.pageForWrite(addr) + off
+      this.view.setInt32(base, lo, true)
+      this.view.setInt32(base + 4, hi, true)
+      return
+    }
+    this.checkWritable(addr, 8)
+    this.write32(addr, lo)
+    this.write32(addr + 4, hi)
+  }
+
+  /** Writes four 32-bit words (128 bits); a write straddling pages checks both first. */
+  write128(addr: number, w0: number, w1: number, w2: number, w3: number): void {
+    const off = addr & PAGE_MASK
+    if (off <= PAGE_SIZE - 16) {
+      const base = this.pageForWrite(addr) + off
+      this.view.setInt32(base, w0, true)
+      this.view.setInt32(base + 4, w1, true)
+      this.view.setInt32(base + 8, w2, true)
+      this.view.setInt32(base + 12, w3, true)
+      return
+    }
+    this.checkWritable(addr, 16)
+    this.write32(addr, w0)
+    this.write32(addr + 4, w1)
+    this.write32(addr + 8, w2)
+    this.write32(addr + 12, w3)
   }
 
   write16(addr: number, value: number): void {
@@ -404,7 +484,7 @@ export class Memory extends MemoryView {
       this.write8(addr + 1, (value >>> 8) & 0xff)
       return
     }
-    this.view.setUint16(this.translate(addr, 1) + off, value, true)
+    this.view.setUint16(this.pageForWrite(addr) + off, value, true)
   }
 
   write32(addr: number, value: number): void {
@@ -415,7 +495,7 @@ export class Memory extends MemoryView {
       this.write16(addr + 2, (value >>> 16) & 0xffff)
       return
     }
-    this.view.setInt32(this.translate(addr, 1) + off, value, true)
+    this.view.setInt32(this.pageForWrite(addr) + off, value, true)
   }
 
   /** Throws before any byte is written when a straddling write would fault on its second page. */

@@ -668,17 +668,15 @@ export class Cpu {
   }
   /** 64-bit store; a store straddling two pages checks both before writing either. */
   st64(a: number, lo: number, hi: number): void {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 8) this.memory.checkWritable(a, 8)
-    this.memory.write32(a, lo)
-    this.memory.write32(a + 4, hi)
+    this.memory.write64(a, lo, hi)
   }
   /** 128-bit store from four 32-bit lanes. */
   st128(a: number, l0: number, l1: number, l2: number, l3: number): void {
-    if ((a & PAGE_MASK) > PAGE_SIZE - 16) this.memory.checkWritable(a, 16)
-    this.memory.write32(a, l0)
-    this.memory.write32(a + 4, l1)
-    this.memory.write32(a + 8, l2)
-    this.memory.write32(a + 12, l3)
+    this.memory.write128(a, l0, l1, l2, l3)
+  }
+  /** Loads 2 (64-bit) or 4 (128-bit) words into out[at..]. */
+  ldWords(a: number, words: number, out: Int32Array, at: number): void {
+    this.memory.readWords(a, words, out, at)
   }
   /** Checks a store of size bytes would succeed (multi-part instructions check before writing). */
   checkStore(a: number, size: number): void {

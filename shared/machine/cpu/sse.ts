@@ -75,20 +75,11 @@ function source(cpu: Cpu, instr: Instruction, n: number, bits = 128): () => void
         return () => {
           const a = ea()
           if (aligned && a % 16 !== 0) generalProtection()
-          const l0 = cpu.ld32(a)
-          const l1 = cpu.ld32(a + 4)
-          const l2 = cpu.ld32(a + 8)
-          T[3] = cpu.ld32(a + 12)
-          T[0] = l0
-          T[1] = l1
-          T[2] = l2
+          cpu.ldWords(a, 4, T, 0)
         }
       case 64:
         return () => {
-          const a = ea()
-          const l0 = cpu.ld32(a)
-          T[1] = cpu.ld32(a + 4)
-          T[0] = l0
+          cpu.ldWords(ea(), 2, T, 0)
           T[2] = 0
           T[3] = 0
         }
@@ -151,6 +142,53 @@ function wordwise(f: (a: number, b: number) => number): LaneOp {
     const o = d * 8
     for (let i = 0; i < 8; i++) X[o + i] = f(X[o + i]!, TI16[i]!)
   }
+}
+
+// Hot lane operations of glibc's SSE2 string routines, written out without per-lane callbacks.
+const pcmpeqb: LaneOp = (cpu, d) => {
+  const X = cpu.XU8
+  const o = d * 16
+  for (let i = 0; i < 16; i++) X[o + i] = X[o + i] === TU8[i] ? 0xff : 0
+}
+const pminub: LaneOp = (cpu, d) => {
+  const X = cpu.XU8
+  const o = d * 16
+  for (let i = 0; i < 16; i++) {
+    const b = TU8[i]!
+    if (b < X[o + i]!) X[o + i] = b
+  }
+}
+const pmaxub: LaneOp = (cpu, d) => {
+  const X = cpu.XU8
+  const o = d * 16
+  for (let i = 0; i < 16; i++) {
+    const b = TU8[i]!
+    if (b > X[o + i]!) X[o + i] = b
+  }
+}
+const pxor: LaneOp = (cpu, d) => {
+  const X = cpu.X32
+  const o = d * 4
+  X[o] = X[o]! ^ T[0]!
+  X[o + 1] = X[o + 1]! ^ T[1]!
+  X[o + 2] = X[o + 2]! ^ T[2]!
+  X[o + 3] = X[o + 3]! ^ T[3]!
+}
+const por: LaneOp = (cpu, d) => {
+  const X = cpu.X32
+  const o = d * 4
+  X[o] = X[o]! | T[0]!
+  X[o + 1] = X[o + 1]! | T[1]!
+  X[o + 2] = X[o + 2]! | T[2]!
+  X[o + 3] = X[o + 3]! | T[3]!
+}
+const pand: LaneOp = (cpu, d) => {
+  const X = cpu.X32
+  const o = d * 4
+  X[o] = X[o]! & T[0]!
+  X[o + 1] = X[o + 1]! & T[1]!
+  X[o + 2] = X[o + 2]! & T[2]!
+  X[o + 3] = X[o + 3]! & T[3]!
 }
 
 function dwordwise(f: (a: number, b: number) => number): LaneOp {
@@ -532,11 +570,14 @@ export function translateSse(cpu: Cpu, instr: Instruction): Op | null {
       const g = gprInfo(instr.opRegister(0))!
       const i = g.index * 2
       const o = s * 4
-      const U8 = cpu.XU8
       if (m === Mnemonic.Pmovmskb) {
+        const X32 = cpu.X32
         return () => {
           let mask = 0
-          for (let b = 15; b >= 0; b--) mask = (mask << 1) | (U8[o * 4 + b]! >>> 7)
+          for (let w = 0; w < 4; w++) {
+            const v = X32[o + w]!
+            mask |= (((v >>> 7) & 1) | ((v >>> 14) & 2) | ((v >>> 21) & 4) | ((v >>> 28) & 8)) << (4 * w)
+          }
           R[i] = mask
           R[i + 1] = 0
         }
@@ -566,15 +607,15 @@ export function translateSse(cpu: Cpu, instr: Instruction): Op | null {
           X[o + 3] = 0
         }
       }
-      return binary(cpu, instr, dwordwise((a, b) => a ^ b))
+      return binary(cpu, instr, pxor)
     case Mnemonic.Por:
     case Mnemonic.Orps:
     case Mnemonic.Orpd:
-      return binary(cpu, instr, dwordwise((a, b) => a | b))
+      return binary(cpu, instr, por)
     case Mnemonic.Pand:
     case Mnemonic.Andps:
     case Mnemonic.Andpd:
-      return binary(cpu, instr, dwordwise((a, b) => a & b))
+      return binary(cpu, instr, pand)
     case Mnemonic.Pandn:
     case Mnemonic.Andnps:
     case Mnemonic.Andnpd:
@@ -582,7 +623,7 @@ export function translateSse(cpu: Cpu, instr: Instruction): Op | null {
 
     // ---- integer lanes ----
     case Mnemonic.Pcmpeqb:
-      return binary(cpu, instr, bytewise((a, b) => (a === b ? 0xff : 0)))
+      return binary(cpu, instr, pcmpeqb)
     case Mnemonic.Pcmpeqw:
       return binary(cpu, instr, wordwise((a, b) => (a === b ? -1 : 0)))
     case Mnemonic.Pcmpeqd:
@@ -594,9 +635,9 @@ export function translateSse(cpu: Cpu, instr: Instruction): Op | null {
     case Mnemonic.Pcmpgtd:
       return binary(cpu, instr, dwordwise((a, b) => (a > b ? -1 : 0)))
     case Mnemonic.Pminub:
-      return binary(cpu, instr, bytewise((a, b) => (a < b ? a : b)))
+      return binary(cpu, instr, pminub)
     case Mnemonic.Pmaxub:
-      return binary(cpu, instr, bytewise((a, b) => (a > b ? a : b)))
+      return binary(cpu, instr, pmaxub)
     case Mnemonic.Pminsw:
       return binary(cpu, instr, wordwise((a, b) => (a < b ? a : b)))
     case Mnemonic.Pmaxsw:

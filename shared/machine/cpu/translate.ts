@@ -308,12 +308,7 @@ function movSimple(cpu: Cpu, instr: Instruction, size: number): Op | null {
   const { b, lo: dLo, hi: dHi } = mem
   if (load) {
     return size === 64
-      ? () => {
-          const a = simpleAddress(cpu, R, b, dLo, dHi, 'read')
-          const lo = cpu.ld32(a)
-          R[r + 1] = cpu.ld32(a + 4)
-          R[r] = lo
-        }
+      ? () => cpu.ldWords(simpleAddress(cpu, R, b, dLo, dHi, 'read'), 2, R, r)
       : () => {
           R[r] = cpu.ld32(simpleAddress(cpu, R, b, dLo, dHi, 'read'))
           R[r + 1] = 0

@@ -26,7 +26,7 @@ describe('faults leave the instruction restartable', () => {
     expect(cpu.instructionCount).toBe(1)
     memory.map(low - PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_WRITE) // what the kernel's stack growth does
     expect(cpu.run(100).kind).toBe('halt')
-    expect(cpu.r.get(RBX)).toBe(0x1122334455667788)
+    expect(cpu.r.getBig(RBX)).toBe(0x1122334455667788n)
     expect(cpu.r.get(RSP)).toBe(low)
   })
 
