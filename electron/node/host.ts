@@ -7,6 +7,7 @@ import { MemoryView, USER_LIMIT } from '../../shared/machine/memory'
 import { formatAddress, parseAddress } from '../../shared/protocol/address'
 import {
   ApiError,
+  MAX_READ_BYTES,
   type ControlAction,
   type EventListener,
   type MemoryBytes,
@@ -241,6 +242,9 @@ export class SessionHost implements MemscapeApi {
 
   async readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes> {
     const session = this.session(sessionId)
+    if (!Number.isInteger(length) || length < 1 || length > MAX_READ_BYTES) {
+      throw new ApiError('invalid-params', `A read is 1 to ${MAX_READ_BYTES} bytes, not ${length}`)
+    }
     const start = parseAddress(address)
     const bytes = new Array<number>(length).fill(0)
     const mapped = new Array<boolean>(length).fill(false)

@@ -87,6 +87,7 @@ export class SimulationRuntime {
     const status = machine.status
     if (status.state === 'exited') return { ...state, run: 'exited', exitCode: status.code }
     if (status.state === 'signaled') return { ...state, run: 'signaled', signal: status.signal, fault: status.fault }
+    if (this.phase === 'stopped') return { ...state, run: 'stopped' }
     if (status.state === 'waiting-input') return { ...state, run: 'waiting-input' }
     return { ...state, run: this.phase satisfies RunState }
   }

@@ -31,6 +31,8 @@ describe('SessionHost without a program', () => {
   test('memory of a session without a program reads as unmapped', async () => {
     const { sessionId } = await host.openSession()
     expect(await host.readMemory(sessionId, '0x401000', 4)).toEqual({ address: '0x401000', bytes: [0, 0, 0, 0], mapped: [false, false, false, false] })
+    await expect(host.readMemory(sessionId, '0x401000', 1 << 30)).rejects.toMatchObject({ code: 'invalid-params', message: 'A read is 1 to 65536 bytes, not 1073741824' })
+    await expect(host.readMemory(sessionId, 'somewhere', 1)).rejects.toThrow('"somewhere" is not an address')
     await host.closeSession(sessionId)
   })
 

@@ -28,6 +28,16 @@ describe('a spinning guest', () => {
     })
   })
 
+  test('kernel-half and non-canonical addresses read as unmapped', async () => {
+    for (const address of ['0xffffffffff600000', '0x800000000000', '0x7ffffffffffe']) {
+      const read = await host.readMemory(spinner.sessionId, address, 4)
+      expect(read.address).toBe(address)
+      if (address !== '0x7ffffffffffe') expect(read.mapped).toEqual([false, false, false, false])
+      // The last two bytes of that one lie past the user half.
+      else expect(read.mapped.slice(2)).toEqual([false, false])
+    }
+  })
+
   test('the host reads its memory while it runs, without stopping it', async () => {
     const { sessionId } = spinner
     expect((await host.control(sessionId, 'run')).run).toBe('running')
