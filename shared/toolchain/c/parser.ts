@@ -415,7 +415,7 @@ export class Parser {
     }
     if (spec.storage === 'auto' || spec.storage === 'register') this.diags.error(d.loc, `file-scope declaration of '${d.name}' specifies '${spec.storage}'`)
     const isFunction = d.type.kind === 'function'
-    const sym = this.declareGlobal(d, spec.storage === 'static', spec.storage === 'extern' || isFunction)
+    const sym = this.declareGlobal(d, spec.storage === 'static')
     if (isFunction && (!spec.isInline || spec.storage === 'extern')) sym.externalDefinition = true
     if (this.is('=')) {
       const eq = this.next()
@@ -447,7 +447,7 @@ export class Parser {
   }
 
   /** Declares (or redeclares) an object or function with static storage at file scope. */
-  private declareGlobal(d: Declarator, isStatic: boolean, declarationOnly: boolean): VarSymbol {
+  private declareGlobal(d: Declarator, isStatic: boolean): VarSymbol {
     const name = d.name as string
     const existing = this.fileScope.names.get(name)
     if (existing) {
@@ -464,7 +464,6 @@ export class Parser {
       if (d.type.kind === 'array' && d.type.length !== undefined) existing.type = d.type
       if (d.type.kind === 'function' && d.type.prototyped && existing.type.kind === 'function' && !existing.type.prototyped) existing.type = d.type
       if (isStatic && existing.external) this.diags.error(d.loc, `static declaration of '${name}' follows non-static declaration`, name.length)
-      void declarationOnly
       return existing
     }
     const sym: VarSymbol = {
@@ -480,7 +479,7 @@ export class Parser {
     const ftype = d.type as CType & { kind: 'function' }
     const name = d.name as string
     if (spec.storage === 'typedef') this.fail(d.loc, 'function definition declared \'typedef\'')
-    const sym = this.declareGlobal(d, spec.storage === 'static', false)
+    const sym = this.declareGlobal(d, spec.storage === 'static')
     if (sym.defined) {
       this.diags.error(d.loc, `redefinition of '${name}'`, name.length)
       this.diags.note(sym.loc, `previous definition of '${name}' with type '${typeToString(sym.type)}'`, name.length)
@@ -921,7 +920,7 @@ export class Parser {
       const fn = this.parameterList(base)
       if (base.kind === 'function') this.fail(this.peek().loc, 'function returning a function')
       if (base.kind === 'array') this.fail(this.peek().loc, 'function returning an array')
-      return this.declaratorSuffixes(fn) === fn ? fn : fn
+      return fn
     }
     return base
   }
@@ -1069,7 +1068,7 @@ export class Parser {
         this.declareTypedef(d)
       } else if (d.type.kind === 'function' || spec.storage === 'extern') {
         // A block-scope function or extern declaration refers to the file-scope entity.
-        const sym = this.declareGlobal(d, false, true)
+        const sym = this.declareGlobal(d, false)
         if (this.scope.names.get(name) && this.scope.names.get(name) !== sym) this.diags.error(d.loc, `redeclaration of '${name}'`)
         this.scope.names.set(name, sym)
         if (this.is('=')) this.fail(this.peek().loc, `'${name}' has both 'extern' and initializer`)
@@ -1500,7 +1499,7 @@ export class Parser {
       this.elementInit(this.child(target, i))
       i++
     }
-    return Number.MAX_SAFE_INTEGER / 2 > i ? i : i
+    return i
   }
 
   private assignmentOrBraced(): void {
@@ -1902,7 +1901,7 @@ export class Parser {
       if (this.is('(')) {
         // C89 implicit declaration: gcc 12 warns and assumes `int name()`.
         this.diags.warning(t.loc, `implicit declaration of function '${t.text}' [-Wimplicit-function-declaration]`, t.text.length)
-        const implicit = this.declareGlobal({ name: t.text, loc: t.loc, type: { kind: 'function', returns: INT, params: [], paramNames: [], variadic: false, prototyped: false } }, false, true)
+        const implicit = this.declareGlobal({ name: t.text, loc: t.loc, type: { kind: 'function', returns: INT, params: [], paramNames: [], variadic: false, prototyped: false } }, false)
         return this.sema.varRef(implicit, t.loc)
       }
       this.diags.error(t.loc, `'${t.text}' undeclared${this.fn ? ' (first use in this function)' : ' here (not in a function)'}`, t.text.length)

@@ -5,7 +5,7 @@
  * Files come from an in-memory map (shared/ has no filesystem): user files by the names the caller
  * chose, bundled headers under the system include directories.
  */
-import type { DiagnosticSink, SourceLocation } from './diagnostics'
+import { DiagnosticSink, type SourceLocation } from './diagnostics'
 import { tokenize, type PPToken } from './lexer'
 
 export interface PreprocessOptions {
@@ -488,7 +488,8 @@ export class Preprocessor {
     const left = out.pop() as PPToken
     const right = piece[0] as PPToken
     const text = left.text + right.text
-    const relexed = tokenize(text, site.loc.file, this.quietSink).filter((x) => x.kind !== 'eof')
+    // Failures to re-lex are reported as a paste error below, so the lexer's own diagnostics are dropped.
+    const relexed = tokenize(text, site.loc.file, new DiagnosticSink()).filter((x) => x.kind !== 'eof')
     if (relexed.length !== 1) {
       this.diags.error(site.loc, `pasting "${left.text}" and "${right.text}" does not give a valid preprocessing token`)
       out.push(left, ...piece)
@@ -498,12 +499,6 @@ export class Preprocessor {
     out.push({ ...left, kind: pasted.kind, text: pasted.text, hideset: undefined }, ...piece.slice(1))
   }
 
-  /** A sink for re-lexing pasted text: failures there are reported as paste errors instead. */
-  private readonly quietSink = {
-    error: () => undefined,
-    warning: () => undefined,
-    note: () => undefined,
-  } as unknown as DiagnosticSink
 
   /** Fully macro-expands a token list on its own (an argument before substitution). */
   private expandIsolated(tokens: readonly PPToken[]): PPToken[] {
@@ -1020,13 +1015,22 @@ function renderLine(tokens: readonly PPToken[]): string {
  */
 export function renderTokens(tokens: readonly PPToken[]): string {
   let out = ''
+  let previous: PPToken | undefined
   for (const t of tokens) {
     if (t.kind === 'eof') break
     if (t.lineStart && out !== '') out += '\n'
-    else if (t.spaceBefore && out !== '') out += ' '
+    else if (previous && (t.spaceBefore || wouldMerge(previous, t))) out += ' '
     out += t.text
+    previous = t
   }
   return out + '\n'
+}
+
+/** Two adjacent tokens that would lex as one (or differently) without a space, like `+` `+`. */
+function wouldMerge(a: PPToken, b: PPToken): boolean {
+  const joined = a.text + b.text
+  const relexed = tokenize(joined, '', new DiagnosticSink())
+  return relexed.length !== 3 || relexed[0]?.text !== a.text
 }
 
 interface PPValue {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DiagnosticSink } from '../../../../shared/toolchain/c/diagnostics'
 import { tokenize } from '../../../../shared/toolchain/c/lexer'
 import { optionMacros } from '../../../../shared/toolchain/c/compile'
-import { PREDEFINED_MACROS, preprocess } from '../../../../shared/toolchain/c/preprocess'
+import { PREDEFINED_MACROS, preprocess, renderTokens } from '../../../../shared/toolchain/c/preprocess'
 
 /** Token spellings of a text, whitespace ignored: how we compare with gcc -E -P. */
 function spellings(text: string): string[] {
@@ -153,5 +153,16 @@ describe('predefined macros', () => {
       expect(Object.keys(mine).sort(), flags.join(' ')).toEqual(relevant)
       for (const k of relevant) expect(mine[k]).toBe(theirs.get(k))
     }
+  })
+})
+
+describe('rendering preprocessed tokens (the -E view)', () => {
+  it('keeps every token apart, even when an expansion puts them side by side', () => {
+    const files = { 'main.c': '#define P +\n#define M -\n#define ID(x) x\nint a = 1 P+ 2 M-1 ID(a)ID(b) P=3;\n#define CAT(a,b) a##b\nint CAT(x,y) = 0;\n' }
+    const tokens = preprocess(files, 'main.c', {}, new DiagnosticSink())
+    const text = renderTokens(tokens)
+    expect(spellings(text)).toEqual(tokens.filter((t) => t.kind !== 'eof').map((t) => t.text))
+    expect(spellings(text)).toEqual(gccE(files))
+    expect(text.split('\n').filter((l) => l !== '')).toHaveLength(2)
   })
 })
