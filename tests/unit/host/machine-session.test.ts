@@ -62,7 +62,7 @@ describe('a spinning guest', () => {
     // The machine is shared with other work, so judge the median of several pauses.
     const latencies: number[] = []
     let paused = await host.sessionState(sessionId)
-    for (let trial = 0; trial < 9; trial++) {
+    for (let trial = 0; trial < 15; trial++) {
       if (trial > 0) {
         await host.control(sessionId, 'run')
         await sleep(5)
@@ -72,8 +72,8 @@ describe('a spinning guest', () => {
       latencies.push(performance.now() - started)
       expect(paused.run).toBe('paused')
     }
-    const median = latencies.sort((a, b) => a - b)[4]!
-    expect(median).toBeLessThan(10)
+    const sorted = latencies.sort((a, b) => a - b)
+    expect(sorted[7]!, `pause latencies (ms): ${sorted.map((ms) => ms.toFixed(2)).join(' ')}`).toBeLessThan(10)
     await sleep(30)
     expect((await host.sessionState(sessionId)).instructionCount).toBe(paused.instructionCount)
   })
