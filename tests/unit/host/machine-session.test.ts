@@ -41,15 +41,15 @@ describe('a spinning guest', () => {
   test('the host reads its memory while it runs, without stopping it', async () => {
     const { sessionId } = spinner
     expect((await host.control(sessionId, 'run')).run).toBe('running')
-    await sleep(50)
-    const before = (await host.sessionState(sessionId)).instructionCount
+    // The first slice also loads the decoder, so wait for the guest to get going.
+    const count = async () => (await host.sessionState(sessionId)).instructionCount
+    await expect.poll(count, { timeout: 5000 }).toBeGreaterThan(0)
+    const before = await count()
     const read = await host.readMemory(sessionId, '0x400ffe', 4)
     expect(read.bytes.slice(2)).toEqual([0xeb, 0xfe])
     expect(read.mapped).toEqual([false, false, true, true])
-    await sleep(50)
-    const after = await host.sessionState(sessionId)
-    expect(after.run).toBe('running')
-    expect(after.instructionCount).toBeGreaterThan(before)
+    await expect.poll(count, { timeout: 5000 }).toBeGreaterThan(before)
+    expect((await host.sessionState(sessionId)).run).toBe('running')
   })
 
   test('the worker still answers commands while the guest spins', async () => {
@@ -95,7 +95,7 @@ describe('a spinning guest', () => {
 test('a program that exits reports its status', async () => {
   const { sessionId } = await host.openSession(program(exitWith(7), 'exit7'))
   await host.control(sessionId, 'run')
-  await expect.poll(async () => (await host.sessionState(sessionId)).run).toBe('exited')
+  await expect.poll(async () => (await host.sessionState(sessionId)).run, { timeout: 5000 }).toBe('exited')
   expect(await host.sessionState(sessionId)).toMatchObject({ exitCode: 7, instructionCount: 3 })
   await host.closeSession(sessionId)
 })
