@@ -129,7 +129,7 @@ describe('SimulationRuntime', () => {
     await sleep(500)
     await request('pause')
     const unsolicited = messages.filter((message) => message.type === 'state' && message.ack === null).length
-    expect(unsolicited).toBeGreaterThan(5)
+    expect(unsolicited).toBeGreaterThan(0)
     expect(unsolicited).toBeLessThanOrEqual(31)
   })
 })
