@@ -105,8 +105,8 @@ export interface ElfFile {
   header: ElfHeader
   programHeaders: ProgramHeader[]
   sections: SectionHeader[]
-  /** .symtab symbols (or .dynsym when there is no .symtab), in file order. */
-  symbols: ElfSymbol[]
+  /** .symtab symbols (or .dynsym when there is no .symtab), in file order; read on first use. */
+  readonly symbols: ElfSymbol[]
   /** Problems in the parts the kernel ignores (section table, symbols): reported, not fatal. */
   warnings: string[]
 }
@@ -127,6 +127,7 @@ const MACHINE_NAMES: Record<number, string> = {
 }
 
 const hex = (n: number): string => `0x${n.toString(16)}`
+const decoder = new TextDecoder()
 
 /** Bounds-checked little-endian reads; every read past the end is an ElfError naming `what`. */
 class Reader {
@@ -177,12 +178,10 @@ class Reader {
   }
 
   cString(offset: number, limit: number): string {
-    let end = offset
     const stop = Math.min(this.bytes.length, limit)
-    while (end < stop && this.bytes[end] !== 0) end++
-    let s = ''
-    for (let i = offset; i < end; i++) s += String.fromCharCode(this.bytes[i]!)
-    return s
+    if (offset >= stop) return ''
+    const nul = this.bytes.subarray(offset, stop).indexOf(0)
+    return decoder.decode(this.bytes.subarray(offset, nul < 0 ? stop : offset + nul))
   }
 }
 
@@ -256,11 +255,10 @@ function parseProgramHeaders(r: Reader, h: ElfHeader): ProgramHeader[] {
   return headers
 }
 
-/** Section headers and symbols: parsed leniently because the kernel never looks at them. */
-function parseSections(r: Reader, h: ElfHeader, warnings: string[]): { sections: SectionHeader[]; symbols: ElfSymbol[] } {
+/** Section headers: parsed leniently because the kernel never looks at them. */
+function parseSections(r: Reader, h: ElfHeader, warnings: string[]): SectionHeader[] {
   const sections: SectionHeader[] = []
-  const symbols: ElfSymbol[] = []
-  if (h.shoff === 0 || h.shnum === 0) return { sections, symbols }
+  if (h.shoff === 0 || h.shnum === 0) return sections
   try {
     if (h.shentsize !== SHDR_SIZE) throw new ElfError(`e_shentsize is ${h.shentsize}, not ${SHDR_SIZE}`)
     if (h.shoff + h.shnum * SHDR_SIZE > r.length) {
@@ -294,37 +292,48 @@ function parseSections(r: Reader, h: ElfHeader, warnings: string[]): { sections:
   } catch (error) {
     if (!(error instanceof ElfError)) throw error
     warnings.push(`section headers ignored: ${error.message}`)
-    return { sections: [], symbols }
+    return []
   }
+  return sections
+}
+
+/**
+ * The symbol table (.symtab, else .dynsym), checked now and read by the returned function on
+ * first use: a static glibc binary has thousands of symbols the loader never needs.
+ */
+function symbolReader(r: Reader, sections: SectionHeader[], warnings: string[]): () => ElfSymbol[] {
+  const none = () => []
   const table = sections.find((s) => s.type === SHT_SYMTAB) ?? sections.find((s) => s.type === SHT_DYNSYM)
-  if (!table) return { sections, symbols }
-  try {
-    const strings = sections[table.link]
-    if (!strings || strings.type !== SHT_STRTAB) throw new ElfError(`${table.name} links to section ${table.link}, which is not a string table`)
-    if (table.offset + table.size > r.length || strings.offset + strings.size > r.length) {
-      throw new ElfError(`${table.name} or its string table lies past the end of the file`)
-    }
+  if (!table) return none
+  const strings = sections[table.link]
+  if (!strings || strings.type !== SHT_STRTAB) {
+    warnings.push(`symbols ignored: ${table.name} links to section ${table.link}, which is not a string table`)
+    return none
+  }
+  if (table.offset + table.size > r.length || strings.offset + strings.size > r.length) {
+    warnings.push(`symbols ignored: ${table.name} or its string table lies past the end of the file`)
+    return none
+  }
+  return () => {
     const count = Math.floor(table.size / SYM_SIZE)
+    const view = new DataView(r.bytes.buffer, r.bytes.byteOffset + table.offset, count * SYM_SIZE)
+    const stringsEnd = strings.offset + strings.size
+    const symbols: ElfSymbol[] = []
     for (let i = 0; i < count; i++) {
-      const at = table.offset + i * SYM_SIZE
-      const what = (field: string) => `symbol ${i} ${field}`
-      const nameOffset = r.u32(at, what('st_name'))
-      const info = r.u8(at + 4, what('st_info'))
+      const at = i * SYM_SIZE
+      const nameOffset = view.getUint32(at, true)
+      const info = view.getUint8(at + 4)
       symbols.push({
-        name: nameOffset < strings.size ? r.cString(strings.offset + nameOffset, strings.offset + strings.size) : '',
-        value: r.u64Loose(at + 8, what('st_value')),
-        size: r.u64Loose(at + 16, what('st_size')),
+        name: nameOffset < strings.size ? r.cString(strings.offset + nameOffset, stringsEnd) : '',
+        value: Number(view.getBigUint64(at + 8, true)),
+        size: Number(view.getBigUint64(at + 16, true)),
         type: info & 0xf,
         bind: info >> 4,
-        sectionIndex: r.u16(at + 6, what('st_shndx')),
+        sectionIndex: view.getUint16(at + 6, true),
       })
     }
-  } catch (error) {
-    if (!(error instanceof ElfError)) throw error
-    warnings.push(`symbols ignored: ${error.message}`)
-    symbols.length = 0
+    return symbols
   }
-  return { sections, symbols }
 }
 
 /** Parses any ELF64 x86-64 file (executable, shared object, the vDSO) without judging loadability. */
@@ -334,8 +343,19 @@ export function parseElf(image: Uint8Array): ElfFile {
     const header = parseHeader(r)
     const programHeaders = parseProgramHeaders(r, header)
     const warnings: string[] = []
-    const { sections, symbols } = parseSections(r, header, warnings)
-    return { header, programHeaders, sections, symbols, warnings }
+    const sections = parseSections(r, header, warnings)
+    const readSymbols = symbolReader(r, sections, warnings)
+    let symbols: ElfSymbol[] | null = null
+    return {
+      header,
+      programHeaders,
+      sections,
+      warnings,
+      get symbols() {
+        symbols ??= readSymbols()
+        return symbols
+      },
+    }
   } catch (error) {
     if (error instanceof ElfError) throw error
     // A bug here must still surface as a clear load failure, never as a host crash.
