@@ -56,19 +56,21 @@ const MODES: CodegenOptions[] = [
 ]
 
 describe('C programs compiled by Memscape run natively like gcc-built ones', () => {
-  for (const file of readdirSync(PROGRAMS).filter((f) => f.endsWith('.c'))) {
-    for (const mode of MODES) {
+  // Each program is built in one of the modes, alternating, to keep the suite fast.
+  readdirSync(PROGRAMS)
+    .filter((f) => f.endsWith('.c'))
+    .forEach((file, index) => {
+      const mode = MODES[index % MODES.length] as CodegenOptions
       it(`${file} (${mode.pie ? 'pie' : 'no-pie'}, stack protector ${mode.stackProtector})`, () => {
         const expected = run(gccBuild(join(PROGRAMS, file)))
         const ours = run(buildWithMemscape(`programs/${file}`, readFileSync(join(PROGRAMS, file), 'utf8'), mode))
         expect(ours).toEqual(expected)
       })
-    }
-  }
+    })
 })
 
 describe('random integer programs compiled by Memscape run natively like gcc-built ones', () => {
-  for (const seed of [21, 22, 23, 24, 25, 26]) {
+  for (const seed of [21, 22, 23]) {
     it(`seed ${seed}`, () => {
       const source = generateProgram(seed)
       const sourcePath = join(mkdtempSync(join(tmpdir(), 'memscape-rand-')), 'r.c')
