@@ -37,6 +37,36 @@ const TABLE_INTS = L3_OFFSET + L3_TABLES * L3_ENTRIES
 
 const TLB_SIZE = 256
 
+/**
+ * Learns which frames are about to change, so that a recorder can keep their old contents
+ * (see ../recording). Only slow paths call it: the write TLB's miss path, poke, and frame
+ * allocation and release; a recorder calls `forgetWriteTranslations()` to see the next write
+ * to every page again, so the hot write path carries no check.
+ */
+export interface FrameObserver {
+  /** The frame's contents may change from now on (a write, or reuse after release). */
+  frameWillChange(frame: number): void
+  /** A free frame became a page's backing: its earlier contents never matter again. */
+  frameAllocated(frame: number): void
+}
+
+/**
+ * The page table, the frame allocator's state and the free-frame stack at one moment: what
+ * `restoreTables` needs to put every page back on the frame it had. Tables equal to those of
+ * the image captured before are shared with it.
+ */
+export interface PageTableImage {
+  readonly framesBump: number
+  readonly l2Used: number
+  readonly l3Used: number
+  readonly l1: Int32Array
+  readonly l2: readonly Int32Array[]
+  readonly l3: readonly Int32Array[]
+  readonly freeStack: Int32Array
+  /** Bytes of tables this image does not share with the image it was captured against. */
+  readonly ownBytes: number
+}
+
 export interface MemoryOptions {
   /** Upper bound on guest RAM; a guest that maps more gets ENOMEM. */
   maxBytes: number
@@ -56,6 +86,33 @@ function splitIndexes(addr: number): [number, number, number] {
   const lo = addr >>> 0
   const hi = Math.floor(addr / 0x1_0000_0000)
   return [hi >>> 3, ((lo >>> 23) & 0x1ff) | ((hi & 7) << 9), (lo >>> 12) & 0x7ff]
+}
+
+function sameInts(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** The L3 entry an image holds for a page number, or 0. */
+function imageEntry(image: PageTableImage, vpn: number): number {
+  const l2 = image.l1[Math.floor(vpn / (L2_ENTRIES * L3_ENTRIES))]!
+  if (l2 === 0) return 0
+  const l3 = image.l2[l2 - 1]![Math.floor(vpn / L3_ENTRIES) % L2_ENTRIES]!
+  if (l3 === 0) return 0
+  return image.l3[l3 - 1]![vpn % L3_ENTRIES]!
+}
+
+function forEachImageEntry(image: PageTableImage, visit: (vpn: number, entry: number) => void): void {
+  image.l1.forEach((l2, i1) => {
+    if (l2 === 0) return
+    image.l2[l2 - 1]!.forEach((l3, i2) => {
+      if (l3 === 0) return
+      image.l3[l3 - 1]!.forEach((entry, i3) => {
+        if (entry !== 0) visit((i1 * L2_ENTRIES + i2) * L3_ENTRIES + i3, entry)
+      })
+    })
+  })
 }
 
 /**
@@ -147,6 +204,8 @@ export class Memory extends MemoryView {
   readonly codeFrames: Uint8Array
   /** Called with a page address when a write hits a page with cached code. */
   onCodeWrite: (pageAddr: number) => void = () => {}
+  /** Set by a recorder; null (no cost beyond one test on slow paths) otherwise. */
+  frameObserver: FrameObserver | null = null
 
   // One TLB per access kind (read, write, exec): page number tags and frame buffer offsets.
   private readonly readTag = new Float64Array(TLB_SIZE)
@@ -200,6 +259,7 @@ export class Memory extends MemoryView {
       frame = bump
       Atomics.store(this.ints, H_FRAMES_BUMP, bump + 1)
     }
+    if (this.frameObserver !== null) this.frameObserver.frameAllocated(frame)
     const start = this.frameBase + frame * PAGE_SIZE
     this.bytes.fill(0, start, start + PAGE_SIZE)
     this.codeFrames[frame] = 0
@@ -207,6 +267,8 @@ export class Memory extends MemoryView {
   }
 
   private releaseFrame(frame: number): void {
+    // The next allocation zeroes the frame: an observer must see it before it is reused.
+    if (this.frameObserver !== null) this.frameObserver.frameWillChange(frame)
     const top = this.ints[H_FREE_TOP]!
     this.freeStack[top] = frame
     Atomics.store(this.ints, H_FREE_TOP, top + 1)
@@ -305,8 +367,9 @@ export class Memory extends MemoryView {
       const chunk = Math.min(data.length - done, PAGE_SIZE - (a & PAGE_MASK))
       const p = this.physical(a)
       if (p < 0) throw new MemoryFault(a, 'write', false)
-      this.bytes.set(data.subarray(done, done + chunk), p)
       const frame = ((p - this.frameBase) / PAGE_SIZE) | 0
+      if (this.frameObserver !== null) this.frameObserver.frameWillChange(frame)
+      this.bytes.set(data.subarray(done, done + chunk), p)
       if (this.codeFrames[frame]) this.onCodeWrite(a - (a & PAGE_MASK))
       done += chunk
     }
@@ -321,6 +384,95 @@ export class Memory extends MemoryView {
   unmarkCode(addr: number): void {
     const p = this.physical(addr)
     if (p >= 0) this.codeFrames[((p - this.frameBase) / PAGE_SIZE) | 0] = 0
+  }
+
+  // --- recording support -----------------------------------------------------------------------
+
+  /** Empties the write TLB only (the generation stays): the next write to each page misses. */
+  forgetWriteTranslations(): void {
+    this.writeTag.fill(-1)
+  }
+
+  /** Buffer offset of a frame's first byte. */
+  frameOffset(frame: number): number {
+    return this.frameBase + frame * PAGE_SIZE
+  }
+
+  /** The page table and frame allocator now, sharing unchanged tables with `previous`. */
+  captureTables(previous: PageTableImage | null): PageTableImage {
+    let ownBytes = 0
+    const keep = (table: Int32Array, old: Int32Array | undefined): Int32Array => {
+      if (old !== undefined && sameInts(table, old)) return old
+      ownBytes += table.byteLength
+      return table.slice()
+    }
+    const l2Used = this.ints[H_L2_USED]!
+    const l3Used = this.ints[H_L3_USED]!
+    const l1 = keep(this.ints.subarray(L1_OFFSET, L1_OFFSET + L1_ENTRIES), previous?.l1)
+    const l2: Int32Array[] = []
+    for (let t = 0; t < l2Used; t++) {
+      const start = L2_OFFSET + t * L2_ENTRIES
+      l2.push(keep(this.ints.subarray(start, start + L2_ENTRIES), previous?.l2[t]))
+    }
+    const l3: Int32Array[] = []
+    for (let t = 0; t < l3Used; t++) {
+      const start = L3_OFFSET + t * L3_ENTRIES
+      l3.push(keep(this.ints.subarray(start, start + L3_ENTRIES), previous?.l3[t]))
+    }
+    const freeStack = keep(this.freeStack.subarray(0, this.ints[H_FREE_TOP]!), previous?.freeStack)
+    return { framesBump: this.ints[H_FRAMES_BUMP]!, l2Used, l3Used, l1, l2, l3, freeStack, ownBytes }
+  }
+
+  /**
+   * Puts the page table and frame allocator back as `image` recorded them, after the caller
+   * rewrote the contents of `rewrittenFrames`. Cached code is dropped (through onCodeWrite)
+   * for every page whose mapping changes or whose frame was rewritten, before or after.
+   */
+  restoreTables(image: PageTableImage, rewrittenFrames: ReadonlySet<number>): void {
+    const stale = (entry: number, other: number): boolean =>
+      entry !== other || rewrittenFrames.has((entry >>> 4) - 1)
+    const dropCode: number[] = []
+    this.forEachMapped((vpn, entry) => {
+      if (stale(entry, imageEntry(image, vpn))) dropCode.push(vpn)
+    })
+    forEachImageEntry(image, (vpn, entry) => {
+      if (stale(entry, this.entry(vpn * PAGE_SIZE))) dropCode.push(vpn)
+    })
+    for (const vpn of dropCode) this.onCodeWrite(vpn * PAGE_SIZE)
+
+    const l2Now = this.ints[H_L2_USED]!
+    const l3Now = this.ints[H_L3_USED]!
+    this.ints.set(image.l1, L1_OFFSET)
+    image.l2.forEach((table, t) => this.ints.set(table, L2_OFFSET + t * L2_ENTRIES))
+    image.l3.forEach((table, t) => this.ints.set(table, L3_OFFSET + t * L3_ENTRIES))
+    // Tables allocated after the image are free again, and a fresh table must read as zeros.
+    this.ints.fill(0, L2_OFFSET + image.l2Used * L2_ENTRIES, L2_OFFSET + Math.max(l2Now, image.l2Used) * L2_ENTRIES)
+    this.ints.fill(0, L3_OFFSET + image.l3Used * L3_ENTRIES, L3_OFFSET + Math.max(l3Now, image.l3Used) * L3_ENTRIES)
+    this.freeStack.set(image.freeStack)
+    this.ints[H_L2_USED] = image.l2Used
+    this.ints[H_L3_USED] = image.l3Used
+    Atomics.store(this.ints, H_FRAMES_BUMP, image.framesBump)
+    Atomics.store(this.ints, H_FREE_TOP, image.freeStack.length)
+    this.flushTlb()
+  }
+
+  /** Calls visit(vpn, entry) for every mapped page. */
+  private forEachMapped(visit: (vpn: number, entry: number) => void): void {
+    const ints = this.ints
+    for (let i1 = 0; i1 < L1_ENTRIES; i1++) {
+      const l2 = ints[L1_OFFSET + i1]!
+      if (l2 === 0) continue
+      const l2Base = L2_OFFSET + (l2 - 1) * L2_ENTRIES
+      for (let i2 = 0; i2 < L2_ENTRIES; i2++) {
+        const l3 = ints[l2Base + i2]!
+        if (l3 === 0) continue
+        const l3Base = L3_OFFSET + (l3 - 1) * L3_ENTRIES
+        for (let i3 = 0; i3 < L3_ENTRIES; i3++) {
+          const entry = ints[l3Base + i3]!
+          if (entry !== 0) visit((i1 * L2_ENTRIES + i2) * L3_ENTRIES + i3, entry)
+        }
+      }
+    }
   }
 
   // --- guest accesses -------------------------------------------------------------------------
@@ -363,6 +515,7 @@ export class Memory extends MemoryView {
       throw new MemoryFault(addr, Memory.ACCESS_NAME[k]!, e !== 0)
     }
     const frame = (e >>> 4) - 1
+    if (k === 1 && this.frameObserver !== null) this.frameObserver.frameWillChange(frame)
     if (k === 1 && this.codeFrames[frame]) this.onCodeWrite(vpn * PAGE_SIZE)
     const base = this.frameBase + frame * PAGE_SIZE
     // Writable pages holding code stay out of the write TLB so every write re-checks them.
