@@ -2,21 +2,28 @@
 // real work (sessions, workers) is in electron/node, shared with browser mode and the CLI.
 
 import { BrowserWindow, app, ipcMain, session } from 'electron'
+import { join } from 'node:path'
 import { IPC_MESSAGE_CHANNEL, IPC_REQUEST_CHANNEL } from '../../shared/protocol/bridge'
 import { openConnection, type Connection } from '../node/connection'
 import { SessionHost } from '../node/host'
 import { contentSecurityPolicy } from '../node/security-headers'
-import { createMainWindow } from './window'
+import { createMainWindow, type WindowFiles } from './window'
 
 // Every renderer is sandboxed, whatever a window's own options say.
 app.enableSandbox()
 
+// This file is the entry of out/main/main.js: the worker sits beside it, the preload and the
+// renderer in sibling folders.
 const host = new SessionHost({ workerUrl: new URL('./simulation-worker.js', import.meta.url) })
+const windowFiles: WindowFiles = {
+  preload: join(import.meta.dirname, '../preload/preload.cjs'),
+  indexHtml: join(import.meta.dirname, '../renderer/index.html'),
+}
 /** One connection per window (webContents id): its sessions close with it. */
 const connections = new Map<number, Connection>()
 
 function openWindow(): void {
-  const window = createMainWindow()
+  const window = createMainWindow(windowFiles)
   const contents = window.webContents
   const connection = openConnection(host, (message) => {
     if (!contents.isDestroyed()) contents.send(IPC_MESSAGE_CHANNEL, message)

@@ -2,9 +2,15 @@
 // app and no new windows.
 
 import { BrowserWindow, shell } from 'electron'
-import { join } from 'node:path'
 
-export function createMainWindow(): BrowserWindow {
+export interface WindowFiles {
+  /** The built preload (out/preload/preload.cjs). */
+  preload: string
+  /** The built renderer page (out/renderer/index.html). */
+  indexHtml: string
+}
+
+export function createMainWindow(files: WindowFiles): BrowserWindow {
   const window = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -14,7 +20,7 @@ export function createMainWindow(): BrowserWindow {
     backgroundColor: '#0b0f14',
     show: false,
     webPreferences: {
-      preload: join(import.meta.dirname, '../preload/preload.cjs'),
+      preload: files.preload,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -31,6 +37,6 @@ export function createMainWindow(): BrowserWindow {
   })
   const devServer = process.env.ELECTRON_RENDERER_URL
   if (devServer) void window.loadURL(devServer)
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  else void window.loadFile(files.indexHtml)
   return window
 }
