@@ -32,6 +32,10 @@ interface SourceStatement {
   longBranch: boolean
 }
 
+const PAGE = 4096
+const MAX_SECTION_SIZE = 64 << 20
+const MAX_BSS_SIZE = 1 << 30
+
 const DEFAULT_ALIGN: Record<SectionName, number> = { '.text': 16, '.rodata': 4, '.data': 4, '.bss': 4 }
 
 class Fatal extends Error {}
@@ -368,13 +372,23 @@ class Assembly {
         return
       case 'reserve': {
         const count = this.constantOf(statement.count, context, 'reservation count')
-        builder.reserve(count * statement.unit, entry.section === '.bss')
+        const bytes = count * statement.unit
+        builder.reserve(this.checkedSize(builder.size, bytes, entry.section, statement.column), entry.section === '.bss')
         return
       }
       case 'times': {
         const count = this.constantOf(statement.count, context, 'times count')
-        if (count > 1 << 24) throw new EncodeError('times count too large', statement.column)
-        for (let i = 0; i < count; i++) this.emitStatement(entry, statement.body, builder)
+        if (count === 0) return
+        const before = builder.size
+        this.emitStatement(entry, statement.body, builder)
+        const step = builder.size - before
+        if (before + step * count > MAX_SECTION_SIZE) throw new EncodeError(`section ${entry.section} would exceed ${MAX_SECTION_SIZE} bytes`, statement.column)
+        if (isPositionIndependent(statement.body)) {
+          // Same bytes every time: copy them instead of encoding again.
+          builder.repeatLast(step, count - 1, entry.section === '.bss')
+          return
+        }
+        for (let i = 1; i < count; i++) this.emitStatement(entry, statement.body, builder)
         return
       }
       case 'equ':
@@ -384,6 +398,7 @@ class Assembly {
         const value = this.constantOf(statement.value, context, 'alignment')
         if (value <= 0 || (value & (value - 1)) !== 0) throw new EncodeError('alignment must be a power of two', statement.column)
         this.sectionAlign[entry.section] = Math.max(this.sectionAlign[entry.section], value)
+        if (value > PAGE) throw new EncodeError(`alignment ${value} is larger than a page`, statement.column)
         const padding = (value - (builder.size % value)) % value
         if (entry.section === '.bss') builder.reserve(padding, true)
         else builder.append(new Uint8Array(padding).fill(entry.section === '.text' ? 0x90 : 0))
@@ -392,6 +407,13 @@ class Assembly {
       default:
         return
     }
+  }
+
+  /** Keep sections within what a learner's program can need (and what memory allows). */
+  private checkedSize(current: number, extra: number, section: SectionName, column: number): number {
+    const limit = section === '.bss' ? MAX_BSS_SIZE : MAX_SECTION_SIZE
+    if (current + extra > limit) throw new EncodeError(`section ${section} would exceed ${limit} bytes`, column)
+    return extra
   }
 
   private constantOf(expr: ExprNode, context: EvalContext, what: string): number {
@@ -544,6 +566,36 @@ interface Layout {
   readonly sections: Map<SectionName, SectionBuilder>
 }
 
+/** Whether a statement encodes to the same bytes wherever it is placed. */
+function isPositionIndependent(statement: Statement): boolean {
+  const plain = (expr: ExprNode): boolean => {
+    switch (expr.kind) {
+      case 'number':
+      case 'register':
+        return true
+      case 'symbol':
+      case 'here':
+      case 'sectionStart':
+        return false
+      case 'unary':
+        return plain(expr.operand)
+      case 'binary':
+        return plain(expr.left) && plain(expr.right)
+    }
+  }
+  switch (statement.kind) {
+    case 'data':
+      return statement.items.every((item) => item.kind === 'bytes' || plain(item.expr))
+    case 'reserve':
+      return plain(statement.count)
+    case 'instruction':
+      if (/^(j|call|loop|jrcxz|jecxz|xbegin)/.test(statement.mnemonic)) return false
+      return statement.operands.every((operand) => operand.kind === 'register' || (operand.kind === 'memory' ? plain(operand.address) : plain(operand.value)))
+    default:
+      return false
+  }
+}
+
 function constant(value: bigint, unknown = false): Linear {
   return { registers: [], value: { addend: value, unknown } }
 }
@@ -637,6 +689,19 @@ class SectionBuilder {
   private chunks: Uint8Array[] = []
   size = 0
   readonly relocations: Relocation[] = []
+
+  /** Append `times` more copies of the last `length` bytes (which carry no relocations). */
+  repeatLast(length: number, times: number, virtualOnly: boolean): void {
+    if (length === 0 || times <= 0) return
+    if (virtualOnly) {
+      this.size += length * times
+      return
+    }
+    const last = this.bytes().subarray(this.size - length)
+    const repeated = new Uint8Array(length * times)
+    for (let i = 0; i < times; i++) repeated.set(last, i * length)
+    this.append(repeated)
+  }
 
   append(bytes: Uint8Array): void {
     this.chunks.push(bytes)
