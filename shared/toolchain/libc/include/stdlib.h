@@ -1,0 +1,39 @@
+#ifndef _STDLIB_H
+#define _STDLIB_H
+#include <stddef.h>
+#define EXIT_SUCCESS 0
+#define EXIT_FAILURE 1
+#define RAND_MAX 2147483647
+typedef struct { int quot; int rem; } div_t;
+typedef struct { long quot; long rem; } ldiv_t;
+void *malloc(size_t size);
+void *calloc(size_t nmemb, size_t size);
+void *realloc(void *ptr, size_t size);
+void free(void *ptr);
+void exit(int status) __attribute__((noreturn));
+void _Exit(int status) __attribute__((noreturn));
+int atexit(void (*function)(void));
+void abort(void) __attribute__((noreturn));
+int atoi(const char *s);
+long atol(const char *s);
+long long atoll(const char *s);
+long strtol(const char *s, char **end, int base);
+unsigned long strtoul(const char *s, char **end, int base);
+long long strtoll(const char *s, char **end, int base);
+unsigned long long strtoull(const char *s, char **end, int base);
+int abs(int x);
+long labs(long x);
+long long llabs(long long x);
+div_t div(int numer, int denom);
+ldiv_t ldiv(long numer, long denom);
+void qsort(void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));
+void *bsearch(const void *key, const void *base, size_t nmemb, size_t size, int (*compar)(const void *, const void *));
+int rand(void);
+void srand(unsigned int seed);
+long random(void);
+void srandom(unsigned int seed);
+char *getenv(const char *name);
+int setenv(const char *name, const char *value, int overwrite);
+int unsetenv(const char *name);
+int system(const char *command);
+#endif

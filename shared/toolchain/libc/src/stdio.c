@@ -1,0 +1,446 @@
+/*
+ * FILE streams with glibc's buffering rules: a stream's buffer is malloc'ed on its first read or
+ * write, sized min(st_blksize, BUFSIZ); a stream on a terminal (fstat says character device and
+ * ioctl(TCGETS) succeeds) is line buffered, anything else fully buffered; stderr is unbuffered.
+ * Reading from a line-buffered or unbuffered stream first flushes a line-buffered stdout.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "internal.h"
+
+#define _IO_MAGIC 0xFBAD0000
+#define _IO_USER_BUF 0x0001
+#define _IO_UNBUFFERED 0x0002
+#define _IO_NO_READS 0x0004
+#define _IO_NO_WRITES 0x0008
+#define _IO_EOF_SEEN 0x0010
+#define _IO_ERR_SEEN 0x0020
+#define _IO_LINKED 0x0080
+#define _IO_LINE_BUF 0x0200
+#define _IO_CURRENTLY_PUTTING 0x0800
+#define _IO_IS_APPENDING 0x1000
+
+#define S_IFMT 0170000
+#define S_IFCHR 0020000
+
+static FILE stdin_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_WRITES), 0, NULL, NULL, NULL, NULL, NULL, NULL, EOF, NULL, {0}};
+static FILE stdout_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS), 1, NULL, NULL, NULL, NULL, NULL, NULL, EOF, &stdin_file, {0}};
+static FILE stderr_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS | _IO_UNBUFFERED), 2, NULL, NULL, NULL, NULL, NULL, NULL, EOF, &stdout_file, {0}};
+
+FILE *stdin = &stdin_file;
+FILE *stdout = &stdout_file;
+FILE *stderr = &stderr_file;
+static FILE *all_streams = &stderr_file;
+
+/* _IO_file_doallocate: pick the buffer size and line buffering from fstat, then malloc it. */
+static int allocate_buffer(FILE *f) {
+  if (f->_flags & _IO_UNBUFFERED) {
+    f->_IO_buf_base = f->_shortbuf;
+    f->_IO_buf_end = f->_shortbuf + 1;
+  } else {
+    size_t size = BUFSIZ;
+    unsigned long st[18]; /* struct stat: st_mode is the low half of word 3, st_blksize word 7 */
+    if (f->_fileno >= 0 && __syscall6(SYS_fstat, f->_fileno, (long)st, 0, 0, 0, 0) >= 0) {
+      unsigned int mode = (unsigned int)st[3];
+      long blksize = (long)st[7];
+      if ((mode & S_IFMT) == S_IFCHR && isatty(f->_fileno)) f->_flags |= _IO_LINE_BUF;
+      if (blksize > 0 && blksize < BUFSIZ) size = (size_t)blksize;
+    }
+    char *buffer = malloc(size);
+    if (buffer == NULL) return EOF;
+    f->_IO_buf_base = buffer;
+    f->_IO_buf_end = buffer + size;
+  }
+  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
+  return 0;
+}
+
+static int write_out(FILE *f, const char *data, size_t length) {
+  while (length > 0) {
+    ssize_t written = write(f->_fileno, data, length);
+    if (written <= 0) {
+      f->_flags |= _IO_ERR_SEEN;
+      return EOF;
+    }
+    data += written;
+    length -= (size_t)written;
+  }
+  return 0;
+}
+
+/* Writes the pending output; the buffer is then empty. */
+static int flush_pending(FILE *f) {
+  if (!(f->_flags & _IO_CURRENTLY_PUTTING)) return 0;
+  size_t pending = (size_t)(f->_IO_write_ptr - f->_IO_write_base);
+  f->_IO_write_ptr = f->_IO_write_base = f->_IO_buf_base;
+  if (pending == 0) return 0;
+  return write_out(f, f->_IO_buf_base, pending);
+}
+
+/* Puts the stream in output mode (dropping read-ahead, as glibc seeks back over it). */
+static int start_writing(FILE *f) {
+  if (f->_flags & _IO_NO_WRITES) {
+    f->_flags |= _IO_ERR_SEEN;
+    errno = EBADF;
+    return EOF;
+  }
+  if (f->_IO_buf_base == NULL && allocate_buffer(f) != 0) return EOF;
+  if (!(f->_flags & _IO_CURRENTLY_PUTTING)) {
+    long unread = (long)(f->_IO_read_end - f->_IO_read_ptr) + (f->_pushback != EOF);
+    if (unread > 0) lseek(f->_fileno, -unread, SEEK_CUR);
+    f->_pushback = EOF;
+    f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+    f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
+    f->_flags |= _IO_CURRENTLY_PUTTING;
+  }
+  return 0;
+}
+
+/* Copies into the buffer, writing it out each time it fills. */
+static int buffer_bytes(FILE *f, const char *data, size_t length) {
+  while (length > 0) {
+    size_t room = (size_t)(f->_IO_buf_end - f->_IO_write_ptr);
+    if (room == 0) {
+      if (flush_pending(f) != 0) return EOF;
+      f->_flags |= _IO_CURRENTLY_PUTTING;
+      continue;
+    }
+    size_t n = length < room ? length : room;
+    memcpy(f->_IO_write_ptr, data, n);
+    f->_IO_write_ptr += n;
+    data += n;
+    length -= n;
+  }
+  return 0;
+}
+
+/* The xsputn of glibc: unbuffered streams write at once; line-buffered ones write out up to
+   the last newline and keep the rest; fully buffered ones write when the buffer is full. */
+int __stdio_write(FILE *f, const char *data, size_t length) {
+  if (start_writing(f) != 0) return EOF;
+  if (f->_flags & _IO_UNBUFFERED) return write_out(f, data, length);
+  if (f->_flags & _IO_LINE_BUF) {
+    size_t through_newline = length;
+    while (through_newline > 0 && data[through_newline - 1] != '\n') through_newline--;
+    if (through_newline > 0) {
+      if (buffer_bytes(f, data, through_newline) != 0 || flush_pending(f) != 0) return EOF;
+      f->_flags |= _IO_CURRENTLY_PUTTING;
+      data += through_newline;
+      length -= through_newline;
+    }
+  }
+  if (buffer_bytes(f, data, length) != 0) return EOF;
+  if (f->_IO_write_ptr == f->_IO_buf_end && flush_pending(f) != 0) return EOF;
+  return 0;
+}
+
+int fflush(FILE *f) {
+  if (f == NULL) {
+    int result = 0;
+    for (FILE *s = all_streams; s != NULL; s = s->_chain)
+      if ((s->_flags & _IO_CURRENTLY_PUTTING) && fflush(s) != 0) result = EOF;
+    return result;
+  }
+  if (f->_flags & _IO_CURRENTLY_PUTTING) return flush_pending(f);
+  /* An input stream: give back what was read ahead, so the file offset is the logical one. */
+  long unread = (long)(f->_IO_read_end - f->_IO_read_ptr);
+  if (unread > 0 && lseek(f->_fileno, -unread, SEEK_CUR) >= 0) f->_IO_read_ptr = f->_IO_read_end;
+  return 0;
+}
+
+void __stdio_flush_all(void) { fflush(NULL); }
+
+/* _IO_new_file_underflow: refill the buffer with one read(2). */
+static int refill(FILE *f) {
+  if (f->_flags & _IO_EOF_SEEN) return EOF;
+  if (f->_flags & _IO_NO_READS) {
+    f->_flags |= _IO_ERR_SEEN;
+    errno = EBADF;
+    return EOF;
+  }
+  if (f->_IO_buf_base == NULL && allocate_buffer(f) != 0) return EOF;
+  if ((f->_flags & (_IO_LINE_BUF | _IO_UNBUFFERED)) &&
+      (stdout->_flags & (_IO_LINKED | _IO_NO_WRITES | _IO_LINE_BUF)) == (_IO_LINKED | _IO_LINE_BUF))
+    flush_pending(stdout);
+  if (f->_flags & _IO_CURRENTLY_PUTTING) {
+    if (flush_pending(f) != 0) return EOF;
+    f->_flags &= ~_IO_CURRENTLY_PUTTING;
+  }
+  ssize_t got = read(f->_fileno, f->_IO_buf_base, (size_t)(f->_IO_buf_end - f->_IO_buf_base));
+  if (got <= 0) {
+    f->_flags |= got == 0 ? _IO_EOF_SEEN : _IO_ERR_SEEN;
+    f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+    return EOF;
+  }
+  f->_IO_read_ptr = f->_IO_buf_base;
+  f->_IO_read_end = f->_IO_buf_base + got;
+  f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
+  return 0;
+}
+
+int fgetc(FILE *f) {
+  if (f->_pushback != EOF) {
+    int c = f->_pushback;
+    f->_pushback = EOF;
+    return c;
+  }
+  if (f->_IO_read_ptr >= f->_IO_read_end && refill(f) != 0) return EOF;
+  return (unsigned char)*f->_IO_read_ptr++;
+}
+
+int getc(FILE *f) { return fgetc(f); }
+int getchar(void) { return fgetc(stdin); }
+
+int ungetc(int c, FILE *f) {
+  if (c == EOF || f->_pushback != EOF) return EOF;
+  f->_pushback = (unsigned char)c;
+  f->_flags &= ~_IO_EOF_SEEN;
+  return (unsigned char)c;
+}
+
+char *fgets(char *s, int size, FILE *f) {
+  if (size <= 0) return NULL;
+  int n = 0;
+  while (n < size - 1) {
+    int c = fgetc(f);
+    if (c == EOF) break;
+    s[n++] = (char)c;
+    if (c == '\n') break;
+  }
+  if (n == 0) return NULL;
+  s[n] = '\0';
+  return s;
+}
+
+/* No bound on the destination: removed from C11, kept because overflow exercises need it. */
+char *gets(char *s) {
+  int n = 0;
+  int c;
+  while ((c = fgetc(stdin)) != EOF && c != '\n') s[n++] = (char)c;
+  if (c == EOF && n == 0) return NULL;
+  s[n] = '\0';
+  return s;
+}
+
+size_t fread(void *ptr, size_t size, size_t nmemb, FILE *f) {
+  size_t total = size * nmemb;
+  if (total == 0) return 0;
+  unsigned char *out = ptr;
+  size_t got = 0;
+  while (got < total) {
+    if (f->_pushback != EOF || f->_IO_read_ptr < f->_IO_read_end) {
+      if (f->_pushback != EOF) {
+        out[got++] = (unsigned char)f->_pushback;
+        f->_pushback = EOF;
+        continue;
+      }
+      size_t available = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
+      size_t n = total - got < available ? total - got : available;
+      memcpy(out + got, f->_IO_read_ptr, n);
+      f->_IO_read_ptr += n;
+      got += n;
+    } else if (refill(f) != 0) {
+      break;
+    }
+  }
+  return got / size;
+}
+
+size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *f) {
+  size_t total = size * nmemb;
+  if (total == 0) return 0;
+  if (__stdio_write(f, ptr, total) != 0) return 0;
+  return nmemb;
+}
+
+int fputc(int c, FILE *f) {
+  char byte = (char)c;
+  if (__stdio_write(f, &byte, 1) != 0) return EOF;
+  return (unsigned char)c;
+}
+
+int putc(int c, FILE *f) { return fputc(c, f); }
+int putchar(int c) { return fputc(c, stdout); }
+
+int fputs(const char *s, FILE *f) {
+  if (__stdio_write(f, s, strlen(s)) != 0) return EOF;
+  return 1;
+}
+
+int puts(const char *s) {
+  size_t length = strlen(s);
+  if (__stdio_write(stdout, s, length) != 0 || __stdio_write(stdout, "\n", 1) != 0) return EOF;
+  return (int)(length + 1 > 0x7fffffff ? 0x7fffffff : length + 1);
+}
+
+int setvbuf(FILE *f, char *buf, int mode, size_t size) {
+  switch (mode) {
+    case _IOFBF:
+      f->_flags &= ~(_IO_LINE_BUF | _IO_UNBUFFERED);
+      if (buf == NULL) {
+        /* As glibc: allocate now, so that a terminal cannot turn line buffering back on. */
+        if (f->_IO_buf_base == NULL && allocate_buffer(f) != 0) return EOF;
+        f->_flags &= ~_IO_LINE_BUF;
+        return 0;
+      }
+      break;
+    case _IOLBF:
+      f->_flags &= ~_IO_UNBUFFERED;
+      f->_flags |= _IO_LINE_BUF;
+      if (buf == NULL) return 0;
+      break;
+    case _IONBF:
+      f->_flags &= ~_IO_LINE_BUF;
+      f->_flags |= _IO_UNBUFFERED;
+      buf = NULL;
+      size = 0;
+      break;
+    default:
+      errno = EINVAL;
+      return EOF;
+  }
+  flush_pending(f);
+  if (f->_IO_buf_base != NULL && f->_IO_buf_base != f->_shortbuf && !(f->_flags & _IO_USER_BUF)) free(f->_IO_buf_base);
+  if (buf != NULL) {
+    f->_IO_buf_base = buf;
+    f->_IO_buf_end = buf + size;
+    f->_flags |= _IO_USER_BUF;
+  } else {
+    f->_IO_buf_base = f->_shortbuf;
+    f->_IO_buf_end = f->_shortbuf + 1;
+    f->_flags &= ~_IO_USER_BUF;
+  }
+  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
+  return 0;
+}
+
+void setbuf(FILE *f, char *buf) { setvbuf(f, buf, buf != NULL ? _IOFBF : _IONBF, BUFSIZ); }
+
+int fileno(FILE *f) { return f->_fileno; }
+int feof(FILE *f) { return (f->_flags & _IO_EOF_SEEN) != 0; }
+int ferror(FILE *f) { return (f->_flags & _IO_ERR_SEEN) != 0; }
+void clearerr(FILE *f) { f->_flags &= ~(_IO_EOF_SEEN | _IO_ERR_SEEN); }
+
+static int parse_mode(const char *mode, int *flags) {
+  int open_flags;
+  int stream_flags;
+  switch (mode[0]) {
+    case 'r':
+      open_flags = O_RDONLY;
+      stream_flags = _IO_NO_WRITES;
+      break;
+    case 'w':
+      open_flags = O_WRONLY | O_CREAT | O_TRUNC;
+      stream_flags = _IO_NO_READS;
+      break;
+    case 'a':
+      open_flags = O_WRONLY | O_CREAT | O_APPEND;
+      stream_flags = _IO_NO_READS | _IO_IS_APPENDING;
+      break;
+    default:
+      return -1;
+  }
+  for (const char *m = mode + 1; *m != '\0'; m++) {
+    if (*m == '+') {
+      open_flags = (open_flags & ~O_ACCMODE) | O_RDWR;
+      stream_flags &= _IO_IS_APPENDING;
+    } else if (*m == 'x') {
+      open_flags |= O_EXCL;
+    } else if (*m == 'e') {
+      open_flags |= O_CLOEXEC;
+    }
+  }
+  *flags = stream_flags;
+  return open_flags;
+}
+
+/* glibc mallocs a `struct locked_FILE` (472 bytes) per stream; the same size keeps the heap
+   layout of fopen/fclose programs as on Linux. */
+#define GLIBC_LOCKED_FILE_SIZE 472
+
+static FILE *new_stream(int fd, int stream_flags) {
+  FILE *f = malloc(GLIBC_LOCKED_FILE_SIZE);
+  if (f == NULL) return NULL;
+  memset(f, 0, sizeof *f);
+  f->_flags = (int)(_IO_MAGIC | _IO_LINKED | (unsigned int)stream_flags);
+  f->_fileno = fd;
+  f->_pushback = EOF;
+  f->_chain = all_streams;
+  all_streams = f;
+  return f;
+}
+
+FILE *fopen(const char *path, const char *mode) {
+  int stream_flags;
+  int open_flags = parse_mode(mode, &stream_flags);
+  if (open_flags < 0) {
+    errno = EINVAL;
+    return NULL;
+  }
+  int fd = open(path, open_flags, 0666);
+  if (fd < 0) return NULL;
+  FILE *f = new_stream(fd, stream_flags);
+  if (f == NULL) close(fd);
+  return f;
+}
+
+FILE *fdopen(int fd, const char *mode) {
+  int stream_flags;
+  if (parse_mode(mode, &stream_flags) < 0) {
+    errno = EINVAL;
+    return NULL;
+  }
+  return new_stream(fd, stream_flags);
+}
+
+int fclose(FILE *f) {
+  int result = fflush(f);
+  if (close(f->_fileno) != 0) result = EOF;
+  for (FILE **link = &all_streams; *link != NULL; link = &(*link)->_chain)
+    if (*link == f) {
+      *link = f->_chain;
+      break;
+    }
+  if (f->_IO_buf_base != NULL && f->_IO_buf_base != f->_shortbuf && !(f->_flags & _IO_USER_BUF)) free(f->_IO_buf_base);
+  if (f == stdin || f == stdout || f == stderr) {
+    f->_flags = (int)_IO_MAGIC;
+    f->_IO_buf_base = f->_IO_buf_end = NULL;
+  } else {
+    free(f);
+  }
+  return result;
+}
+
+int fseek(FILE *f, long offset, int whence) {
+  if (flush_pending(f) != 0) return -1;
+  if (whence == SEEK_CUR) offset -= (long)(f->_IO_read_end - f->_IO_read_ptr) + (f->_pushback != EOF);
+  if (lseek(f->_fileno, offset, whence) < 0) return -1;
+  f->_pushback = EOF;
+  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  f->_flags &= ~(_IO_EOF_SEEN | _IO_CURRENTLY_PUTTING);
+  return 0;
+}
+
+long ftell(FILE *f) {
+  long position = lseek(f->_fileno, 0, SEEK_CUR);
+  if (position < 0) return -1;
+  if (f->_flags & _IO_CURRENTLY_PUTTING) return position + (long)(f->_IO_write_ptr - f->_IO_write_base);
+  return position - (long)(f->_IO_read_end - f->_IO_read_ptr) - (f->_pushback != EOF);
+}
+
+void rewind(FILE *f) {
+  fseek(f, 0, SEEK_SET);
+  clearerr(f);
+}
+
+void perror(const char *s) {
+  const char *message = strerror(errno);
+  if (s != NULL && *s != '\0') fprintf(stderr, "%s: %s\n", s, message);
+  else fprintf(stderr, "%s\n", message);
+}
