@@ -124,6 +124,13 @@ export interface Region {
   name: string
 }
 
+export interface AddressSpaceSnapshot {
+  readonly areas: readonly Vma[]
+  readonly startBrk: number
+  readonly brkEnd: number
+  readonly startStack: number
+}
+
 export type StackGrowth = 'grown' | 'not-below-stack' | 'rlimit' | 'guard-gap' | 'no-memory'
 
 /** How the kernel's page-fault handler sees a user access that faulted. */
@@ -182,6 +189,23 @@ export class AddressSpace {
   private overlaps(start: number, end: number): boolean {
     const v = this.list[this.indexAfter(start)]
     return v !== undefined && v.start < end
+  }
+
+  /**
+   * The areas and the break, for checkpoints and undo (guest memory itself is saved separately,
+   * from ./memory). Mapped files are shared, not copied: their bytes never change under a map.
+   */
+  snapshot(): AddressSpaceSnapshot {
+    return { areas: this.vmas(), startBrk: this.startBrk, brkEnd: this.brkEnd, startStack: this.startStack }
+  }
+
+  /** Puts the areas back as they were; the caller restores the page table and frames with them. */
+  restore(snapshot: AddressSpaceSnapshot): void {
+    this.list.length = 0
+    for (const v of snapshot.areas) this.list.push({ ...v })
+    this.startBrk = snapshot.startBrk
+    this.brkEnd = snapshot.brkEnd
+    this.startStack = snapshot.startStack
   }
 
   // --- naming and formatting ------------------------------------------------------------------

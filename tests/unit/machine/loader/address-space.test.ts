@@ -281,3 +281,25 @@ describe('random system-call sequences keep the areas and the page table consist
     })
   }
 })
+
+describe('snapshots', () => {
+  it('restore gives back the areas, the break and the maps text', () => {
+    const s = space(64)
+    s.initBrk(0x600000)
+    s.brk(0x603000)
+    const a = s.mmap(0, 4 * PAGE_SIZE, RW, ANON)
+    const saved = s.snapshot()
+    const maps = s.formatMaps()
+    s.mprotect(a + PAGE_SIZE, PAGE_SIZE, PROT_READ)
+    s.munmap(a, PAGE_SIZE)
+    s.brk(0x605000)
+    expect(s.formatMaps()).not.toBe(maps)
+    s.restore(saved)
+    expect(s.formatMaps()).toBe(maps)
+    expect(s.brk(0)).toBe(0x603000)
+    // The snapshot is a copy: later changes do not reach it.
+    s.munmap(a, 4 * PAGE_SIZE)
+    s.restore(saved)
+    expect(s.formatMaps()).toBe(maps)
+  })
+})
