@@ -23,6 +23,8 @@ export interface Diagnostic {
   readonly location: SourceLocation | undefined
   /** Length of the underlined range (1 = caret only). */
   readonly length: number
+  /** The function being compiled when the problem was found (gcc's "In function 'f':"). */
+  readonly function?: string
 }
 
 /** Thrown to abandon the current statement/declaration; the parser catches it and resynchronises. */
@@ -36,6 +38,8 @@ export class CompileAbort extends Error {
 export class DiagnosticSink {
   readonly diagnostics: Diagnostic[] = []
   private errorTotal = 0
+  /** Set by the parser while it is inside a function body. */
+  currentFunction: string | undefined
 
   constructor(readonly maxErrors = 50) {}
 
@@ -48,15 +52,20 @@ export class DiagnosticSink {
     const last = this.diagnostics[this.diagnostics.length - 1]
     if (last && last.severity === 'error' && location && last.location && sameLocation(last.location, location)) return
     this.errorTotal++
-    this.diagnostics.push({ severity: 'error', message, location, length })
+    this.push('error', location, message, length)
   }
 
   warning(location: SourceLocation | undefined, message: string, length = 1): void {
-    this.diagnostics.push({ severity: 'warning', message, location, length })
+    this.push('warning', location, message, length)
   }
 
   note(location: SourceLocation | undefined, message: string, length = 1): void {
-    this.diagnostics.push({ severity: 'note', message, location, length })
+    this.push('note', location, message, length)
+  }
+
+  private push(severity: Severity, location: SourceLocation | undefined, message: string, length: number): void {
+    const d: Diagnostic = this.currentFunction === undefined ? { severity, message, location, length } : { severity, message, location, length, function: this.currentFunction }
+    this.diagnostics.push(d)
   }
 
   get tooManyErrors(): boolean {
@@ -72,10 +81,10 @@ function sameLocation(a: SourceLocation, b: SourceLocation): boolean {
  * Formats one diagnostic like gcc 12 (with LC_ALL=C quoting). `sources` maps file names to their
  * text so the offending line can be quoted under the message.
  */
-export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string, string>>): string {
+export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string, string>>, quoteSource = true): string {
   const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : 'cc1: '
   let out = `${where}${d.severity}: ${d.message}\n`
-  if (!d.location) return out
+  if (!d.location || !quoteSource) return out
   const text = sources[d.location.file]
   if (text === undefined) return out
   const lineText = nthLine(text, d.location.line)
@@ -89,8 +98,27 @@ export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string,
   return out
 }
 
+/**
+ * Formats diagnostics as gcc prints them: a "file: In function 'f':" line whenever the function
+ * context changes ("At top level:" when it ends), and no second quote of a line whose location
+ * the previous diagnostic already showed.
+ */
 export function formatDiagnostics(list: readonly Diagnostic[], sources: Readonly<Record<string, string>>): string {
-  return list.map((d) => formatDiagnostic(d, sources)).join('')
+  let out = ''
+  let context: string | undefined
+  let previous: SourceLocation | undefined
+  for (const d of list) {
+    const file = d.location?.file
+    if (file !== undefined && d.function !== context) {
+      if (d.function !== undefined) out += `${file}: In function '${d.function}':\n`
+      else if (context !== undefined) out += `${file}: At top level:\n`
+      context = d.function
+    }
+    const repeated = previous !== undefined && d.location !== undefined && sameLocation(previous, d.location)
+    out += formatDiagnostic(d, sources, !repeated)
+    previous = d.location
+  }
+  return out
 }
 
 /** gcc quotes the line with tabs expanded to 8-column stops, matching its display columns. */

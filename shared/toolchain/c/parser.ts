@@ -315,6 +315,7 @@ export class Parser {
         this.fn = undefined
         this.scope = this.fileScope
         this.recoverTopLevel(start)
+        this.diags.currentFunction = undefined
       }
     }
     // As gcc: a `static inline` function is emitted only when referenced, and an `inline`
@@ -490,6 +491,7 @@ export class Parser {
     sym.inlineDefinition = spec.isInline
     const returns = unqualified(ftype.returns)
     if (returns.kind === 'record' && !returns.info.complete) this.diags.error(d.loc, `return type is an incomplete type`)
+    this.diags.currentFunction = name
     this.fn = {
       name, returns, locals: [], nextFrameId: 0, nextBlock: 0, labelsDefined: new Map(), labelsUsed: new Map(), switches: [],
       loopDepth: 0, breakDepth: 0, variadic: ftype.variadic,
@@ -514,6 +516,7 @@ export class Parser {
     }
     const locals = this.fn.locals
     this.fn = undefined
+    this.diags.currentFunction = undefined
     this.functions.push({ sym, type: ftype, params, body, locals, loc: d.loc, endLoc })
   }
 

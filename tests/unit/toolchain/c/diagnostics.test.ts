@@ -96,9 +96,24 @@ describe('diagnostics match gcc: same errors, same places, one pass', () => {
     })
   }
 
+  it("names the function in context like gcc (In function 'f': / At top level:)", () => {
+    const source = 'int f(void) { return x; }\nint b = 1 +;\n'
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-ctx-'))
+    writeFileSync(join(dir, 't.c'), source)
+    const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+    const headers = (text: string): string[] => text.split('\n').filter((l) => /^t\.c:( In function| At top level|\d+:\d+: )/.test(l))
+    expect(headers(compile({ 't.c': source }, 't.c').text)).toEqual(headers(r.stderr))
+  })
+
+  it('does not quote the same line twice in a row (gcc)', () => {
+    const text = compile({ 't.c': 'int f(void) { return x; }\n' }, 't.c').text
+    expect(text.match(/ \| int f/g)).toHaveLength(1)
+    expect(text).toContain("t.c:1:22: note: each undeclared identifier is reported only once for each function it appears in\n")
+  })
+
   it('quotes the offending line with a caret under the location', () => {
     const r = compile({ 'a.c': 'int main(void) {\n\tint x = ;\n}\n' }, 'a.c')
-    expect(r.text).toBe("a.c:2:17: error: expected expression before ';' token\n    2 |         int x = ;\n      |                 ^\n")
+    expect(r.text).toBe("a.c: In function 'main':\na.c:2:17: error: expected expression before ';' token\n    2 |         int x = ;\n      |                 ^\n")
   })
 
   it('rejects floating point clearly', () => {
