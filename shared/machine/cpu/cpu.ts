@@ -10,7 +10,7 @@
 // - Every guest memory access goes through the `ld*`/`st*` methods below, the one place a
 //   recording (undo) log needs to hook.
 
-import { Decoder, DecoderError, DecoderOptions, Instruction, FlowControl, Code } from 'iced-x86'
+import { Decoder, DecoderError, DecoderOptions, Instruction, FlowControl, Code as IcedCode } from 'iced-x86'
 import { MemoryFault } from '../fault'
 import { PAGE_MASK, PAGE_SIZE, type Memory } from '../memory'
 import { RegisterFile } from './registers'
@@ -19,6 +19,13 @@ import * as Flags from './flags'
 import { Lazy, Cond } from './flags'
 import { translate, type Op } from './translate'
 import { X87 } from './x87'
+
+// iced-x86's enums are objects with thousands of members (slow, dictionary-mode lookups):
+// the members this file uses are copied into small constant objects.
+const Code = {
+  INVALID: IcedCode.INVALID,
+} as const
+type Code = IcedCode
 
 export interface CpuHost {
   /** Called on `syscall` with rip already past the instruction: rax=nr, args rdi rsi rdx r10 r8 r9. */
@@ -47,7 +54,8 @@ const LAZY_SUB = Lazy.Sub
 const TWO_32 = 0x1_0000_0000
 /** Instructions per block at most: bounds translation work and the latency of a pause request. */
 const MAX_BLOCK_INSTRUCTIONS = 64
-const MAX_BLOCK_BYTES = MAX_BLOCK_INSTRUCTIONS * 15
+/** Bytes fetched for decoding at a time (more are fetched when a block runs past them). */
+const FETCH_WINDOW = 64
 const DIRECT_CACHE_SIZE = 4096
 
 export class Block {
@@ -267,59 +275,63 @@ export class Cpu {
 
   private buildBlock(rip: number): Block {
     if (rip >= 2 ** 47) this.nonCanonicalFetch(rip)
-    const bytes = this.memory.fetchBytes(rip, MAX_BLOCK_BYTES)
-    const decoder = new Decoder(64, bytes, DecoderOptions.None)
     const instr = scratchInstruction
     const ops: Op[] = []
     const addresses: number[] = []
     let setsRip = false
     let end = rip
+    // Code is fetched in small windows (most blocks are a few instructions long); `consumed`
+    // counts the bytes decoded so far, from rip.
+    let consumed = 0
+    let window = this.memory.fetchBytes(rip, FETCH_WINDOW)
+    let truncated = window.length < FETCH_WINDOW // stopped by a page we may not execute
+    let windowStart = 0
+    let decoder = new Decoder(64, window, DecoderOptions.None)
     try {
       decoder.ip = BigInt(rip)
       while (ops.length < MAX_BLOCK_INSTRUCTIONS) {
-        if (!decoder.canDecode) break
-        const offset = decoder.position
+        const address = rip + consumed
+        if (consumed - windowStart >= window.length) {
+          if (truncated) break // the next instruction starts on a page we may not execute
+          ;({ window, truncated, windowStart, decoder } = this.refetch(decoder, address, consumed))
+        }
+        decoder.position = consumed - windowStart
         decoder.decodeOut(instr)
-        const address = rip + offset
         if (instr.code === Code.INVALID) {
-          if (decoder.lastError === DecoderError.NoMoreBytes && bytes.length < MAX_BLOCK_BYTES) {
+          if (decoder.lastError === DecoderError.NoMoreBytes && !truncated) {
+            ;({ window, truncated, windowStart, decoder } = this.refetch(decoder, address, consumed))
+            continue
+          }
+          if (decoder.lastError === DecoderError.NoMoreBytes) {
             // The instruction runs into a page we may not execute: fault on that page.
-            const faultAddress = rip + bytes.length
+            const faultAddress = rip + windowStart + window.length
             ops.push(() => {
               this.memory.fetch8(faultAddress)
             })
-            addresses.push(address)
-            setsRip = true
-          } else if (decoder.lastError === DecoderError.NoMoreBytes) {
-            break
           } else {
             ops.push(invalidOpcode)
-            addresses.push(address)
-            setsRip = true
           }
+          addresses.push(address)
+          setsRip = true
           end = address + 1
           break
         }
         const translated = translate(this, instr, address)
         ops.push(translated.op)
         addresses.push(address)
-        end = address + instr.length
+        consumed += instr.length
+        end = rip + consumed
         if (translated.endsBlock) {
           setsRip = translated.setsRip
           break
         }
-        const flow = instr.flowControl
-        if (flow !== FlowControl.Next) {
+        if (instr.flowControl !== FlowControl.Next) {
           setsRip = true
           break
         }
       }
     } finally {
       decoder.free()
-    }
-    if (ops.length === 0) {
-      // Only possible when decoding needs more bytes than the fetch window gave: fault on them.
-      this.memory.fetch8(rip + bytes.length)
     }
     const pages: number[] = []
     for (let page = rip - (rip & PAGE_MASK); page < end; page += PAGE_SIZE) pages.push(page)
@@ -336,6 +348,15 @@ export class Cpu {
     }
     this.blocks.set(rip, block)
     return block
+  }
+
+  /** Replaces the decoder with one over a fresh fetch window starting at address. */
+  private refetch(decoder: Decoder, address: number, consumed: number): { window: Uint8Array; truncated: boolean; windowStart: number; decoder: Decoder } {
+    decoder.free()
+    const window = this.memory.fetchBytes(address, FETCH_WINDOW * 4)
+    const next = new Decoder(64, window, DecoderOptions.None)
+    next.ip = BigInt(address)
+    return { window, truncated: window.length < FETCH_WINDOW * 4, windowStart: consumed, decoder: next }
   }
 
   private nonCanonicalFetch(rip: number): never {

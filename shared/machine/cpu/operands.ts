@@ -1,9 +1,34 @@
 // Operand access for translated instructions: iced-x86 operands become small closures over the
 // register file or over an effective-address function, specialised once at translation time.
 
-import { MemorySizeExt, OpKind, Register, type Instruction } from 'iced-x86'
+import { MemorySizeExt, OpKind, Register as IcedRegister, type Instruction } from 'iced-x86'
 import type { Cpu } from './cpu'
 import { norm } from './arith'
+
+// iced-x86's enums are objects with thousands of members (slow, dictionary-mode lookups):
+// the members this file uses are copied into small constant objects.
+const Register = {
+  AH: IcedRegister.AH,
+  AL: IcedRegister.AL,
+  AX: IcedRegister.AX,
+  BH: IcedRegister.BH,
+  BL: IcedRegister.BL,
+  EAX: IcedRegister.EAX,
+  EIP: IcedRegister.EIP,
+  FS: IcedRegister.FS,
+  GS: IcedRegister.GS,
+  None: IcedRegister.None,
+  R15: IcedRegister.R15,
+  R15D: IcedRegister.R15D,
+  R15L: IcedRegister.R15L,
+  R15W: IcedRegister.R15W,
+  RAX: IcedRegister.RAX,
+  RIP: IcedRegister.RIP,
+  SPL: IcedRegister.SPL,
+  XMM0: IcedRegister.XMM0,
+  XMM15: IcedRegister.XMM15,
+} as const
+type Register = IcedRegister
 
 export type Getter = () => number
 export type Setter = (value: number) => void

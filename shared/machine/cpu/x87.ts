@@ -3,11 +3,90 @@
 // bit-exactly as 80-bit extended reals; arithmetic is exact on BigInt significands and then
 // rounded once, per the control word's precision and rounding fields, as the hardware does.
 
-import { MemorySize, Mnemonic, OpKind, Register, type Instruction } from 'iced-x86'
+import { MemorySize as IcedMemorySize, Mnemonic as IcedMnemonic, OpKind, Register as IcedRegister, type Instruction } from 'iced-x86'
 import type { Cpu } from './cpu'
 import { CF, PF, ZF, STATUS_FLAGS } from './flags'
 import { effectiveAddress } from './operands'
 import type { Op } from './translate'
+
+// iced-x86's enums are objects with thousands of members (slow, dictionary-mode lookups):
+// the members this file uses are copied into small constant objects.
+const Mnemonic = {
+  Fabs: IcedMnemonic.Fabs,
+  Fadd: IcedMnemonic.Fadd,
+  Faddp: IcedMnemonic.Faddp,
+  Fchs: IcedMnemonic.Fchs,
+  Fclex: IcedMnemonic.Fclex,
+  Fcom: IcedMnemonic.Fcom,
+  Fcomi: IcedMnemonic.Fcomi,
+  Fcomip: IcedMnemonic.Fcomip,
+  Fcomp: IcedMnemonic.Fcomp,
+  Fcompp: IcedMnemonic.Fcompp,
+  Fdecstp: IcedMnemonic.Fdecstp,
+  Fdiv: IcedMnemonic.Fdiv,
+  Fdivp: IcedMnemonic.Fdivp,
+  Fdivr: IcedMnemonic.Fdivr,
+  Fdivrp: IcedMnemonic.Fdivrp,
+  Ffree: IcedMnemonic.Ffree,
+  Fiadd: IcedMnemonic.Fiadd,
+  Ficom: IcedMnemonic.Ficom,
+  Ficomp: IcedMnemonic.Ficomp,
+  Fidiv: IcedMnemonic.Fidiv,
+  Fidivr: IcedMnemonic.Fidivr,
+  Fild: IcedMnemonic.Fild,
+  Fimul: IcedMnemonic.Fimul,
+  Fincstp: IcedMnemonic.Fincstp,
+  Finit: IcedMnemonic.Finit,
+  Fist: IcedMnemonic.Fist,
+  Fistp: IcedMnemonic.Fistp,
+  Fisttp: IcedMnemonic.Fisttp,
+  Fisub: IcedMnemonic.Fisub,
+  Fisubr: IcedMnemonic.Fisubr,
+  Fld: IcedMnemonic.Fld,
+  Fld1: IcedMnemonic.Fld1,
+  Fldz: IcedMnemonic.Fldz,
+  Fmul: IcedMnemonic.Fmul,
+  Fmulp: IcedMnemonic.Fmulp,
+  Fnclex: IcedMnemonic.Fnclex,
+  Fninit: IcedMnemonic.Fninit,
+  Fnop: IcedMnemonic.Fnop,
+  Fnstsw: IcedMnemonic.Fnstsw,
+  Fprem: IcedMnemonic.Fprem,
+  Fprem1: IcedMnemonic.Fprem1,
+  Frndint: IcedMnemonic.Frndint,
+  Fscale: IcedMnemonic.Fscale,
+  Fsqrt: IcedMnemonic.Fsqrt,
+  Fst: IcedMnemonic.Fst,
+  Fstp: IcedMnemonic.Fstp,
+  Fstsw: IcedMnemonic.Fstsw,
+  Fsub: IcedMnemonic.Fsub,
+  Fsubp: IcedMnemonic.Fsubp,
+  Fsubr: IcedMnemonic.Fsubr,
+  Fsubrp: IcedMnemonic.Fsubrp,
+  Ftst: IcedMnemonic.Ftst,
+  Fucom: IcedMnemonic.Fucom,
+  Fucomi: IcedMnemonic.Fucomi,
+  Fucomip: IcedMnemonic.Fucomip,
+  Fucomp: IcedMnemonic.Fucomp,
+  Fucompp: IcedMnemonic.Fucompp,
+  Fxam: IcedMnemonic.Fxam,
+  Fxch: IcedMnemonic.Fxch,
+} as const
+type Mnemonic = IcedMnemonic
+
+const Register = {
+  ST0: IcedRegister.ST0,
+} as const
+type Register = IcedRegister
+
+const MemorySize = {
+  Float32: IcedMemorySize.Float32,
+  Float64: IcedMemorySize.Float64,
+  Float80: IcedMemorySize.Float80,
+  Int16: IcedMemorySize.Int16,
+  Int32: IcedMemorySize.Int32,
+} as const
+type MemorySize = IcedMemorySize
 
 const EXP_MAX = 0x7fff
 const BIAS = 16383
