@@ -80,6 +80,19 @@ static int read_integer(struct input *in, char *text, int capacity, long width, 
   return digits > 0 ? n : 0;
 }
 
+/* Membership in a %[...] set; "a-z" is a range unless the '-' is first or last. */
+static int in_scanset(const char *set, size_t length, int c) {
+  for (size_t i = 0; i < length; i++) {
+    if (i + 2 < length && set[i + 1] == '-') {
+      if (c >= (unsigned char)set[i] && c <= (unsigned char)set[i + 2]) return 1;
+      i += 2;
+    } else if ((unsigned char)set[i] == c) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 enum scan_length { SCAN_INT, SCAN_CHAR, SCAN_SHORT, SCAN_LONG, SCAN_LONG_LONG };
 
 static void store_integer(void *target, enum scan_length length, unsigned long long value) {
@@ -226,7 +239,7 @@ static int scan(struct input *in, const char *fmt, va_list ap) {
       long n = 0;
       int c;
       while ((width == 0 || n < width) && (c = next_char(in)) != EOF) {
-        int member = memchr(set, c, set_length) != NULL;
+        int member = in_scanset(set, set_length, c);
         if (member == negate) {
           push_back(in, c);
           break;

@@ -29,5 +29,3 @@ _start:
         and     rsp, -16
         call    __libc_start_main
         hlt                             ; not reached: __libc_start_main ends with exit()
-
-        section .note.GNU-stack noalloc noexec nowrite progbits

@@ -15,5 +15,3 @@ __syscall6:
         mov     r9, [rsp+8]             ; the 7th argument is on the stack
         syscall
         ret
-
-        section .note.GNU-stack noalloc noexec nowrite progbits

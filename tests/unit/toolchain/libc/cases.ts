@@ -1,0 +1,53 @@
+/** The libc test programs, how to build them and the runs whose results must match glibc's. */
+import type { StackProtector } from '../../../../shared/toolchain/c/compile'
+import type { RunOptions } from './harness'
+
+export interface LibcCase {
+  readonly source: string
+  readonly stackProtector?: StackProtector
+  readonly runs: readonly (RunOptions & { readonly label: string })[]
+}
+
+const STDIN_TEXT = '12 -7 hello Z\nxyz\nshort\na line longer than fifteen chars\nEND\ngets line here\n4000000000 ff -123456789012\nnotanumber\n'
+
+export const HEAP_ERROR_SCENARIOS = [
+  'tcache-double-free',
+  'fasttop',
+  'fastbin-dup',
+  'invalid-pointer',
+  'stack-pointer',
+  'invalid-size',
+  'prev',
+  'corrupted-top',
+  'unaligned-tcache',
+  'munmap',
+  'next-size-normal',
+  'top-double-free',
+] as const
+
+export const LIBC_CASES: readonly LibcCase[] = [
+  { source: 'printf_table.c', runs: [{ label: 'formats' }] },
+  { source: 'strings.c', runs: [{ label: 'string and ctype functions' }] },
+  { source: 'stdlib_funcs.c', runs: [{ label: 'strtol, qsort, bsearch, rand' }] },
+  { source: 'heap_layout.c', runs: [{ label: 'chunk layout and reuse order' }] },
+  { source: 'stdio_input.c', runs: [{ label: 'stdin and files', input: STDIN_TEXT }, { label: 'empty stdin', input: '' }] },
+  {
+    source: 'stdio_buffering.c',
+    runs: [
+      { label: 'stdout and stderr on one pipe', mergeStderr: true },
+      { label: '_exit drops buffered output', mergeStderr: true, args: ['exit-now'] },
+    ],
+  },
+  { source: 'startup.c', stackProtector: 'all', runs: [{ label: 'arguments, environment, canary', args: ['one', 'two words', ''] }] },
+  { source: 'heap_errors.c', runs: HEAP_ERROR_SCENARIOS.map((scenario) => ({ label: scenario, args: [scenario] })) },
+  {
+    source: 'stack_smash.c',
+    stackProtector: 'default',
+    runs: [
+      { label: 'no overflow', args: ['010'] },
+      { label: '72 bytes + NUL: the canary low byte is already zero', args: ['072'] },
+      { label: '73 bytes: detected', args: ['073'] },
+      { label: '120 bytes: detected', args: ['120'] },
+    ],
+  },
+]

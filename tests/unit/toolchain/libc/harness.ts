@@ -1,0 +1,131 @@
+/**
+ * Builds test programs three ways — gcc with glibc, gcc with Memscape's libc, Memscape's own
+ * toolchain with Memscape's libc — and runs them natively, so their behaviour can be compared.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import { assemble } from '../../../../shared/toolchain/asm/assembler'
+import { formatDiagnostic } from '../../../../shared/toolchain/asm/object'
+import { compile, type StackProtector } from '../../../../shared/toolchain/c/compile'
+import { buildLibc, LIBC_INCLUDE_DIR, libcFiles } from '../../../../shared/toolchain/libc'
+import { link } from '../../../../shared/toolchain/link/linker'
+import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
+
+export const FIXTURES = join(import.meta.dirname, '../../../fixtures/libc')
+const LIBC_ROOT = join(import.meta.dirname, '../../../../shared/toolchain/libc')
+
+export function fixture(name: string): string {
+  return readFileSync(join(FIXTURES, name), 'utf8')
+}
+
+let scratch: string | undefined
+function scratchDir(): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'memscape-libc-'))
+  return scratch
+}
+
+let counter = 0
+function freshPath(stem: string): string {
+  counter += 1
+  return join(scratchDir(), `${stem}-${counter}`)
+}
+
+/** gcc flags for each stack-protector level, as the compiler spells them. */
+export function protectorFlag(level: StackProtector): string {
+  return { none: '-fno-stack-protector', default: '-fstack-protector', strong: '-fstack-protector-strong', all: '-fstack-protector-all' }[level]
+}
+
+const FREESTANDING = ['-O0', '-w', '-ffreestanding', '-fno-builtin', '-nostdinc', '-fno-pie', '-I', join(LIBC_ROOT, 'include')]
+
+let gccLibcObjects: string[] | undefined
+/** The libc compiled by gcc (and nasm for the assembly files), once per test file. */
+function gccLibc(): string[] {
+  if (gccLibcObjects !== undefined) return gccLibcObjects
+  const dir = join(scratchDir(), 'gcc-libc')
+  mkdirSync(dir, { recursive: true })
+  const objects: string[] = []
+  for (const file of readdirSync(join(LIBC_ROOT, 'src'))) {
+    const source = join(LIBC_ROOT, 'src', file)
+    const object = join(dir, `${file}.o`)
+    if (file.endsWith('.asm')) execFileSync('nasm', ['-f', 'elf64', '-o', object, source])
+    else if (file.endsWith('.c')) execFileSync('gcc', ['-c', ...FREESTANDING, '-fno-stack-protector', '-I', join(LIBC_ROOT, 'src'), '-o', object, source])
+    else continue
+    objects.push(object)
+  }
+  gccLibcObjects = objects
+  return objects
+}
+
+export interface BuildOptions {
+  readonly stackProtector?: StackProtector
+}
+
+/** gcc -O0 against the system's glibc (a normal dynamic PIE, as learners build on Linux). */
+export function buildWithGlibc(sourceName: string, options: BuildOptions = {}): string {
+  const out = freshPath(`glibc-${basename(sourceName, '.c')}`)
+  execFileSync('gcc', ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, join(FIXTURES, sourceName)], { stdio: 'pipe' })
+  return out
+}
+
+/** gcc -O0, static, with Memscape's headers, start-up and libc instead of glibc's. */
+export function buildWithGccAndLibc(sourceName: string, options: BuildOptions = {}): string {
+  const object = freshPath(`prog-${basename(sourceName, '.c')}`) + '.o'
+  execFileSync('gcc', ['-c', ...FREESTANDING, protectorFlag(options.stackProtector ?? 'none'), '-o', object, join(FIXTURES, sourceName)])
+  const out = freshPath(`ourlibc-${basename(sourceName, '.c')}`)
+  // ld defines no __rela_dyn_* symbols; a -no-pie executable has no relative relocations to apply.
+  execFileSync('gcc', ['-static', '-nostdlib', '-no-pie', '-z', 'noexecstack', '-o', out, ...gccLibc(), object,
+    '-Wl,--defsym=__rela_dyn_start=0', '-Wl,--defsym=__rela_dyn_end=0'])
+  return out
+}
+
+export interface MemscapeBuildOptions extends BuildOptions {
+  readonly pie: boolean
+}
+
+/** Memscape's compiler, assembler and linker with Memscape's libc. Throws with the messages on failure. */
+export function buildWithMemscape(sourceName: string, options: MemscapeBuildOptions): string {
+  const stackProtector = options.stackProtector ?? 'none'
+  const libc = buildLibc({ pie: options.pie })
+  if (libc.errors.length > 0) throw new Error(`libc does not build:\n${libc.errors.join('\n')}`)
+  const path = `/home/user/${sourceName}`
+  const files = { ...libcFiles(), [path]: fixture(sourceName) }
+  const compiled = compile(files, path, { pie: options.pie, stackProtector, systemIncludeDirs: [LIBC_INCLUDE_DIR] })
+  if (compiled.ir === undefined) throw new Error(compiled.text)
+  const { assembly } = generateAssembly(compiled.ir, { pie: options.pie, stackProtector })
+  const assembled = assemble(assembly, path.replace(/\.c$/, '.s'))
+  if (assembled.object === undefined) throw new Error(assembled.diagnostics.map(formatDiagnostic).join('\n'))
+  const linked = link([...libc.objects, assembled.object], { pie: options.pie })
+  if (linked.bytes === undefined) throw new Error(linked.errors.join('\n'))
+  const out = freshPath(`memscape-${basename(sourceName, '.c')}`)
+  writeFileSync(out, linked.bytes)
+  chmodSync(out, 0o755)
+  return out
+}
+
+export interface RunOptions {
+  readonly args?: readonly string[]
+  readonly input?: string
+  readonly env?: Readonly<Record<string, string>>
+  /** Send stderr into the same pipe as stdout (2>&1), to see how the two streams interleave. */
+  readonly mergeStderr?: boolean
+}
+
+export interface RunResult {
+  readonly stdout: string
+  readonly stderr: string
+  readonly status: number | null
+  readonly signal: NodeJS.Signals | null
+}
+
+export const TEST_ENV: Readonly<Record<string, string>> = { MEMSCAPE_TEST: 'original', LANG: 'C' }
+
+export function run(path: string, options: RunOptions = {}): RunResult {
+  const args = options.args ?? []
+  const env = { ...(options.env ?? TEST_ENV) }
+  const result = options.mergeStderr
+    ? spawnSync('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', path, ...args], { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
+    : spawnSync(path, args, { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal }
+}

@@ -1,0 +1,27 @@
+/**
+ * The real target: the test programs and the libc compiled by Memscape's own toolchain (C front
+ * end, x86 back end, assembler, linker), run natively, must behave exactly like the same
+ * programs built by gcc against glibc.
+ */
+import { describe, expect, it } from 'vitest'
+import { LIBC_CASES } from './cases'
+import { buildWithGlibc, buildWithMemscape, run } from './harness'
+
+for (const pie of [true, false]) {
+  describe(`libc built by Memscape (${pie ? '-pie' : '-no-pie'}) behaves like glibc`, () => {
+    for (const testCase of LIBC_CASES) {
+      describe(testCase.source, () => {
+        const options = testCase.stackProtector === undefined ? {} : { stackProtector: testCase.stackProtector }
+        let glibcProgram: string | undefined
+        let ourProgram: string | undefined
+        for (const runOptions of testCase.runs) {
+          it(runOptions.label, () => {
+            glibcProgram ??= buildWithGlibc(testCase.source, options)
+            ourProgram ??= buildWithMemscape(testCase.source, { ...options, pie })
+            expect(run(ourProgram, runOptions)).toEqual(run(glibcProgram, runOptions))
+          })
+        }
+      })
+    }
+  })
+}
