@@ -129,6 +129,7 @@ export interface AddressSpaceSnapshot {
   readonly startBrk: number
   readonly brkEnd: number
   readonly startStack: number
+  readonly nextShmemInode: number
 }
 
 export type StackGrowth = 'grown' | 'not-below-stack' | 'rlimit' | 'guard-gap' | 'no-memory'
@@ -144,8 +145,6 @@ export interface FaultClassification {
 
 const hex = (n: number | bigint, width: number): string => n.toString(16).padStart(width, '0')
 
-let shmemInode = 1024
-
 export class AddressSpace {
   private readonly list: Vma[] = []
   /** mm->start_brk and mm->brk. */
@@ -153,6 +152,8 @@ export class AddressSpace {
   brkEnd = 0
   /** mm->start_stack: the address of argc; the area holding it is named [stack]. */
   startStack = 0
+  /** Inode numbers of the shmem files behind shared anonymous mappings (per process: runs repeat exactly). */
+  private nextShmemInode = 1024
 
   /** `random` is the process's generator: MAP_32BIT placement draws from it, as on Linux. */
   constructor(
@@ -180,8 +181,12 @@ export class AddressSpace {
     return lo
   }
 
-  /** The area containing addr, or null. */
-  find(addr: number): Vma | null {
+  /** The area containing addr, or null (read-only: areas change only through the system calls). */
+  find(addr: number): Readonly<Vma> | null {
+    return this.areaAt(addr)
+  }
+
+  private areaAt(addr: number): Vma | null {
     const v = this.list[this.indexAfter(addr)]
     return v && v.start <= addr ? v : null
   }
@@ -196,7 +201,13 @@ export class AddressSpace {
    * from ./memory). Mapped files are shared, not copied: their bytes never change under a map.
    */
   snapshot(): AddressSpaceSnapshot {
-    return { areas: this.vmas(), startBrk: this.startBrk, brkEnd: this.brkEnd, startStack: this.startStack }
+    return {
+      areas: this.vmas(),
+      startBrk: this.startBrk,
+      brkEnd: this.brkEnd,
+      startStack: this.startStack,
+      nextShmemInode: this.nextShmemInode,
+    }
   }
 
   /** Puts the areas back as they were; the caller restores the page table and frames with them. */
@@ -206,6 +217,7 @@ export class AddressSpace {
     this.startBrk = snapshot.startBrk
     this.brkEnd = snapshot.brkEnd
     this.startStack = snapshot.startStack
+    this.nextShmemInode = snapshot.nextShmemInode
   }
 
   // --- naming and formatting ------------------------------------------------------------------
@@ -310,9 +322,9 @@ export class AddressSpace {
   /** Areas that a change of [start, end) would leave: the count the kernel checks against max_map_count. */
   private splitsNeeded(start: number, end: number): number {
     let n = 0
-    const a = this.find(start)
+    const a = this.areaAt(start)
     if (a && a.start < start) n++
-    const b = this.find(end - 1)
+    const b = this.areaAt(end - 1)
     if (b && b.end > end) n++
     return n
   }
@@ -486,7 +498,7 @@ export class AddressSpace {
     const end = start + len
     const mappedFile: MappedFile | null = anonymous
       ? shared
-        ? { path: '/dev/zero (deleted)', device: { major: 0, minor: 1 }, inode: shmemInode++, bytes: new Uint8Array(0) }
+        ? { path: '/dev/zero (deleted)', device: { major: 0, minor: 1 }, inode: this.nextShmemInode++, bytes: new Uint8Array(0) }
         : null
       : file
     const protBits = prot & (PROT_READ | PROT_WRITE | PROT_EXEC)
@@ -575,7 +587,7 @@ export class AddressSpace {
     if (end > TASK_SIZE) return -ENOMEM
     if ((prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) !== 0) return -EINVAL
     const wanted = prot & (PROT_READ | PROT_WRITE | PROT_EXEC)
-    const first = this.find(addr)
+    const first = this.areaAt(addr)
     if (!first) return -ENOMEM
     let start = addr
     if ((prot & PROT_GROWSDOWN) !== 0) {
@@ -584,7 +596,7 @@ export class AddressSpace {
     }
     let cursor = start
     while (cursor < end) {
-      const v = this.find(cursor)
+      const v = this.areaAt(cursor)
       if (!v || v.start > cursor) return -ENOMEM
       if ((wanted & PROT_WRITE) !== 0 && !v.mayWrite) return -EACCES
       const pieceEnd = Math.min(v.end, end)
@@ -720,7 +732,7 @@ export class AddressSpace {
       if (newAddr > TASK_SIZE - newLen) return -EINVAL
       if (newAddr < oldAddr + oldLen && oldAddr < newAddr + newLen) return -EINVAL
     }
-    const v = this.find(oldAddr)
+    const v = this.areaAt(oldAddr)
     if (!v) return -EFAULT
     const spansAreas = Math.min(oldLen, newLen) > v.end - oldAddr
     if (fixed) {
@@ -780,7 +792,7 @@ export class AddressSpace {
 
   /** move_vma(): the pages of [oldAddr, oldAddr+oldLen) go to target, grown to newLen there. */
   private moveArea(oldAddr: number, oldLen: number, newLen: number, target: number, keepOld: boolean): number {
-    const v = this.find(oldAddr)
+    const v = this.areaAt(oldAddr)
     if (!v) return -EFAULT
     if (!this.affordable(target + oldLen, target + newLen, v.prot)) return -ENOMEM
     if (keepOld && !this.affordable(oldAddr, oldAddr + oldLen, v.prot)) return -ENOMEM
@@ -835,7 +847,7 @@ export class AddressSpace {
 
   /** What the page-fault handler concludes about a user access at address that the MMU refused. */
   classifyFault(address: number, access: Access): FaultClassification {
-    const v = this.find(address)
+    const v = this.areaAt(address)
     const user = 4
     const kind = access === 'write' ? 2 : access === 'exec' ? 0x10 : 0
     if (!v) return { code: 'maperr', errorCode: user | kind, vma: null }
