@@ -4,7 +4,7 @@
  * assignment conversion) is an explicit `cast` node, so lowering never re-derives C's rules.
  */
 import type { SourceLocation } from './diagnostics'
-import type { CType } from './types'
+import type { BitField, CType } from './types'
 
 export type StorageClass = 'auto' | 'static' | 'extern' | 'register' | 'typedef'
 
@@ -106,7 +106,8 @@ export type Expr = Base &
     /** Address of an lvalue; also array-to-pointer decay and function designator conversion. */
     | { readonly k: 'addr'; readonly operand: Expr }
     /** Member of a struct/union lvalue (`p->m` is a member of `*p`). */
-    | { readonly k: 'member'; readonly base: Expr; readonly offset: number; readonly name: string }
+    /** For a bit-field, `offset` locates its storage unit and `bitField` the bits inside it. */
+    | { readonly k: 'member'; readonly base: Expr; readonly offset: number; readonly name: string; readonly bitField?: BitField }
     | { readonly k: 'vaArg'; readonly list: Expr }
     | { readonly k: 'vaStart'; readonly list: Expr }
     | { readonly k: 'vaCopy'; readonly dst: Expr; readonly src: Expr }
@@ -125,7 +126,7 @@ export interface Initializer {
 }
 
 export type InitItem =
-  | { readonly kind: 'expr'; readonly offset: number; readonly type: CType; readonly expr: Expr }
+  | { readonly kind: 'expr'; readonly offset: number; readonly type: CType; readonly expr: Expr; readonly bitField?: BitField }
   /** Bytes of a string literal placed in a char array (`char s[8] = "hi"`). */
   | { readonly kind: 'bytes'; readonly offset: number; readonly bytes: Uint8Array }
 

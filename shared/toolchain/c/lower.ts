@@ -7,7 +7,7 @@
 import type * as IR from '../ir/types'
 import type { Expr, FunctionDef, Initializer, Stmt, TranslationUnit, VarSymbol } from './ast'
 import { CompileAbort, type DiagnosticSink, type SourceLocation } from './diagnostics'
-import { alignOf, intKindOf, isSignedKind, sizeOf, typeToString, unqualified, type CType, type IntKind } from './types'
+import { VOID, alignOf, intKindOf, isSignedKind, isSignedType, pointerTo, sizeOf, typeToString, unqualified, type BitField, type CType, type IntKind } from './types'
 
 const INT_IR: Readonly<Record<IntKind, IR.IntType>> = {
   bool: 'u8', char: 'i8', schar: 'i8', uchar: 'u8', short: 'i16', ushort: 'u16', int: 'i32', uint: 'u32',
@@ -165,6 +165,15 @@ export class Lowerer {
         this.fail(item.expr.loc, 'initializer element is not constant')
       }
       const v = this.staticValue(item.expr)
+      if (item.bitField) {
+        if (v.kind === 'addr') this.fail(item.expr.loc, 'initializer element is not computable at load time')
+        const bf = item.bitField
+        const mask = (1n << BigInt(bf.width)) - 1n
+        const unit = readInt(view, item.offset, bf.unitSize)
+        const merged = (unit & ~(mask << BigInt(bf.bitOffset))) | ((BigInt.asUintN(64, v.value) & mask) << BigInt(bf.bitOffset))
+        writeInt(view, item.offset, bf.unitSize, merged)
+        continue
+      }
       const width = sizeOf(item.type) as number
       if (v.kind === 'addr') {
         if (width !== 8) this.fail(item.expr.loc, 'initializer element is not computable at load time')
@@ -504,6 +513,13 @@ export class Lowerer {
           this.emit({ kind: 'copy', dst: this.address(e.target), src: this.recordAddress(e.value), size: sizeOf(e.target.type) as number, loc })
           return
         }
+        if (e.target.k === 'member' && e.target.bitField) {
+          const bf = e.target.bitField
+          const unit = this.stableAddress(this.address(e.target))
+          if (unit.setup) this.emit({ kind: 'eval', expr: unit.setup, loc })
+          this.emit({ kind: 'store', type: UNIT_TYPES[bf.unitSize], addr: unit.addr(), value: this.mergedUnit(unit.addr(), bf, this.value(e.value)), loc })
+          return
+        }
         this.emit({ kind: 'store', type: irType(e.type), addr: this.address(e.target), value: this.value(e.value), loc })
         return
       case 'cast':
@@ -535,6 +551,11 @@ export class Lowerer {
       }
       if (item.type.kind === 'record') {
         this.emit({ kind: 'copy', dst: base(item.offset), src: this.recordAddress(item.expr), size: sizeOf(item.type) as number, loc })
+        continue
+      }
+      if (item.bitField) {
+        const unit = base(item.offset)
+        this.emit({ kind: 'store', type: UNIT_TYPES[item.bitField.unitSize], addr: unit, value: this.mergedUnit(unit, item.bitField, this.value(item.expr)), loc })
         continue
       }
       this.emit({ kind: 'store', type: irType(item.type), addr: base(item.offset), value: this.value(item.expr), loc })
@@ -615,6 +636,7 @@ export class Lowerer {
       case 'member':
       case 'compound':
         if (e.type.kind === 'record' || e.type.kind === 'array') return this.recordAddress(e)
+        if (e.k === 'member' && e.bitField) return this.bitFieldLoad(this.address(e), e.bitField, e.type)
         return { kind: 'load', type: irType(e.type), addr: this.address(e) }
       case 'str':
         return this.address(e)
@@ -647,6 +669,14 @@ export class Lowerer {
         return { kind: 'logical', op: e.op, left: this.condValue(e.left), right: this.condValue(e.right) }
       case 'assign': {
         if (e.type.kind === 'record') return this.recordAddress(e)
+        if (e.target.k === 'member' && e.target.bitField) {
+          // The value of `s.f = v` is the field after the store, i.e. v cut to the field's width.
+          const bf = e.target.bitField
+          const unit = this.stableAddress(this.address(e.target))
+          const stored: IR.Expr = { kind: 'assign', type: UNIT_TYPES[bf.unitSize], addr: unit.addr(), value: this.mergedUnit(unit.addr(), bf, this.value(e.value)) }
+          const result: IR.Expr = { kind: 'comma', first: stored, then: this.bitFieldLoad(unit.addr(), bf, e.target.type) }
+          return unit.setup ? { kind: 'comma', first: unit.setup, then: result } : result
+        }
         return { kind: 'assign', type: irType(e.type), addr: this.address(e.target), value: this.value(e.value) }
       }
       case 'update':
@@ -706,6 +736,7 @@ export class Lowerer {
   }
 
   private update(e: Expr & { k: 'update' }): IR.Expr {
+    if (e.target.k === 'member' && e.target.bitField) return this.bitFieldUpdate(e, e.target.bitField)
     const addr = this.address(e.target)
     const type = irType(e.type)
     const isPointer = e.opType.kind === 'pointer'
@@ -719,6 +750,59 @@ export class Lowerer {
       return { kind: 'assign', type: 'u8', addr: this.address(e.target), value: truth }
     }
     return { kind: 'update', op: e.op, type, opType, addr, operand, postfix: e.postfix }
+  }
+
+  /** `s.f op= v`, `s.f++`...: old value kept in a temporary, new value merged into the unit. */
+  private bitFieldUpdate(e: Expr & { k: 'update' }, bf: BitField): IR.Expr {
+    const declared = irType(e.type)
+    const opType = irType(e.opType)
+    const unit = this.stableAddress(this.address(e.target))
+    const oldSlot: IR.Expr = { kind: 'frameAddr', object: this.temp(e.type), offset: 0 }
+    const old: IR.Expr = { kind: 'load', type: declared, addr: oldSlot }
+    const saveOld: IR.Expr = { kind: 'assign', type: declared, addr: oldSlot, value: this.bitFieldLoad(unit.addr(), bf, e.type) }
+    const combined: IR.Expr = { kind: 'binary', op: e.op, type: opType, left: { kind: 'convert', type: opType, value: old }, right: this.value(e.operand) }
+    const store: IR.Expr = { kind: 'assign', type: UNIT_TYPES[bf.unitSize], addr: unit.addr(), value: this.mergedUnit(unit.addr(), bf, combined) }
+    const result = e.postfix ? old : this.bitFieldLoad(unit.addr(), bf, e.type)
+    const sequence: IR.Expr = { kind: 'comma', first: saveOld, then: { kind: 'comma', first: store, then: result } }
+    return unit.setup ? { kind: 'comma', first: unit.setup, then: sequence } : sequence
+  }
+
+  /** An address that can be used more than once: simple ones as they are, others kept in a temporary. */
+  private stableAddress(addr: IR.Expr): { setup: IR.Expr | undefined; addr: () => IR.Expr } {
+    if (addr.kind === 'frameAddr' || addr.kind === 'symbolAddr') return { setup: undefined, addr: () => addr }
+    const slot: IR.Expr = { kind: 'frameAddr', object: this.temp(pointerTo(VOID)), offset: 0 }
+    return { setup: { kind: 'assign', type: 'ptr', addr: slot, value: addr }, addr: () => ({ kind: 'load', type: 'ptr', addr: slot }) }
+  }
+
+  /** Reads a bit-field: the unit shifted so the field's top bit is on top, then shifted back down
+   *  (arithmetically for signed fields, which sign-extends them). */
+  private bitFieldLoad(unitAddr: IR.Expr, bf: BitField, declared: CType): IR.Expr {
+    const signed = isSignedType(declared)
+    const wide = bf.unitSize === 8
+    const work: IR.IntType = wide ? (signed ? 'i64' : 'u64') : signed ? 'i32' : 'u32'
+    const bits = wide ? 64 : 32
+    let v: IR.Expr = { kind: 'convert', type: work, value: { kind: 'load', type: UNIT_TYPES[bf.unitSize], addr: unitAddr } }
+    const up = bits - bf.bitOffset - bf.width
+    if (up > 0) v = { kind: 'binary', op: 'shl', type: work, left: v, right: { kind: 'const', type: 'i32', value: BigInt(up) } }
+    const down = bits - bf.width
+    if (down > 0) v = { kind: 'binary', op: 'shr', type: work, left: v, right: { kind: 'const', type: 'i32', value: BigInt(down) } }
+    const target = irType(declared)
+    return target === work ? v : { kind: 'convert', type: target, value: v }
+  }
+
+  /** The unit at `unitAddr` with the field's bits replaced by the low bits of `value`. */
+  private mergedUnit(unitAddr: IR.Expr, bf: BitField, value: IR.Expr): IR.Expr {
+    const wide = bf.unitSize === 8
+    const work: IR.IntType = wide ? 'u64' : 'u32'
+    const workMask = wide ? (1n << 64n) - 1n : (1n << 32n) - 1n
+    const mask = (1n << BigInt(bf.width)) - 1n
+    const unitType = UNIT_TYPES[bf.unitSize]
+    const old: IR.Expr = { kind: 'convert', type: work, value: { kind: 'load', type: unitType, addr: unitAddr } }
+    const cleared: IR.Expr = { kind: 'binary', op: 'and', type: work, left: old, right: { kind: 'const', type: work, value: ~(mask << BigInt(bf.bitOffset)) & workMask } }
+    const field: IR.Expr = { kind: 'binary', op: 'and', type: work, left: { kind: 'convert', type: work, value }, right: { kind: 'const', type: work, value: mask } }
+    const placed: IR.Expr = bf.bitOffset === 0 ? field : { kind: 'binary', op: 'shl', type: work, left: field, right: { kind: 'const', type: 'i32', value: BigInt(bf.bitOffset) } }
+    const merged: IR.Expr = { kind: 'binary', op: 'or', type: work, left: cleared, right: placed }
+    return unitType === work ? merged : { kind: 'convert', type: unitType, value: merged }
   }
 
   private ptrOperand(v: IR.Expr): IR.Expr {
@@ -746,6 +830,9 @@ export class Lowerer {
 function isVaList(t: CType): boolean {
   return t.kind === 'array' && t.length === 1 && t.of.kind === 'record' && t.of.info.tag === '__va_list_tag'
 }
+
+/** Unsigned integer types of each storage-unit size. */
+const UNIT_TYPES: Readonly<Record<BitField['unitSize'], IR.IntType>> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' }
 
 function isAddressable(e: Expr): boolean {
   return e.k === 'var' || e.k === 'deref' || e.k === 'str' || e.k === 'compound' || (e.k === 'member' && isAddressable(e.base))

@@ -761,10 +761,28 @@ export class Parser {
         continue
       }
       for (;;) {
+        if (this.is(':')) {
+          // An unnamed bit-field: padding, or `:0` to move to the next storage unit.
+          const colon = this.next()
+          const width = this.bitFieldWidth(spec.type, undefined, colon.loc)
+          members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc })
+          if (this.accept(',')) continue
+          this.expect(';', "';', identifier or '('")
+          break
+        }
         const d = this.declarator(spec.type, false)
-        if (this.is(':')) this.fail(this.peek().loc, 'bit-fields are not supported yet')
         while (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
         const name = d.name as string
+        if (this.accept(':')) {
+          const width = this.bitFieldWidth(d.type, name, d.loc)
+          if (seen.has(name)) this.diags.error(d.loc, `duplicate member '${name}'`, name.length)
+          seen.add(name)
+          members.push({ name, type: d.type, bitWidth: width, loc: d.loc })
+          while (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
+          if (this.accept(',')) continue
+          this.expect(';', "';', identifier or '('")
+          break
+        }
         if (seen.has(name)) this.diags.error(d.loc, `duplicate member '${name}'`, name.length)
         seen.add(name)
         if (d.type.kind === 'function') this.diags.error(d.loc, `field '${name}' declared as a function`, name.length)
@@ -782,6 +800,33 @@ export class Parser {
     while (this.is('__attribute__') || this.is('__attribute')) packed = this.skipAttribute() || packed
     layoutRecord(info, members, packed)
     return { kind: 'record', info }
+  }
+
+  /** Width of a bit-field (after the ':'), checked as gcc does. */
+  private bitFieldWidth(type: CType, name: string | undefined, loc: SourceLocation): number {
+    // Problems are reported and the field gets a usable width, so the record stays complete (gcc).
+    const e = this.conditionalExpr()
+    const label = name !== undefined ? `'${name}'` : "'<anonymous>'"
+    if (!isInteger(type)) this.fail(loc, `bit-field ${label} has invalid type`)
+    const bits = BigInt(type.kind === 'int' && type.ik === 'bool' ? 1 : (sizeOf(type) as number) * 8)
+    const v = evalConstInt(e)
+    if (v === undefined || !isInteger(e.type)) {
+      this.diags.error(e.loc, `bit-field ${label} width not an integer constant`)
+      return 1
+    }
+    if (v < 0n) {
+      this.diags.error(loc, `negative width in bit-field ${label}`)
+      return 1
+    }
+    if (v === 0n && name !== undefined) {
+      this.diags.error(loc, `zero width for bit-field ${label}`)
+      return 1
+    }
+    if (v > bits) {
+      this.diags.error(loc, `width of ${label} exceeds its type`)
+      return Number(bits)
+    }
+    return Number(v)
   }
 
   private enumSpecifier(): CType {
@@ -1608,12 +1653,24 @@ export class Parser {
       if (t.info.isUnion) {
         const active = node.activeMember
         if (active === undefined) return 0
-        const n = this.flatten(node.children[active] as InitNode, offset, items)
+        const activeMember = members[active]
+        const child = node.children[active] as InitNode
+        if (activeMember?.bitField) {
+          if (child.expr) items.push({ kind: 'expr', offset: offset + activeMember.offset, type: activeMember.type, expr: child.expr, bitField: activeMember.bitField })
+          return -1
+        }
+        const n = this.flatten(child, offset, items)
         return n === t.info.size ? n : -1
       }
       node.children.forEach((c, i) => {
         const m = members[i]
         if (!m) return
+        if (m.bitField) {
+          // Bit-fields share bytes: the object is zero-filled and each field is merged in.
+          complete = false
+          if (c.expr) items.push({ kind: 'expr', offset: offset + m.offset, type: m.type, expr: c.expr, bitField: m.bitField })
+          return
+        }
         const n = this.flatten(c, offset + m.offset, items)
         if (n !== (sizeOf(m.type) ?? 0)) complete = false
         covered += Math.max(0, n)
@@ -1731,7 +1788,9 @@ export class Parser {
         }
         return isSize ? this.sema.sizeofType(type, typeLoc) : this.sema.num(BigInt(alignOf(type)), ULONG, t.loc)
       }
+      const operandLoc = this.peek().loc
       const operand = this.unaryExpr()
+      if (operand.k === 'member' && operand.bitField) this.fail(operandLoc, `'${isSize ? 'sizeof' : '_Alignof'}' applied to a bit-field`)
       if (isSize) return this.sema.sizeofType(operand.type, t.loc)
       return this.sema.num(BigInt(alignOf(operand.type)), ULONG, t.loc)
     }

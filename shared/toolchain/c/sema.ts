@@ -81,6 +81,8 @@ export class Sema {
 
   /** An operand's value: decayed, with qualifiers dropped from its type (lvalue conversion). */
   rvalue(e: Expr): Expr {
+    // A bit-field narrower than int promotes to int whatever its declared type (gcc, C17 6.3.1.1p2).
+    if (e.k === 'member' && e.bitField && e.bitField.width < 32) return this.convert({ ...e, type: unqualified(e.type) }, INT)
     const d = this.decay(e)
     if (d.type.kind === 'void') return d
     if (d.type.isConst || d.type.isVolatile) return { ...d, type: unqualified(d.type) } as Expr
@@ -219,6 +221,7 @@ export class Sema {
     if (e.k === 'var' && e.type.kind === 'function') return { k: 'addr', operand: e, type: pointerTo(e.type), loc }
     if (e.k === 'deref') return this.rvalueOf(e.pointer, loc)
     if (!this.isLvalue(e)) this.error(loc, 'lvalue required as unary \'&\' operand')
+    if (e.k === 'member' && e.bitField) this.error(loc, `cannot take address of bit-field '${e.name}'`)
     if (e.k === 'var') {
       if (e.sym.storage !== 'global' && e.sym.addressTaken === false) e.sym.addressTaken = true
     }
@@ -270,6 +273,7 @@ export class Sema {
     if (!found) this.error(loc, `${q(t)} has no member named '${name}'`)
     // Members of a const object are const.
     const type = t.isConst || t.isVolatile ? { ...found.type, isConst: found.type.isConst || t.isConst, isVolatile: found.type.isVolatile || t.isVolatile } : found.type
+    if (found.bitField) return { k: 'member', base, offset: found.offset, name, type: type as CType, loc, bitField: found.bitField }
     return { k: 'member', base, offset: found.offset, name, type: type as CType, loc }
   }
 

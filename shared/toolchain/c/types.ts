@@ -16,8 +16,18 @@ export interface Member {
   /** Undefined for an anonymous struct/union member (its members are found through it). */
   readonly name: string | undefined
   readonly type: CType
+  /** Byte offset; for a bit-field, of the storage unit it is read and written through. */
   readonly offset: number
+  readonly bitField?: BitField
   readonly loc?: SourceLocation
+}
+
+/** Where a bit-field lives inside its storage unit (an integer of `unitSize` bytes at the member's offset). */
+export interface BitField {
+  readonly width: number
+  /** Bit number of the field's lowest bit within the unit (little-endian). */
+  readonly bitOffset: number
+  readonly unitSize: 1 | 2 | 4 | 8
 }
 
 export interface RecordInfo {
@@ -338,6 +348,8 @@ export function newRecord(tag: string | undefined, isUnion: boolean, loc?: Sourc
 export interface MemberDeclaration {
   readonly name: string | undefined
   readonly type: CType
+  /** Set for bit-fields (0 only for an unnamed `T : 0`). */
+  readonly bitWidth?: number
   readonly loc?: SourceLocation
 }
 
@@ -347,28 +359,79 @@ export interface MemberDeclaration {
  * member (last, `T x[]`) adds no size but its alignment counts.
  */
 export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false): void {
-  let offset = 0
-  let size = 0
+  // Positions are tracked in bits so bit-fields can share bytes.
+  let bitPos = 0
+  let sizeBits = 0
   let align = 1
   const members: Member[] = []
   for (const d of decls) {
-    const a = packed ? 1 : alignOf(d.type)
-    const s = sizeOf(d.type) ?? 0
+    const typeAlign = alignOf(d.type)
+    const typeBits = (sizeOf(d.type) ?? 0) * 8
+    if (d.bitWidth !== undefined) {
+      const width = d.bitWidth
+      const start = info.isUnion ? 0 : placeBitField(bitPos, width, typeAlign * 8, packed)
+      // Named bit-fields raise the record's alignment; unnamed ones (incl. `:0`) do not (SysV ABI).
+      if (d.name !== undefined && !packed) align = Math.max(align, typeAlign)
+      if (d.name !== undefined) {
+        members.push({ name: d.name, type: d.type, loc: d.loc, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
+      }
+      if (info.isUnion) sizeBits = Math.max(sizeBits, width)
+      else {
+        bitPos = start + width
+        sizeBits = bitPos
+      }
+      continue
+    }
+    const a = packed ? 1 : typeAlign
     align = Math.max(align, a)
     if (info.isUnion) {
       members.push({ name: d.name, type: d.type, offset: 0, loc: d.loc })
-      size = Math.max(size, s)
+      sizeBits = Math.max(sizeBits, typeBits)
     } else {
-      offset = alignUp(offset, a)
-      members.push({ name: d.name, type: d.type, offset, loc: d.loc })
-      offset += s
-      size = offset
+      bitPos = alignUp(bitPos, a * 8)
+      members.push({ name: d.name, type: d.type, offset: bitPos / 8, loc: d.loc })
+      bitPos += typeBits
+      sizeBits = bitPos
     }
   }
   info.members = members
   info.align = align
-  info.size = alignUp(size, align)
+  info.size = alignUp(Math.ceil(sizeBits / 8), align)
   info.complete = true
+  if (packed) for (const [i, m] of members.entries()) members[i] = keepInside(m, info.size)
+}
+
+/**
+ * gcc's placement of a bit-field on x86-64: it goes at the next free bit unless it would cross a
+ * boundary of its type's alignment unit, in which case it starts at the next unit; `:0` just
+ * moves to the next unit. Packed records never skip.
+ */
+function placeBitField(bitPos: number, width: number, unitBits: number, packed: boolean): number {
+  if (width === 0) return packed ? bitPos : alignUp(bitPos, unitBits)
+  if (packed) return bitPos
+  const crosses = Math.floor(bitPos / unitBits) !== Math.floor((bitPos + width - 1) / unitBits)
+  return crosses ? alignUp(bitPos, unitBits) : bitPos
+}
+
+/** The smallest naturally sized integer (up to the declared type's size) that holds the field. */
+function storageUnit(start: number, width: number, typeSize: number, packed: boolean): { offset: number; bitField: BitField } {
+  if (!packed) {
+    const unitBits = typeSize * 8
+    const offset = Math.floor(start / unitBits) * typeSize
+    return { offset, bitField: { width, bitOffset: start - offset * 8, unitSize: typeSize as BitField['unitSize'] } }
+  }
+  const offset = Math.floor(start / 8)
+  const bitOffset = start - offset * 8
+  const unitSize = ([1, 2, 4, 8] as const).find((u) => bitOffset + width <= u * 8) ?? 8
+  return { offset, bitField: { width, bitOffset, unitSize } }
+}
+
+/** In a packed record a unit may reach past the end: slide it back so accesses stay inside. */
+function keepInside(m: Member, recordSize: number): Member {
+  const bf = m.bitField
+  if (!bf || m.offset + bf.unitSize <= recordSize) return m
+  const shift = Math.min(m.offset, m.offset + bf.unitSize - recordSize)
+  return { ...m, offset: m.offset - shift, bitField: { ...bf, bitOffset: bf.bitOffset + shift * 8 } }
 }
 
 export function alignUp(n: number, a: number): number {
@@ -378,15 +441,16 @@ export function alignUp(n: number, a: number): number {
 export interface FoundMember {
   readonly type: CType
   readonly offset: number
+  readonly bitField?: BitField
 }
 
 /** Finds a member by name, looking inside anonymous struct/union members (C11). */
 export function findMember(info: RecordInfo, name: string): FoundMember | undefined {
   for (const m of info.members) {
-    if (m.name === name) return { type: m.type, offset: m.offset }
+    if (m.name === name) return m.bitField ? { type: m.type, offset: m.offset, bitField: m.bitField } : { type: m.type, offset: m.offset }
     if (m.name === undefined && m.type.kind === 'record') {
       const inner = findMember(m.type.info, name)
-      if (inner) return { type: inner.type, offset: m.offset + inner.offset }
+      if (inner) return { ...inner, offset: m.offset + inner.offset }
     }
   }
   return undefined

@@ -78,6 +78,13 @@ int main(void) {
   return a->x;
 }
 `,
+  bitFields: `struct bf { int a:40; int b:-1; int c:0; int ok:3; };
+int main(void) {
+  struct bf s;
+  int *p = &s.ok;
+  return sizeof s.ok + *p;
+}
+`,
   switches: `int main(int argc, char **argv) {
   switch (argc) { case 1: case 1: break; default: default: break; }
   case 3: ;

@@ -60,4 +60,26 @@ long long results[] = {
 `
     expect(ourResults(source)).toEqual(gccResults(source))
   })
+
+  it('bit-fields: units, straddling, zero width, unnamed, unions and packed', () => {
+    const source = `
+struct a { unsigned x:3, y:5; char c; };
+struct b { char c; int x:20; int y:20; };
+struct c { char a; int :0; char b; };
+struct d { long x:40; int y:30; };
+struct e { char a:4; char b:6; short s:9; };
+union u { int a:3; char b; };
+struct f { unsigned char a:1; int :5; unsigned long long b:60; };
+struct __attribute__((packed)) g { char a; int x:20; int y:20; };
+struct h { _Bool b:1; unsigned :7; short s; int i:7, :0, j:1; char tail; };
+long long results[] = {
+  sizeof(struct a), _Alignof(struct a), __builtin_offsetof(struct a, c), sizeof(struct b), _Alignof(struct b),
+  sizeof(struct c), _Alignof(struct c), __builtin_offsetof(struct c, b), sizeof(struct d), _Alignof(struct d),
+  sizeof(struct e), _Alignof(struct e), sizeof(union u), _Alignof(union u), sizeof(struct f), _Alignof(struct f),
+  sizeof(struct g), _Alignof(struct g), sizeof(struct h), _Alignof(struct h), __builtin_offsetof(struct h, s),
+  __builtin_offsetof(struct h, tail),
+};
+`
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
 })
