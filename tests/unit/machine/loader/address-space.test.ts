@@ -212,22 +212,24 @@ describe('random system-call sequences keep the areas and the page table consist
   /** Every invariant the kernel keeps: sorted, disjoint, page-aligned areas; frames exactly where accessible areas are. */
   function checkInvariants(s: AddressSpace, label: string): void {
     const areas = s.vmas()
+    const problems: string[] = []
     let mappedInAreas = 0
     for (let i = 0; i < areas.length; i++) {
       const v = areas[i]!
-      expect(v.start % PAGE_SIZE, label).toBe(0)
-      expect(v.end % PAGE_SIZE, label).toBe(0)
-      expect(v.end, label).toBeGreaterThan(v.start)
-      if (i > 0) expect(v.start, label).toBeGreaterThanOrEqual(areas[i - 1]!.end)
+      const name = `${label}: area ${v.start.toString(16)}-${v.end.toString(16)}`
+      if (v.start % PAGE_SIZE !== 0 || v.end % PAGE_SIZE !== 0) problems.push(`${name} is not page aligned`)
+      if (v.end <= v.start) problems.push(`${name} is empty`)
+      if (i > 0 && v.start < areas[i - 1]!.end) problems.push(`${name} overlaps the previous area`)
       for (let a = v.start; a < v.end; a += PAGE_SIZE) {
         const prot = s.memory.protection(a)
-        if (v.prot !== PROT_NONE) expect(prot, `${label} ${a.toString(16)}`).toBe(v.prot)
-        else expect([-1, PROT_NONE], label).toContain(prot)
+        const expected = v.prot !== PROT_NONE ? prot === v.prot : prot === -1 || prot === PROT_NONE
+        if (!expected) problems.push(`${name}: page ${a.toString(16)} has protection ${prot}, the area ${v.prot}`)
         if (prot >= 0) mappedInAreas++
       }
     }
     // No frame is left mapped outside an area.
-    expect(s.memory.usedFrames, label).toBe(mappedInAreas)
+    if (s.memory.usedFrames !== mappedInAreas) problems.push(`${label}: ${s.memory.usedFrames} frames used, ${mappedInAreas} in areas`)
+    expect(problems).toEqual([])
   }
 
   for (const seed of [1, 2, 3, 4]) {
