@@ -453,52 +453,97 @@ export function translate(cpu: Cpu, instr: Instruction, address: number): Transl
  * form the fast paths compute inline with {@link simpleAddress}; null for other shapes.
  */
 interface SimpleMemory {
-  /** Base register index times 2, or -1 for a constant address in `lo`. */
+  /** Base register index times 2, or -1 for none (with no index either: a constant address in `lo`). */
   b: number
+  /** Index register index times 2, or -1. */
+  x: number
+  scale: number
   lo: number
   hi: number
 }
 
 function simpleMemory(instr: Instruction): SimpleMemory | null {
-  if (instr.memoryIndex !== Register.None || instr.memorySegment === Register.FS || instr.memorySegment === Register.GS) return null
+  if (instr.memorySegment === Register.FS || instr.memorySegment === Register.GS) return null
   if (instr.memoryBase === Register.RIP) {
     const address = Number(instr.ipRelMemoryAddress)
-    return address < 2 ** 47 ? { b: -1, lo: address, hi: 0 } : null
+    return address < 2 ** 47 ? { b: -1, x: -1, scale: 1, lo: address, hi: 0 } : null
   }
-  const base = gprInfo(instr.memoryBase)
-  if (base === null || base.size !== 64) return null
+  const base = instr.memoryBase === Register.None ? null : gprInfo(instr.memoryBase)
+  const index = instr.memoryIndex === Register.None ? null : gprInfo(instr.memoryIndex)
+  if (base === null || base.size !== 64 || (index !== null && index.size !== 64)) return null
   const [lo, hi] = split64(instr.memoryDisplacementU64)
-  return { b: base.index * 2, lo: lo >>> 0, hi }
+  return { b: base.index * 2, x: index === null ? -1 : index.index * 2, scale: instr.memoryIndexScale, lo: lo >>> 0, hi }
 }
 
-function simpleAddress(cpu: Cpu, R: Int32Array, b: number, dLo: number, dHi: number, access: 'read' | 'write'): number {
-  if (b < 0) return dLo
-  const lo = (R[b]! >>> 0) + dLo
-  return cpu.address(lo, (R[b + 1]! + dHi + (lo >= TWO_32 ? 1 : 0)) | 0, access)
+function simpleAddress(cpu: Cpu, R: Int32Array, m: SimpleMemory, access: 'read' | 'write'): number {
+  const b = m.b
+  if (b < 0) return m.lo
+  const x = m.x
+  if (x < 0) {
+    const lo = (R[b]! >>> 0) + m.lo
+    return cpu.address(lo, (R[b + 1]! + m.hi + (lo >= TWO_32 ? 1 : 0)) | 0, access)
+  }
+  const lo = (R[b]! >>> 0) + m.lo + (R[x]! >>> 0) * m.scale
+  return cpu.address(lo, (R[b + 1]! + m.hi + R[x + 1]! * m.scale + Math.floor(lo / TWO_32)) | 0, access)
 }
 
-/** mov between a register and a simple memory operand, 32 or 64 bits; null for other forms. */
+/** mov between a register (or an immediate) and a simple memory operand; null for other forms. */
 function movSimple(cpu: Cpu, instr: Instruction, size: number): Op | null {
-  if (size !== 32 && size !== 64) return null
   const load = instr.opKind(1) === OpKind.Memory
-  if (instr.opKind(load ? 0 : 1) !== OpKind.Register) return null
-  const reg = gprInfo(instr.opRegister(load ? 0 : 1))
+  if (!load && instr.opKind(0) !== OpKind.Memory) return null
   const mem = simpleMemory(instr)
-  if (reg === null || mem === null) return null
+  if (mem === null) return null
   const R = cpu.R
+  const other = load ? 0 : 1
+  if (instr.opKind(other) !== OpKind.Register) {
+    // mov [mem], imm
+    const { lo, hi } = immediate(instr, 1, size)
+    switch (size) {
+      case 8:
+        return () => cpu.st8(simpleAddress(cpu, R, mem, 'write'), lo)
+      case 16:
+        return () => cpu.st16(simpleAddress(cpu, R, mem, 'write'), lo)
+      case 32:
+        return () => cpu.st32(simpleAddress(cpu, R, mem, 'write'), lo)
+      default:
+        return () => cpu.st64(simpleAddress(cpu, R, mem, 'write'), lo, hi)
+    }
+  }
+  const reg = gprInfo(instr.opRegister(other))
+  if (reg === null) return null
   const r = reg.index * 2
-  const { b, lo: dLo, hi: dHi } = mem
+  const R8 = cpu.R8
+  const R16 = cpu.R16
+  const byte = reg.offset
   if (load) {
-    return size === 64
-      ? () => cpu.ldWords(simpleAddress(cpu, R, b, dLo, dHi, 'read'), 2, R, r)
-      : () => {
-          R[r] = cpu.ld32(simpleAddress(cpu, R, b, dLo, dHi, 'read'))
+    switch (size) {
+      case 8:
+        return () => {
+          R8[byte] = cpu.ld8(simpleAddress(cpu, R, mem, 'read'))
+        }
+      case 16:
+        return () => {
+          R16[r * 2] = cpu.ld16(simpleAddress(cpu, R, mem, 'read'))
+        }
+      case 32:
+        return () => {
+          R[r] = cpu.ld32(simpleAddress(cpu, R, mem, 'read'))
           R[r + 1] = 0
         }
+      default:
+        return () => cpu.ldWords(simpleAddress(cpu, R, mem, 'read'), 2, R, r)
+    }
   }
-  return size === 64
-    ? () => cpu.st64(simpleAddress(cpu, R, b, dLo, dHi, 'write'), R[r]!, R[r + 1]!)
-    : () => cpu.st32(simpleAddress(cpu, R, b, dLo, dHi, 'write'), R[r]!)
+  switch (size) {
+    case 8:
+      return () => cpu.st8(simpleAddress(cpu, R, mem, 'write'), R8[byte]!)
+    case 16:
+      return () => cpu.st16(simpleAddress(cpu, R, mem, 'write'), R16[r * 2]!)
+    case 32:
+      return () => cpu.st32(simpleAddress(cpu, R, mem, 'write'), R[r]!)
+    default:
+      return () => cpu.st64(simpleAddress(cpu, R, mem, 'write'), R[r]!, R[r + 1]!)
+  }
 }
 
 function mov(cpu: Cpu, instr: Instruction): Op {
@@ -948,6 +993,37 @@ function aluRegister32(cpu: Cpu, d: number, s: number, imm: number, op: number):
 function aluRegister64(cpu: Cpu, d: number, s: number, immLo: number, immHi: number, op: number): Op {
   const R = cpu.R
   const write = writesResult(op)
+  // add, sub and cmp written out: the loop counters and pointer bumps of -O2 code.
+  if (op === ALU_ADD) {
+    return () => {
+      const aLo = R[d]!
+      const aHi = R[d + 1]!
+      const bLo = s >= 0 ? R[s]! : immLo
+      const bHi = s >= 0 ? R[s + 1]! : immHi
+      const sum = (aLo >>> 0) + (bLo >>> 0)
+      const lo = sum | 0
+      const hi = (aHi + bHi + (sum >= TWO_32 ? 1 : 0)) | 0
+      R[d] = lo
+      R[d + 1] = hi
+      cpu.recordArith64(LAZY_ADD, aLo, aHi, bLo, bHi, lo, hi)
+    }
+  }
+  if (op === ALU_SUB || op === ALU_CMP) {
+    return () => {
+      const aLo = R[d]!
+      const aHi = R[d + 1]!
+      const bLo = s >= 0 ? R[s]! : immLo
+      const bHi = s >= 0 ? R[s + 1]! : immHi
+      const diff = (aLo >>> 0) - (bLo >>> 0)
+      const lo = diff | 0
+      const hi = (aHi - bHi - (diff < 0 ? 1 : 0)) | 0
+      if (write) {
+        R[d] = lo
+        R[d + 1] = hi
+      }
+      cpu.recordArith64(LAZY_SUB, aLo, aHi, bLo, bHi, lo, hi)
+    }
+  }
   return () => {
     applyAlu64(cpu, op, R[d]!, R[d + 1]!, s >= 0 ? R[s]! : immLo, s >= 0 ? R[s + 1]! : immHi)
     if (write) {
@@ -960,11 +1036,10 @@ function aluRegister64(cpu: Cpu, d: number, s: number, immLo: number, immHi: num
 /** reg op [simple memory], 32 or 64 bits. */
 function aluRegisterMemory(cpu: Cpu, size: number, d: number, mem: SimpleMemory, op: number): Op {
   const R = cpu.R
-  const { b, lo: dLo, hi: dHi } = mem
   const write = writesResult(op)
   if (size === 32) {
     return () => {
-      const r = applyAlu32(cpu, op, R[d]!, cpu.ld32(simpleAddress(cpu, R, b, dLo, dHi, 'read')))
+      const r = applyAlu32(cpu, op, R[d]!, cpu.ld32(simpleAddress(cpu, R, mem, 'read')))
       if (write) {
         R[d] = r
         R[d + 1] = 0
@@ -972,7 +1047,7 @@ function aluRegisterMemory(cpu: Cpu, size: number, d: number, mem: SimpleMemory,
     }
   }
   return () => {
-    const a = simpleAddress(cpu, R, b, dLo, dHi, 'read')
+    const a = simpleAddress(cpu, R, mem, 'read')
     const lo = cpu.ld32(a)
     const hi = cpu.ld32(a + 4)
     applyAlu64(cpu, op, R[d]!, R[d + 1]!, lo, hi)
