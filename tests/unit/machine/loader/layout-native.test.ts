@@ -5,12 +5,13 @@
 // maps for a sequence of mmap/munmap/mprotect/brk/mremap calls.
 
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Memory } from '../../../../shared/machine/memory'
 import { Random } from '../../../../shared/machine/random'
 import { loadElf, type LoadedProcess } from '../../../../shared/machine/loader'
 import { AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ } from '../../../../shared/machine/initial-stack'
 import type { MappedFile } from '../../../../shared/machine/address-space'
+import { PT_GNU_STACK } from '../../../../shared/machine/elf'
 import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, type ProbeOutput } from './native'
 
 const FREESTANDING = ['-nostdlib', '-fno-stack-protector', '-O1']
@@ -28,8 +29,23 @@ const variants = [
 const syscallVariants = variants.slice(0, 2)
 const binaries: Record<string, string> = {}
 
+/** The static probe without its PT_GNU_STACK header (turned into PT_NULL), as old assemblers leave it. */
+function withoutGnuStack(binary: string): string {
+  const bytes = new Uint8Array(readFileSync(binary))
+  const view = new DataView(bytes.buffer)
+  const phoff = Number(view.getBigUint64(32, true))
+  for (let i = 0; i < view.getUint16(56, true); i++) {
+    if (view.getUint32(phoff + i * 56, true) === PT_GNU_STACK) view.setUint32(phoff + i * 56, 0, true)
+  }
+  const path = binary + '-no-gnu-stack'
+  writeFileSync(path, bytes, { mode: 0o755 })
+  return path
+}
+
 beforeAll(() => {
   for (const v of variants) binaries[v.name] = compile('startup.c', `startup-${v.name}`, [...v.flags])
+  // No PT_GNU_STACK: on x86-64 the stack still is not executable (no READ_IMPLIES_EXEC for 64-bit).
+  binaries['static-no-gnu-stack'] = withoutGnuStack(binaries.static!)
 })
 
 /** The auxiliary vector a native stack dump holds (argc, argv, NULL, envp, NULL, auxv). */
@@ -69,7 +85,7 @@ const argumentSets: { label: string; args: string[] }[] = [
 ]
 
 describe('with ASLR off the loader builds exactly what Linux builds', () => {
-  for (const v of variants) {
+  for (const v of [...variants, { name: 'static-no-gnu-stack' }]) {
     for (const set of argumentSets) {
       it(`${v.name}, ${set.label}: same maps, rsp and initial stack`, () => {
         const binary = binaries[v.name]!
