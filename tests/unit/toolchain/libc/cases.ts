@@ -36,6 +36,24 @@ export const LIBC_CASES: readonly LibcCase[] = [
     runs: [
       { label: 'stdout and stderr on one pipe', mergeStderr: true },
       { label: '_exit drops buffered output', mergeStderr: true, args: ['exit-now'] },
+      { label: 'on a terminal: stdout line buffered', terminal: true },
+    ],
+  },
+  {
+    source: 'heap_stdio.c',
+    runs: [
+      { label: 'stdio buffers on the heap (pipe)' },
+      { label: 'stdio buffers on the heap (terminal)', terminal: true },
+    ],
+  },
+  {
+    source: 'errors.c',
+    runs: [
+      { label: 'errno, strerror and perror' },
+      { label: 'failed assertion', args: ['assert'] },
+      { label: 'assertion that holds', args: ['assert-ok'] },
+      { label: 'abort loses buffered output', args: ['abort'] },
+      { label: 'exit flushes buffered output', args: ['exit'] },
     ],
   },
   { source: 'startup.c', stackProtector: 'all', runs: [{ label: 'arguments, environment, canary', args: ['one', 'two words', ''] }] },

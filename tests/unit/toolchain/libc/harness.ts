@@ -27,9 +27,13 @@ function scratchDir(): string {
 }
 
 let counter = 0
-function freshPath(stem: string): string {
+/** A new file path whose base name is `name`, so every build of a program has the same
+ *  argv[0] base name (glibc prints it in assertion messages). */
+function freshPath(name: string): string {
   counter += 1
-  return join(scratchDir(), `${stem}-${counter}`)
+  const dir = join(scratchDir(), String(counter))
+  mkdirSync(dir)
+  return join(dir, name)
 }
 
 /** gcc flags for each stack-protector level, as the compiler spells them. */
@@ -64,16 +68,16 @@ export interface BuildOptions {
 
 /** gcc -O0 against the system's glibc (a normal dynamic PIE, as learners build on Linux). */
 export function buildWithGlibc(sourceName: string, options: BuildOptions = {}): string {
-  const out = freshPath(`glibc-${basename(sourceName, '.c')}`)
+  const out = freshPath(basename(sourceName, '.c'))
   execFileSync('gcc', ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, join(FIXTURES, sourceName)], { stdio: 'pipe' })
   return out
 }
 
 /** gcc -O0, static, with Memscape's headers, start-up and libc instead of glibc's. */
 export function buildWithGccAndLibc(sourceName: string, options: BuildOptions = {}): string {
-  const object = freshPath(`prog-${basename(sourceName, '.c')}`) + '.o'
+  const object = freshPath(`${basename(sourceName, '.c')}.o`)
   execFileSync('gcc', ['-c', ...FREESTANDING, protectorFlag(options.stackProtector ?? 'none'), '-o', object, join(FIXTURES, sourceName)])
-  const out = freshPath(`ourlibc-${basename(sourceName, '.c')}`)
+  const out = freshPath(basename(sourceName, '.c'))
   // ld defines no __rela_dyn_* symbols; a -no-pie executable has no relative relocations to apply.
   execFileSync('gcc', ['-static', '-nostdlib', '-no-pie', '-z', 'noexecstack', '-o', out, ...gccLibc(), object,
     '-Wl,--defsym=__rela_dyn_start=0', '-Wl,--defsym=__rela_dyn_end=0'])
@@ -98,7 +102,7 @@ export function buildWithMemscape(sourceName: string, options: MemscapeBuildOpti
   if (assembled.object === undefined) throw new Error(assembled.diagnostics.map(formatDiagnostic).join('\n'))
   const linked = link([...libc.objects, assembled.object], { pie: options.pie })
   if (linked.bytes === undefined) throw new Error(linked.errors.join('\n'))
-  const out = freshPath(`memscape-${basename(sourceName, '.c')}`)
+  const out = freshPath(basename(sourceName, '.c'))
   writeFileSync(out, linked.bytes)
   chmodSync(out, 0o755)
   return out
@@ -110,6 +114,9 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Send stderr into the same pipe as stdout (2>&1), to see how the two streams interleave. */
   readonly mergeStderr?: boolean
+  /** Run with stdout and stderr on a terminal (a pseudo-terminal from script(1)) and stdin from
+   *  /dev/null; both streams arrive in `stdout`, with the terminal's CR LF turned back into LF. */
+  readonly terminal?: boolean
 }
 
 export interface RunResult {
@@ -124,6 +131,11 @@ export const TEST_ENV: Readonly<Record<string, string>> = { MEMSCAPE_TEST: 'orig
 export function run(path: string, options: RunOptions = {}): RunResult {
   const args = options.args ?? []
   const env = { ...(options.env ?? TEST_ENV) }
+  if (options.terminal) {
+    const command = ['exec', ...[path, ...args].map((word) => `'${word.replaceAll("'", "'\\''")}'`), '< /dev/null'].join(' ')
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { input: '', env, encoding: 'latin1', timeout: 20_000 })
+    return { stdout: result.stdout.replaceAll('\r\n', '\n'), stderr: '', status: result.status, signal: result.signal }
+  }
   const result = options.mergeStderr
     ? spawnSync('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', path, ...args], { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
     : spawnSync(path, args, { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })

@@ -19,12 +19,13 @@ function runInMachine(path: string, options: RunOptions): RunResult {
     aslr: 2,
     stdin: new TextEncoder().encode(options.input ?? ''),
     stdinClosed: true,
+    terminal: options.terminal ?? false,
   })
   let stdout = ''
   let stderr = ''
   const decoder = (bytes: Uint8Array): string => String.fromCharCode(...bytes)
   machine.onOutput = (fd, bytes) => {
-    if (fd === 1 || options.mergeStderr) stdout += decoder(bytes)
+    if (fd === 1 || options.mergeStderr || options.terminal) stdout += decoder(bytes)
     else stderr += decoder(bytes)
   }
   const status = machine.run(INSTRUCTION_LIMIT)
@@ -43,7 +44,9 @@ describe('libc built by Memscape runs in the Memscape machine like glibc nativel
         it(runOptions.label, () => {
           glibcProgram ??= buildWithGlibc(testCase.source, options)
           ourProgram ??= buildWithMemscape(testCase.source, { ...options, pie: true })
-          expect(runInMachine(ourProgram, runOptions)).toEqual(run(glibcProgram, runOptions))
+          const expected = run(glibcProgram, runOptions)
+          expect(expected.stdout + expected.stderr, 'the glibc build printed nothing').not.toBe('')
+          expect(runInMachine(ourProgram, runOptions)).toEqual(expected)
         })
       }
     })

@@ -18,7 +18,9 @@ for (const pie of [true, false]) {
           it(runOptions.label, () => {
             glibcProgram ??= buildWithGlibc(testCase.source, options)
             ourProgram ??= buildWithMemscape(testCase.source, { ...options, pie })
-            expect(run(ourProgram, runOptions)).toEqual(run(glibcProgram, runOptions))
+            const expected = run(glibcProgram, runOptions)
+            expect(expected.stdout + expected.stderr, 'the glibc build printed nothing').not.toBe('')
+            expect(run(ourProgram, runOptions)).toEqual(expected)
           })
         }
       })
