@@ -12,7 +12,7 @@ import { loadElf, type LoadedProcess } from '../../../../shared/machine/loader'
 import { AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ } from '../../../../shared/machine/initial-stack'
 import type { MappedFile } from '../../../../shared/machine/address-space'
 import { PT_GNU_STACK } from '../../../../shared/machine/elf'
-import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, type ProbeOutput } from './native'
+import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, runNativeStatus, type ProbeOutput } from './native'
 
 const FREESTANDING = ['-nostdlib', '-fno-stack-protector', '-O1']
 const variants = [
@@ -294,6 +294,33 @@ describe('random system-call sequences give what Linux gives', () => {
       const labelled = (values: number[]) => values.map((r, i) => `${i} ${calls[i]} = ${r < 0 ? '-' + (-r).toString(16) : r.toString(16)}`)
       expect(labelled(results)).toEqual(labelled(native.results.map((r) => r.value)))
       expect(dumps.map(maskShmemInodes)).toEqual(native.maps.map(maskShmemInodes))
+    })
+  }
+})
+
+describe('stack growth against Linux', () => {
+  // A mapping placed below [stack]; a write 64 KiB below the stack's start must grow it, unless
+  // that would leave less than stack_guard_gap (1 MiB) between them: then Linux kills the process.
+  for (const gap of [0x100000, 0xff000, 0x101000, 0x10000]) {
+    it(`a mapping ${gap.toString(16)} bytes below the grown stack`, () => {
+      const binary = binaries.static!
+      const first = parseProbe(runNative(binary, []))
+      const { process } = load(binary, [], first)
+      const stackStart = process.addressSpace.find(process.rsp)!.start
+      const touch = stackStart - 0x10000 + 8
+      const below = stackStart - 0x10000 - gap - 0x1000
+      const lines = [`m ${below.toString(16)} 1000 3 32`, `t ${touch.toString(16)}`, 'd']
+      const native = runNativeStatus(binary, [], lines.join('\n') + '\n')
+      const space = process.addressSpace
+      expect(space.mmap(below, 0x1000, 3, 0x32)).toBe(below)
+      const growth = space.growStack(touch)
+      if (native.signal === 'SIGSEGV') {
+        expect(growth).toBe('guard-gap')
+        expect(native.stdout.trimEnd().endsWith('t')).toBe(true)
+      } else {
+        expect(growth).toBe('grown')
+        expect(parseProbe(native.stdout).maps[1]).toBe(space.formatMaps())
+      }
     })
   }
 })
