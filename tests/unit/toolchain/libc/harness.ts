@@ -5,7 +5,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, isAbsolute, join } from 'node:path'
 import { assemble } from '../../../../shared/toolchain/asm/assembler'
 import { formatDiagnostic } from '../../../../shared/toolchain/asm/object'
 import { compile, type StackProtector } from '../../../../shared/toolchain/c/compile'
@@ -16,8 +16,13 @@ import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
 export const FIXTURES = join(import.meta.dirname, '../../../fixtures/libc')
 const LIBC_ROOT = join(import.meta.dirname, '../../../../shared/toolchain/libc')
 
+/** A fixture's path (names are relative to tests/fixtures/libc; absolute paths are used as they are). */
+export function sourcePath(name: string): string {
+  return isAbsolute(name) ? name : join(FIXTURES, name)
+}
+
 export function fixture(name: string): string {
-  return readFileSync(join(FIXTURES, name), 'utf8')
+  return readFileSync(sourcePath(name), 'utf8')
 }
 
 let scratch: string | undefined
@@ -69,14 +74,14 @@ export interface BuildOptions {
 /** gcc -O0 against the system's glibc (a normal dynamic PIE, as learners build on Linux). */
 export function buildWithGlibc(sourceName: string, options: BuildOptions = {}): string {
   const out = freshPath(basename(sourceName, '.c'))
-  execFileSync('gcc', ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, join(FIXTURES, sourceName)], { stdio: 'pipe' })
+  execFileSync('gcc', ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, sourcePath(sourceName)], { stdio: 'pipe' })
   return out
 }
 
 /** gcc -O0, static, with Memscape's headers, start-up and libc instead of glibc's. */
 export function buildWithGccAndLibc(sourceName: string, options: BuildOptions = {}): string {
   const object = freshPath(`${basename(sourceName, '.c')}.o`)
-  execFileSync('gcc', ['-c', ...FREESTANDING, protectorFlag(options.stackProtector ?? 'none'), '-o', object, join(FIXTURES, sourceName)])
+  execFileSync('gcc', ['-c', ...FREESTANDING, protectorFlag(options.stackProtector ?? 'none'), '-o', object, sourcePath(sourceName)])
   const out = freshPath(basename(sourceName, '.c'))
   // ld defines no __rela_dyn_* symbols; a -no-pie executable has no relative relocations to apply.
   execFileSync('gcc', ['-static', '-nostdlib', '-no-pie', '-z', 'noexecstack', '-o', out, ...gccLibc(), object,
@@ -93,7 +98,7 @@ export function buildWithMemscape(sourceName: string, options: MemscapeBuildOpti
   const stackProtector = options.stackProtector ?? 'none'
   const libc = buildLibc({ pie: options.pie })
   if (libc.errors.length > 0) throw new Error(`libc does not build:\n${libc.errors.join('\n')}`)
-  const path = `/home/user/${sourceName}`
+  const path = `/home/user/${basename(sourceName)}`
   const files = { ...libcFiles(), [path]: fixture(sourceName) }
   const compiled = compile(files, path, { pie: options.pie, stackProtector, systemIncludeDirs: [LIBC_INCLUDE_DIR] })
   if (compiled.ir === undefined) throw new Error(compiled.text)
