@@ -129,26 +129,29 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
   let i = 0
   let spaceBefore = false
   let lineStart = true
-  const loc = (at: number): SourceLocation => ({ file, line: src.lines[at] ?? 1, column: src.cols[at] ?? 1 })
+  const lines = src.lines
+  const cols = src.cols
+  const loc = (at: number): SourceLocation => ({ file, line: lines[at] as number, column: cols[at] as number })
   const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
-    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: loc(start), spaceBefore, lineStart })
+    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: { file, line: lines[start] as number, column: cols[start] as number }, spaceBefore, lineStart })
     spaceBefore = false
     lineStart = false
   }
 
   while (i < n) {
-    const c = text[i] as string
-    if (c === '\n') {
+    const code0 = text.charCodeAt(i)
+    if (code0 === 10) {
       i++
       lineStart = true
       spaceBefore = false
       continue
     }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+    if (code0 === 32 || code0 === 9 || code0 === 13 || code0 === 12 || code0 === 11) {
       i++
       spaceBefore = true
       continue
     }
+    const c = text[i] as string
     if (c === '/' && text[i + 1] === '/') {
       while (i < n && text[i] !== '\n') i++
       spaceBefore = true

@@ -230,14 +230,9 @@ export class Parser {
    * Bounds the parser's recursion: absurdly deep nesting gets a diagnostic instead of exhausting
    * the JavaScript stack (gcc has no fixed limit, but real programs stay far below this one).
    */
-  private nested<T>(parse: () => T): T {
+  private enterNesting(): void {
     if (this.nesting >= MAX_NESTING) this.fail(this.peek().loc, `nesting too deep (more than ${MAX_NESTING} levels)`)
     this.nesting++
-    try {
-      return parse()
-    } finally {
-      this.nesting--
-    }
   }
 
   private nesting = 0
@@ -881,7 +876,12 @@ export class Parser {
 
   /** Parses a (possibly abstract) declarator applied to `base`. */
   private declarator(base: CType, abstract: boolean): Declarator {
-    return this.nested(() => this.declaratorInner(base, abstract))
+    this.enterNesting()
+    try {
+      return this.declaratorInner(base, abstract)
+    } finally {
+      this.nesting--
+    }
   }
 
   private declaratorInner(base: CType, abstract: boolean): Declarator {
@@ -1145,7 +1145,12 @@ export class Parser {
   }
 
   private statement(): Stmt {
-    return this.nested(() => this.statementInner())
+    this.enterNesting()
+    try {
+      return this.statementInner()
+    } finally {
+      this.nesting--
+    }
   }
 
   private statementInner(): Stmt {
@@ -1406,7 +1411,12 @@ export class Parser {
 
   /** Initialises `node` from the input: a braced list, a string for a char array, or one expression. */
   private initializeNode(node: InitNode, top: boolean): void {
-    this.nested(() => this.initializeNodeInner(node, top))
+    this.enterNesting()
+    try {
+      this.initializeNodeInner(node, top)
+    } finally {
+      this.nesting--
+    }
   }
 
   private initializeNodeInner(node: InitNode, top: boolean): void {
@@ -1727,7 +1737,12 @@ export class Parser {
   }
 
   private castExpr(): Expr {
-    return this.nested(() => this.castExprInner())
+    this.enterNesting()
+    try {
+      return this.castExprInner()
+    } finally {
+      this.nesting--
+    }
   }
 
   private castExprInner(): Expr {

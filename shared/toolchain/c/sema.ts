@@ -291,7 +291,9 @@ export class Sema {
     const e = this.rvalue(e0)
     const target = unqualified(to)
     const from = e.type
-    const what = ctx === 'assignment' ? `assignment to ${q(target)} from ${q(from)}` : ctx === 'initialization' ? `initialization of ${q(target)} from ${q(from)}` : ctx === 'return' ? `returning ${q(from)} from a function with return type ${q(target)}` : `passing argument`
+    // Spelled only when a diagnostic needs it: type names are costly to build for every assignment.
+    const what = (): string =>
+      ctx === 'assignment' ? `assignment to ${q(target)} from ${q(from)}` : ctx === 'initialization' ? `initialization of ${q(target)} from ${q(from)}` : ctx === 'return' ? `returning ${q(from)} from a function with return type ${q(target)}` : `passing argument`
     if (from.kind === 'void') this.error(loc, 'void value not ignored as it ought to be')
     if (target.kind === 'record') {
       if (from.kind === 'record' && from.info === target.info) return e
@@ -302,19 +304,19 @@ export class Sema {
     }
     if (target.kind === 'pointer') {
       if (isInteger(from)) {
-        if (!(e.k === 'num' && e.value === 0n)) this.warn(loc, `${what} makes pointer from integer without a cast [-Wint-conversion]`)
+        if (!(e.k === 'num' && e.value === 0n)) this.warn(loc, `${what()} makes pointer from integer without a cast [-Wint-conversion]`)
       } else if (from.kind === 'pointer') {
         const a = target.to
         const b = from.to
         if (a.kind !== 'void' && b.kind !== 'void' && !compatible(unqualified(a), unqualified(b), true)) {
-          this.warn(loc, `${what.replace(/ from .*/, '')} from incompatible pointer type ${q(from)} [-Wincompatible-pointer-types]`)
+          this.warn(loc, `${what().replace(/ from .*/, '')} from incompatible pointer type ${q(from)} [-Wincompatible-pointer-types]`)
         } else if (b.isConst && !a.isConst) {
           this.warn(loc, `${ctx === 'initialization' ? 'initialization' : ctx === 'return' ? 'return' : 'assignment'} discards 'const' qualifier from pointer target type [-Wdiscarded-qualifiers]`)
         }
       }
     } else if (isInteger(target) && from.kind === 'pointer') {
       if (target.kind === 'int' && target.ik === 'bool') return this.convert(e, target)
-      this.warn(loc, `${what} makes integer from pointer without a cast [-Wint-conversion]`)
+      this.warn(loc, `${what()} makes integer from pointer without a cast [-Wint-conversion]`)
     }
     if (target.kind === 'int' && target.ik === 'bool' && e.k === 'num') return this.num(e.value !== 0n ? 1n : 0n, target, e.loc)
     this.warnConstantOverflow(e, target)
