@@ -104,15 +104,20 @@ function imageEntry(image: PageTableImage, vpn: number): number {
 }
 
 function forEachImageEntry(image: PageTableImage, visit: (vpn: number, entry: number) => void): void {
-  image.l1.forEach((l2, i1) => {
-    if (l2 === 0) return
-    image.l2[l2 - 1]!.forEach((l3, i2) => {
-      if (l3 === 0) return
-      image.l3[l3 - 1]!.forEach((entry, i3) => {
+  for (let i1 = 0; i1 < L1_ENTRIES; i1++) {
+    const l2 = image.l1[i1]!
+    if (l2 === 0) continue
+    const l2Table = image.l2[l2 - 1]!
+    for (let i2 = 0; i2 < L2_ENTRIES; i2++) {
+      const l3 = l2Table[i2]!
+      if (l3 === 0) continue
+      const l3Table = image.l3[l3 - 1]!
+      for (let i3 = 0; i3 < L3_ENTRIES; i3++) {
+        const entry = l3Table[i3]!
         if (entry !== 0) visit((i1 * L2_ENTRIES + i2) * L3_ENTRIES + i3, entry)
-      })
-    })
-  })
+      }
+    }
+  }
 }
 
 /**
