@@ -193,7 +193,7 @@ export function loadElf(memory: Memory, image: Uint8Array, options: LoadOptions)
       check(space.mmap(mapStart, size, prot, flags, file, p.offset - pageOffset), `mapping PT_LOAD segment ${p.index} at ${hex(mapStart)}`)
       zeroStart = address + p.filesz
       // padzero(): the rest of the last file page is cleared, but only if the segment is writable.
-      if (p.memsz > p.filesz && (prot & 2) !== 0 && zeroStart % PAGE_SIZE !== 0) {
+      if (p.memsz > p.filesz && (prot & PROT_WRITE) !== 0 && zeroStart % PAGE_SIZE !== 0) {
         const clear = Math.min(pageAlignUp(zeroStart), mapStart + size) - zeroStart
         memory.poke(zeroStart, new Uint8Array(clear))
       }
