@@ -85,8 +85,13 @@ class Assembly {
     this.parse()
     const parseDiagnostics = [...this.diagnostics]
     let layout: Layout | undefined
+    // Every pass after the first knows every label (from the pass before), so it reports errors;
+    // the first pass whose labels and branch sizes equal the previous one's is the final layout.
     for (let pass = 0; pass < 24; pass++) {
       this.nextOffsets = new Map()
+      this.finalPass = pass > 0
+      this.diagnostics.length = 0
+      this.diagnostics.push(...parseDiagnostics)
       const before = this.statements.map((s) => s.longBranch)
       layout = this.layout()
       const branchesChanged = this.statements.some((s, i) => s.longBranch !== before[i])
@@ -94,10 +99,6 @@ class Assembly {
       this.offsets = this.nextOffsets
       if (stable && pass > 0) break
     }
-    this.finalPass = true
-    this.diagnostics.length = 0
-    this.diagnostics.push(...parseDiagnostics)
-    layout = this.layout()
     if (this.hasErrors() || layout === undefined) return { diagnostics: this.sorted() }
     const object = this.buildObject(layout)
     return { object, diagnostics: this.sorted() }
@@ -320,7 +321,7 @@ class Assembly {
       try {
         // `$` inside an equ means the position of the equ line in its own section.
         const key = '$equ:' + name
-        const position = (this.finalPass || this.nextOffsets.has(key) ? this.nextOffsets.get(key) : this.offsets.get(key)) ?? 0
+        const position = this.nextOffsets.get(key) ?? this.offsets.get(key) ?? 0
         return this.evaluate(equate.expr, { section: equate.section, scope: equate.scope, offset: position })
       } finally {
         this.equateStack.delete(name)
@@ -328,7 +329,7 @@ class Assembly {
     }
     const label = this.labels.get(name)
     if (label !== undefined) {
-      const offset = this.finalPass || this.nextOffsets.has(name) ? this.nextOffsets.get(name) : this.offsets.get(name)
+      const offset = this.nextOffsets.get(name) ?? this.offsets.get(name)
       if (offset === undefined) return { base: { kind: 'section', section: label.section }, addend: 0n, unknown: true }
       return { base: { kind: 'section', section: label.section }, addend: BigInt(offset), unknown: false }
     }
@@ -623,6 +624,21 @@ function sameOffsets(a: Map<string, number>, b: Map<string, number>): boolean {
 }
 
 function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, defaultRelative: boolean): ResolvedOperand {
+  const only = linear.registers[0]
+  if (linear.registers.length === 1 && only !== undefined && only.scale === 1n) {
+    // The common `[rbp-20]` / `[rax]` case.
+    return {
+      kind: 'memory',
+      size: operand.size,
+      segment: operand.segment?.register ?? Register.None,
+      base: only.register,
+      index: Register.None,
+      scale: 1,
+      displacement: linear.value,
+      ripTarget: only.register === Register.RIP && (linear.value.base !== undefined || linear.value.unknown),
+      column: operand.column,
+    }
+  }
   // Merge repeated registers (`[rax+rax]` = rax*2).
   const merged = new Map<Register, LinearRegister>()
   for (const entry of linear.registers) {

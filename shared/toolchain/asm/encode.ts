@@ -497,9 +497,51 @@ function encodeStringInstruction(request: EncodeRequest): EncodeResult | undefin
 }
 
 /** Encode one instruction. Throws EncodeError for impossible operand combinations. */
+/**
+ * Encodings of position-independent instructions (no branch, no RIP-relative operand): -O0 code
+ * repeats the same few hundred instructions, so most lines are found here.
+ */
+const encodedCache = new Map<string, EncodeResult>()
+const ENCODED_CACHE_LIMIT = 1 << 16
+
+function valueKey(value: Value): string {
+  const base = value.base === undefined ? '' : value.base.kind === 'section' ? value.base.section : `@${value.base.name}`
+  return `${base}~${value.negatedSection ?? ''}~${value.addend}~${value.unknown ? 1 : 0}`
+}
+
+function requestKey(request: EncodeRequest): string | undefined {
+  let key = `${request.mnemonic} ${request.prefixes.join(' ')}`
+  for (const operand of request.operands) {
+    if (operand.kind === 'register') key += `|${operand.info.name}`
+    else if (operand.kind === 'memory') {
+      if (operand.base === Register.RIP) return undefined
+      key += `|m${operand.size}:${operand.segment}:${operand.base}:${operand.index}:${operand.scale}:${valueKey(operand.displacement)}`
+    } else key += `|i${operand.size}:${operand.branchHint ?? ''}:${valueKey(operand.value)}`
+  }
+  return key
+}
+
+const BRANCH_MNEMONICS = /^(j|call|loop|xbegin)/
+
 export function encodeInstruction(request: EncodeRequest): EncodeResult {
   const mnemonic = canonicalMnemonic(request.mnemonic)
   const normalized = { ...request, mnemonic }
+  const key = BRANCH_MNEMONICS.test(mnemonic) ? undefined : requestKey(normalized)
+  if (key !== undefined) {
+    const cached = encodedCache.get(key)
+    if (cached !== undefined) return cached
+  }
+  const result = encodeUncached(normalized)
+  if (key !== undefined) {
+    if (encodedCache.size >= ENCODED_CACHE_LIMIT) encodedCache.clear()
+    encodedCache.set(key, result)
+  }
+  return result
+}
+
+function encodeUncached(normalized: EncodeRequest): EncodeResult {
+  const request = normalized
+  const mnemonic = normalized.mnemonic
   const stringResult = encodeStringInstruction(normalized)
   if (stringResult !== undefined) return stringResult
   const prefixByte = PREFIX_BYTES[mnemonic]
@@ -549,17 +591,57 @@ function matchForms(mnemonic: string, request: EncodeRequest): Form[] {
   )
 }
 
+/** The winning form per operand shape: the choice depends only on mnemonic, registers, memory
+ *  sizes and which immediate encodings a value fits, so later instructions encode just once. */
+const chosenForms = new Map<string, Form>()
+
+const IMMEDIATE_PROBES: readonly (OperandClass & { kind: 'immediate' })[] = [
+  { kind: 'immediate', bits: 8, signExtendTo: 0, constOne: true },
+  { kind: 'immediate', bits: 8, signExtendTo: 0, constOne: false },
+  { kind: 'immediate', bits: 8, signExtendTo: 16, constOne: false },
+  { kind: 'immediate', bits: 8, signExtendTo: 32, constOne: false },
+  { kind: 'immediate', bits: 8, signExtendTo: 64, constOne: false },
+  { kind: 'immediate', bits: 16, signExtendTo: 0, constOne: false },
+  { kind: 'immediate', bits: 32, signExtendTo: 0, constOne: false },
+  { kind: 'immediate', bits: 32, signExtendTo: 64, constOne: false },
+  { kind: 'immediate', bits: 64, signExtendTo: 0, constOne: false },
+]
+
+function shapeKey(request: EncodeRequest): string {
+  const parts = request.operands.map((operand) => {
+    if (operand.kind === 'register') return operand.info.name
+    if (operand.kind === 'memory') return `m${operand.size}`
+    if (isRelocatable(operand.value)) return `i${operand.size}R`
+    return `i${operand.size}:` + IMMEDIATE_PROBES.map((probe) => (immediateFor(probe, operand.value) === undefined ? '0' : '1')).join('')
+  })
+  return `${request.mnemonic} ${request.prefixes.join(' ')}|${parts.join(',')}`
+}
+
+function encodeWithForm(form: Form, request: EncodeRequest): ReturnType<typeof encodeOne> {
+  const encoded = encodeForm(form, request, 0)
+  // `[rip + n]`: the displacement is relative to the end of the instruction, so encode again
+  // once the length is known (the length does not depend on the displacement).
+  return hasRipDisplacement(request) ? encodeForm(form, request, encoded.bytes.length) : encoded
+}
+
 function encodeShortest(candidates: readonly Form[], request: EncodeRequest): EncodeResult {
+  const key = shapeKey(request)
+  const cached = chosenForms.get(key)
+  if (cached !== undefined) {
+    try {
+      const encoded = encodeWithForm(cached, request)
+      return { bytes: encoded.bytes, fixups: fixupsFor(cached, encoded, request), needsLongBranch: false }
+    } catch (error) {
+      if (!(error instanceof EncodeError)) throw error
+    }
+  }
   const relocatableImmediate = request.operands.some((operand) => operand.kind === 'immediate' && isRelocatable(operand.value))
   let best: { form: Form; encoded: ReturnType<typeof encodeOne> } | undefined
   let lastError: EncodeError | undefined
   for (const form of candidates) {
     let encoded: ReturnType<typeof encodeOne>
     try {
-      encoded = encodeForm(form, request, 0)
-      // `[rip + n]`: the displacement is relative to the end of the instruction, so encode again
-      // once the length is known (the length does not depend on the displacement).
-      if (hasRipDisplacement(request)) encoded = encodeForm(form, request, encoded.bytes.length)
+      encoded = encodeWithForm(form, request)
       // NASM gives `mov r64, label` the full 64-bit immediate, so the address is never truncated.
       const preferred = relocatableImmediate && form.operands.some((operand) => operand.kind === 'immediate' && operand.bits === 64)
       if (best === undefined || encoded.bytes.length < best.encoded.bytes.length || preferred) best = { form, encoded }
@@ -570,6 +652,7 @@ function encodeShortest(candidates: readonly Form[], request: EncodeRequest): En
     }
   }
   if (best === undefined) throw lastError ?? new EncodeError(`cannot encode '${request.mnemonic}'`)
+  chosenForms.set(key, best.form)
   return { bytes: best.encoded.bytes, fixups: fixupsFor(best.form, best.encoded, request), needsLongBranch: false }
 }
 

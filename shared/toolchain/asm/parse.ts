@@ -25,13 +25,19 @@ export type Token =
 
 const PUNCTUATION = ['<<', '>>', '$$', '[', ']', '(', ')', ',', ':', '+', '-', '*', '/', '%', '&', '|', '^', '~', '$']
 
-function isIdentStart(ch: string): boolean {
-  return /[A-Za-z_.?@]/.test(ch)
+// Character classes by code (the tokenizer runs on every line; regexes per character are slow).
+const IDENT_START = new Uint8Array(128)
+const IDENT_PART = new Uint8Array(128)
+const DIGIT = new Uint8Array(128)
+const NUMBER_PART = new Uint8Array(128)
+for (let code = 0; code < 128; code++) {
+  const ch = String.fromCharCode(code)
+  IDENT_START[code] = /[A-Za-z_.?@]/.test(ch) ? 1 : 0
+  IDENT_PART[code] = /[A-Za-z0-9_.?@$#~]/.test(ch) ? 1 : 0
+  DIGIT[code] = /[0-9]/.test(ch) ? 1 : 0
+  NUMBER_PART[code] = /[0-9A-Za-z_]/.test(ch) ? 1 : 0
 }
-
-function isIdentPart(ch: string): boolean {
-  return /[A-Za-z0-9_.?@$#~]/.test(ch)
-}
+const classOf = (table: Uint8Array, code: number): boolean => code < 128 && table[code] === 1
 
 /** Split a line into tokens, stopping at a comment (`;` or `#` outside quotes). Columns are 1-based. */
 export function tokenize(line: string): Token[] {
@@ -40,6 +46,7 @@ export function tokenize(line: string): Token[] {
   while (i < line.length) {
     const ch = line[i] as string
     const column = i + 1
+    const code = line.charCodeAt(i)
     if (ch === ' ' || ch === '\t' || ch === '\r') {
       i++
       continue
@@ -53,16 +60,16 @@ export function tokenize(line: string): Token[] {
       i = end + 1
       continue
     }
-    if (/[0-9]/.test(ch)) {
+    if (classOf(DIGIT, code)) {
       let j = i
-      while (j < line.length && /[0-9A-Za-z_]/.test(line[j] as string)) j++
+      while (j < line.length && classOf(NUMBER_PART, line.charCodeAt(j))) j++
       tokens.push({ kind: 'number', value: parseNumber(line.slice(i, j), column), column })
       i = j
       continue
     }
-    if (isIdentStart(ch)) {
+    if (classOf(IDENT_START, code)) {
       let j = i + 1
-      while (j < line.length && isIdentPart(line[j] as string)) j++
+      while (j < line.length && classOf(IDENT_PART, line.charCodeAt(j))) j++
       tokens.push({ kind: 'ident', text: line.slice(i, j), column })
       i = j
       continue
@@ -77,6 +84,7 @@ export function tokenize(line: string): Token[] {
 }
 
 function parseNumber(text: string, column: number): bigint {
+  if (/^[0-9]{1,15}$/.test(text)) return BigInt(Number(text))
   const clean = text.replace(/_/g, '').toLowerCase()
   let match: RegExpMatchArray | null
   try {
