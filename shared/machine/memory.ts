@@ -204,6 +204,8 @@ export class MemoryView {
  */
 export class Memory extends MemoryView {
   private readonly view: DataView
+  /** The whole buffer as 32-bit words, for aligned accesses (this machine and x86 are little-endian). */
+  private readonly words: Int32Array
   private readonly freeStack: Int32Array
   /** Per-frame flag: the frame holds decoded code; writes to it must invalidate the cache. */
   readonly codeFrames: Uint8Array
@@ -231,6 +233,7 @@ export class Memory extends MemoryView {
   private constructor(buffer: SharedArrayBuffer) {
     super(buffer)
     this.view = new DataView(buffer)
+    this.words = new Int32Array(buffer, 0, buffer.byteLength >> 2)
     this.freeStack = new Int32Array(buffer, (L3_OFFSET + L3_TABLES * L3_ENTRIES) * 4, this.frameCount)
     this.codeFrames = new Uint8Array(this.frameCount)
     this.flushTlb()
@@ -552,7 +555,9 @@ export class Memory extends MemoryView {
   read32(addr: number): number {
     const off = addr & PAGE_MASK
     if (off > PAGE_SIZE - 4) return this.read16(addr) | (this.read16(addr + 2) << 16)
-    return this.view.getInt32(this.pageForRead(addr) + off, true)
+    const at = this.pageForRead(addr) + off
+    // Frames are page aligned, so an aligned address is an aligned buffer offset.
+    return (at & 3) === 0 ? this.words[at >> 2]! : this.view.getInt32(at, true)
   }
 
   /**
@@ -653,7 +658,9 @@ export class Memory extends MemoryView {
       this.write16(addr + 2, (value >>> 16) & 0xffff)
       return
     }
-    this.view.setInt32(this.pageForWrite(addr) + off, value, true)
+    const at = this.pageForWrite(addr) + off
+    if ((at & 3) === 0) this.words[at >> 2] = value
+    else this.view.setInt32(at, value, true)
   }
 
   /** Throws before any byte is written when a straddling write would fault on its second page. */
