@@ -47,7 +47,7 @@ import {
   type InitialStack,
 } from './initial-stack'
 import { buildVdso } from './vdso'
-import { PROT_EXEC, PROT_READ } from './memory'
+import { PROT_EXEC, PROT_READ, PROT_WRITE } from './memory'
 
 /** execve() failed after the ELF was accepted: the message says why (and which errno Linux gives). */
 export class LoadError extends Error {
