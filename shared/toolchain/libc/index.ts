@@ -13,6 +13,7 @@ import hErrnoH from './include/errno.h?raw'
 import hFcntlH from './include/fcntl.h?raw'
 import hLimitsH from './include/limits.h?raw'
 import hMallocH from './include/malloc.h?raw'
+import hSignalH from './include/signal.h?raw'
 import hStdargH from './include/stdarg.h?raw'
 import hStdboolH from './include/stdbool.h?raw'
 import hStddefH from './include/stddef.h?raw'
@@ -23,6 +24,7 @@ import hStringH from './include/string.h?raw'
 import hSysAuxvH from './include/sys/auxv.h?raw'
 import hSysMmanH from './include/sys/mman.h?raw'
 import hSysTypesH from './include/sys/types.h?raw'
+import hTimeH from './include/time.h?raw'
 import hUnistdH from './include/unistd.h?raw'
 import srcCtypeC from './src/ctype.c?raw'
 import srcEnvC from './src/env.c?raw'
@@ -30,6 +32,7 @@ import srcInternalH from './src/internal.h?raw'
 import srcMallocC from './src/malloc.c?raw'
 import srcPrintfC from './src/printf.c?raw'
 import srcScanfC from './src/scanf.c?raw'
+import srcSignalC from './src/signal.c?raw'
 import srcStartAsm from './src/start.asm?raw'
 import srcStartC from './src/start.c?raw'
 import srcStdioC from './src/stdio.c?raw'
@@ -52,6 +55,7 @@ export const LIBC_HEADERS: Readonly<Record<string, string>> = {
   'fcntl.h': hFcntlH,
   'limits.h': hLimitsH,
   'malloc.h': hMallocH,
+  'signal.h': hSignalH,
   'stdarg.h': hStdargH,
   'stdbool.h': hStdboolH,
   'stddef.h': hStddefH,
@@ -62,6 +66,7 @@ export const LIBC_HEADERS: Readonly<Record<string, string>> = {
   'sys/auxv.h': hSysAuxvH,
   'sys/mman.h': hSysMmanH,
   'sys/types.h': hSysTypesH,
+  'time.h': hTimeH,
   'unistd.h': hUnistdH,
 }
 
@@ -73,6 +78,7 @@ export const LIBC_SOURCES: Readonly<Record<string, string>> = {
   'malloc.c': srcMallocC,
   'printf.c': srcPrintfC,
   'scanf.c': srcScanfC,
+  'signal.c': srcSignalC,
   'start.asm': srcStartAsm,
   'start.c': srcStartC,
   'stdio.c': srcStdioC,

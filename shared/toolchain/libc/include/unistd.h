@@ -25,6 +25,8 @@ int dup2(int fd, int fd2);
 int unlink(const char *path);
 int access(const char *path, int mode);
 unsigned int sleep(unsigned int seconds);
+unsigned int alarm(unsigned int seconds);
+int pause(void);
 int isatty(int fd);
 long syscall(long number, ...);
 void _exit(int status);

@@ -26,7 +26,12 @@ long __syscall_ret(long raw);
 #define SYS_dup 32
 #define SYS_dup2 33
 #define SYS_nanosleep 35
+#define SYS_pause 34
+#define SYS_alarm 37
 #define SYS_getpid 39
+#define SYS_kill 62
+#define SYS_time 201
+#define SYS_clock_gettime 228
 #define SYS_exit 60
 #define SYS_getuid 102
 #define SYS_getgid 104

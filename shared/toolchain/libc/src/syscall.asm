@@ -15,3 +15,10 @@ __syscall6:
         mov     r9, [rsp+8]             ; the 7th argument is on the stack
         syscall
         ret
+
+; Where a signal handler returns to: the kernel's rt_sigreturn restores the interrupted context.
+; sigaction installs it as sa_restorer (SA_RESTORER), as glibc does with its own __restore_rt.
+        global  __restore_rt
+__restore_rt:
+        mov     eax, 15                 ; rt_sigreturn
+        syscall

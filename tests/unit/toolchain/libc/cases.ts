@@ -56,6 +56,13 @@ export const LIBC_CASES: readonly LibcCase[] = [
       { label: 'exit flushes buffered output', args: ['exit'] },
     ],
   },
+  {
+    source: 'signals.c',
+    runs: [
+      { label: 'handlers, blocking, SIGSEGV with siginfo' },
+      { label: 'default action: killed by SIGSEGV', args: ['default'] },
+    ],
+  },
   { source: 'startup.c', stackProtector: 'all', runs: [{ label: 'arguments, environment, canary', args: ['one', 'two words', ''] }] },
   { source: 'heap_errors.c', runs: HEAP_ERROR_SCENARIOS.map((scenario) => ({ label: scenario, args: [scenario] })) },
   {

@@ -1,0 +1,44 @@
+/** The bundled file lists match the files on disk, and the library's own API and decisions. */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { buildLibc, LIBC_HEADERS, LIBC_INCLUDE_DIR, LIBC_SOURCE_DIR, LIBC_SOURCES, LIBC_UNITS, libcFiles } from '../../../../shared/toolchain/libc'
+
+const ROOT = join(import.meta.dirname, '../../../../shared/toolchain/libc')
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort()
+}
+
+describe('libc sources', () => {
+  it('bundles every header and source file, with its text', () => {
+    expect(Object.keys(LIBC_HEADERS).sort()).toEqual(filesUnder(join(ROOT, 'include')))
+    expect(Object.keys(LIBC_SOURCES).sort()).toEqual(filesUnder(join(ROOT, 'src')))
+    for (const [name, text] of Object.entries(LIBC_HEADERS)) expect(text).toBe(readFileSync(join(ROOT, 'include', name), 'utf8'))
+    for (const [name, text] of Object.entries(LIBC_SOURCES)) expect(text).toBe(readFileSync(join(ROOT, 'src', name), 'utf8'))
+  })
+
+  it('lists the compilation units with the start-up code first', () => {
+    expect(LIBC_UNITS[0]).toBe('start.asm')
+    expect(LIBC_UNITS).toContain('malloc.c')
+    expect(LIBC_UNITS).not.toContain('internal.h')
+  })
+
+  it('places headers and sources at their paths in the file map', () => {
+    const files = libcFiles()
+    expect(files[`${LIBC_INCLUDE_DIR}/sys/mman.h`]).toBe(LIBC_HEADERS['sys/mman.h'])
+    expect(files[`${LIBC_SOURCE_DIR}/malloc.c`]).toBe(LIBC_SOURCES['malloc.c'])
+  })
+
+  it("compiles with Memscape's toolchain and exports the symbols programs and the heap view need", () => {
+    const build = buildLibc({ pie: true })
+    expect(build.errors).toEqual([])
+    const globals = new Set(build.objects.flatMap((object) => object.symbols.filter((symbol) => symbol.binding === 'global' && symbol.section !== undefined).map((symbol) => symbol.name)))
+    for (const name of ['_start', '__libc_start_main', 'main_arena', 'mp_', 'tcache', 'malloc', 'free', 'printf', 'stdout', 'errno', 'environ', '__stack_chk_fail', '__restore_rt'])
+      expect(globals, name).toContain(name)
+    expect(buildLibc({ pie: true })).toBe(build)
+  })
+})
