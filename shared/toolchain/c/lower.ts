@@ -6,6 +6,7 @@
  */
 import type * as IR from '../ir/types'
 import type { Expr, FunctionDef, Initializer, Stmt, TranslationUnit, VarSymbol } from './ast'
+import { DebugTypeTable } from './debug-types'
 import { CompileAbort, type DiagnosticSink, type SourceLocation } from './diagnostics'
 import { VOID, alignOf, intKindOf, isSignedKind, isSignedType, pointerTo, sizeOf, typeToString, unqualified, type BitField, type CType, type IntKind } from './types'
 
@@ -73,6 +74,7 @@ interface FunctionState {
 export class Lowerer {
   private readonly stringNames = new Map<number, string>()
   private readonly stringGlobals: IR.IrGlobal[] = []
+  private readonly debugTypes = new DebugTypeTable()
   private fs: FunctionState | undefined
 
   constructor(
@@ -132,7 +134,7 @@ export class Lowerer {
     const size = sizeOf(sym.type) ?? 0
     const align = dataAlignment(sym.type)
     const linkage: IR.Linkage = sym.external ? 'global' : 'static'
-    const debugType = { text: typeToString(sym.type) }
+    const debugType = this.debugTypes.debugType(sym.type)
     const loc = toIrLoc(sym.loc)
     // A tentative definition of an array of unknown size becomes one element (gcc warns).
     if (!sym.init) {
@@ -316,7 +318,7 @@ export class Lowerer {
       scope: Math.max(0, sym.scope),
       parentScope: sym.parentScope !== undefined && sym.parentScope >= 0 ? sym.parentScope : undefined,
       loc: toIrLoc(sym.loc),
-      debugType: { text: typeToString(t) },
+      debugType: this.debugTypes.debugType(t),
     }
   }
 
@@ -325,7 +327,7 @@ export class Lowerer {
     const id = fs.nextObject++
     fs.frame.push({
       id, name: '', kind: 'temp', size: sizeOf(t) ?? 0, align: alignOf(t), scalar: false, addressTaken: true,
-      protector: protectorClass(t), scopeDepth: 0, scope: 0, debugType: { text: typeToString(t) },
+      protector: protectorClass(t), scopeDepth: 0, scope: 0, debugType: this.debugTypes.debugType(t),
     })
     return id
   }

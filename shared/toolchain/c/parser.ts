@@ -868,6 +868,7 @@ export class Parser {
     }
     this.expect('}')
     info.underlying = enumUnderlying(min, max)
+    info.enumerators = constants.map((c) => ({ name: c.name, value: c.value }))
     info.complete = true
     return { kind: 'enum', info }
   }

@@ -46,6 +46,8 @@ export interface EnumInfo {
   /** gcc's compatible integer type: unsigned int unless some enumerator is negative. */
   underlying: IntKind
   complete: boolean
+  /** The constants in declaration order (for debug information). */
+  enumerators?: { readonly name: string; readonly value: bigint }[]
 }
 
 export type CType = Qualifiers &

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compile } from '../../../../shared/toolchain/c/compile'
+import type { CDebugType } from '../../../../shared/toolchain/c/debug-types'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
 
 function lowered(source: string): IrModule {
@@ -82,9 +83,9 @@ int f(int n, char *s) {
   })
 
   it('describes C types and source lines for debug info', () => {
-    expect(get('buf').debugType).toEqual({ text: 'char[64]' })
-    expect(get('ptr').debugType).toEqual({ text: 'long int *' })
-    expect(get('p').debugType).toEqual({ text: 'struct pair' })
+    expect(get('buf').debugType?.text).toBe('char[64]')
+    expect(get('ptr').debugType?.text).toBe('long int *')
+    expect(get('p').debugType?.text).toBe('struct pair')
     expect(get('s').loc).toEqual({ line: 3, column: 20 })
     expect(f.loc?.line).toBe(3)
     expect(f.endLoc?.line).toBe(20)
@@ -185,5 +186,28 @@ int main(void) { return used() + made_external(); }
     const asm = execFileSync('gcc', ['-O0', '-S', '-o', '-', join(dir, 'i.c')], { encoding: 'utf8' })
     const theirs = [...asm.matchAll(/^([a-z_]+):/gm)].map((m) => m[1]).sort()
     expect(lowered(source).functions.map((f) => f.name).sort()).toEqual(theirs)
+  })
+})
+
+describe('structured debug types (for DWARF)', () => {
+  it('describe base types, pointers, arrays, records with bit-fields, enums and cycles', () => {
+    const module = lowered(`
+enum color { RED = 1, BLUE = 4 };
+struct node { int value; unsigned flag:1, kind:3; struct node *next; const char name[8]; enum color c; };
+struct node head;
+`)
+    const head = module.globals.find((g) => g.name === 'head')
+    const info = (head?.debugType as CDebugType | undefined)?.info
+    if (info?.kind !== 'struct') throw new Error('expected a struct description')
+    expect([info.name, info.size, info.complete]).toEqual(['node', 32, true])
+    expect(info.members.map((m) => [m.name, m.offset, m.bitSize, m.bitOffset])).toEqual([
+      ['value', 0, undefined, undefined], ['flag', 4, 1, 0], ['kind', 4, 3, 1], ['next', 8, undefined, undefined],
+      ['name', 16, undefined, undefined], ['c', 24, undefined, undefined],
+    ])
+    expect(info.members[0]?.type).toEqual({ kind: 'base', name: 'int', size: 4, encoding: 'signed' })
+    const next = info.members[3]?.type
+    expect(next?.kind === 'pointer' && next.to).toBe(info) // the cycle is the same object
+    expect(info.members[4]?.type).toEqual({ kind: 'array', count: 8, of: { kind: 'qualified', isConst: true, isVolatile: false, type: { kind: 'base', name: 'char', size: 1, encoding: 'signed_char' } } })
+    expect(info.members[5]?.type).toEqual({ kind: 'enum', name: 'color', size: 4, enumerators: [{ name: 'RED', value: 1n }, { name: 'BLUE', value: 4n }] })
   })
 })
