@@ -14,7 +14,7 @@ import {
   type ElfFile,
   type ProgramHeader,
 } from './elf'
-import type { Memory } from './memory'
+import { PROT_EXEC, PROT_READ, PROT_WRITE, type Memory } from './memory'
 import type { Random } from './random'
 import {
   AddressSpace,
@@ -47,7 +47,6 @@ import {
   type InitialStack,
 } from './initial-stack'
 import { buildVdso } from './vdso'
-import { PROT_EXEC, PROT_READ, PROT_WRITE } from './memory'
 
 /** execve() failed after the ELF was accepted: the message says why (and which errno Linux gives). */
 export class LoadError extends Error {
