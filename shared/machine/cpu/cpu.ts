@@ -17,7 +17,7 @@ import { RegisterFile } from './registers'
 import type { CpuException, CpuStop } from './exception'
 import * as Flags from './flags'
 import { Lazy, Cond } from './flags'
-import { translate, type Op } from './translate'
+import { translate, type Op, type Translated } from './translate'
 import { X87 } from './x87'
 
 // iced-x86's enums are objects with thousands of members (slow, dictionary-mode lookups):
@@ -131,6 +131,9 @@ export class Cpu {
   private stopBlock = false
   private haltRequested = false
   private currentBlock: Block | null = null
+
+  /** Instructions the translator failed on (executing them raises #UD); for diagnostics. */
+  readonly translationErrors: { address: number; instruction: string; message: string }[] = []
 
   private readonly blocks = new Map<number, Block>()
   private readonly directCache: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_CACHE_SIZE)
@@ -316,7 +319,7 @@ export class Cpu {
           end = address + 1
           break
         }
-        const translated = translate(this, instr, address)
+        const translated = this.translateSafely(instr, address)
         ops.push(translated.op)
         addresses.push(address)
         consumed += instr.length
@@ -348,6 +351,20 @@ export class Cpu {
     }
     this.blocks.set(rip, block)
     return block
+  }
+
+  /**
+   * Translates one instruction; an operand form the translator cannot handle (a bug or a gap,
+   * never a guest's fault) becomes #UD, so the guest gets SIGILL instead of the host an error.
+   */
+  private translateSafely(instr: Instruction, address: number): Translated {
+    try {
+      return translate(this, instr, address)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      this.translationErrors.push({ address, instruction: instr.toString(), message })
+      return { op: invalidOpcode, endsBlock: true, setsRip: true }
+    }
   }
 
   /** Replaces the decoder with one over a fresh fetch window starting at address. */

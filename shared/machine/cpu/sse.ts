@@ -1,7 +1,7 @@
 // SSE/SSE2: the moves, integer lane operations and scalar/packed float arithmetic that gcc
 // emits and that glibc's SSE2 string, memory and printf paths execute.
 
-import { Mnemonic as IcedMnemonic, OpKind, type Instruction } from 'iced-x86'
+import { Mnemonic as IcedMnemonic, OpKind, Register, type Instruction } from 'iced-x86'
 import { CpuTrap, type Cpu } from './cpu'
 import { CF, PF, ZF, STATUS_FLAGS } from './flags'
 import { effectiveAddress, gprInfo, memorySizeBits, xmmIndex } from './operands'
@@ -586,7 +586,20 @@ const INT_OUT = new Int32Array(2)
 
 // --- the translator ---------------------------------------------------------------------------
 
+/** MMX forms share mnemonics with SSE2; the MMX registers are not modelled (cpuid says no MMX). */
+function usesMmx(instr: Instruction): boolean {
+  for (let n = 0; n < instr.opCount; n++) {
+    if (instr.opKind(n) !== OpKind.Register) continue
+    const reg = instr.opRegister(n)
+    if (reg >= MM0 && reg <= MM7) return true
+  }
+  return false
+}
+const MM0 = Register.MM0
+const MM7 = Register.MM7
+
 export function translateSse(cpu: Cpu, instr: Instruction): Op | null {
+  if (usesMmx(instr)) return null
   const m = instr.mnemonic
   const X = cpu.X32
   const R = cpu.R
