@@ -847,9 +847,12 @@ export class AddressSpace {
 
   /** What the page-fault handler concludes about a user access at address that the MMU refused. */
   classifyFault(address: number, access: Access): FaultClassification {
-    const v = this.areaAt(address)
     const user = 4
     const kind = access === 'write' ? 2 : access === 'exec' ? 0x10 : 0
+    // At or above TASK_SIZE_MAX (the last user page included) the kernel reports a protection
+    // fault whatever the page tables say, so as not to reveal the kernel's layout.
+    if (address >= TASK_SIZE) return { code: 'maperr', errorCode: 1 | user | kind, vma: null }
+    const v = this.areaAt(address)
     if (!v) return { code: 'maperr', errorCode: user | kind, vma: null }
     // A PROT_NONE page has no present PTE: the error code says "not present", as on Linux.
     const present = v.prot !== PROT_NONE && this.memory.isMapped(address) ? 1 : 0

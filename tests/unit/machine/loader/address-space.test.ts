@@ -135,6 +135,10 @@ describe('page-fault classification (error codes as the kernel logs them)', () =
     expect(s.classifyFault(ro + 8, 'write')).toMatchObject({ code: 'accerr', errorCode: 7 })
     expect(s.classifyFault(rw + 8, 'exec')).toMatchObject({ code: 'accerr', errorCode: 0x15 })
     expect(s.classifyFault(none, 'read')).toMatchObject({ code: 'accerr', errorCode: 4 })
+    // realism.md §6: reading the last user page or kernel text gives error 5, jumping there 0x15.
+    expect(s.classifyFault(0x7ffffffff000, 'read')).toMatchObject({ code: 'maperr', errorCode: 5 })
+    expect(s.classifyFault(Number(0xffffffff81000000n), 'read')).toMatchObject({ code: 'maperr', errorCode: 5 })
+    expect(s.classifyFault(Number(0xffffffff81000000n), 'exec')).toMatchObject({ code: 'maperr', errorCode: 0x15 })
   })
 })
 
