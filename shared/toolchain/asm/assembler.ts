@@ -11,7 +11,7 @@
 import { Register } from 'iced-x86'
 import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type Statement } from './parse'
 import { EncodeError, encodeInstruction, type ResolvedOperand, type Value, type ValueBase } from './encode'
-import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName } from './object'
+import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName, SourceLine } from './object'
 import { SECTION_NAMES } from './object'
 
 export interface AssembleResult {
@@ -66,6 +66,8 @@ class Assembly {
   private readonly usedSections = new Set<SectionName>()
   private defaultRelative = false
   private execStack = false
+  private sourceFile: string | undefined
+  private lineTable: SourceLine[] = []
   /** Label offsets from the previous layout pass (undefined = not placed yet). */
   private offsets = new Map<string, number>()
   private nextOffsets = new Map<string, number>()
@@ -177,6 +179,9 @@ class Assembly {
         }
         case 'default':
           this.defaultRelative = statement.relative
+          break
+        case 'file':
+          this.sourceFile = statement.name
           break
         default:
           this.statements.push({ line, statement, section, ...(label === undefined ? {} : { label }), scope, longBranch: false })
@@ -344,6 +349,7 @@ class Assembly {
   private layout(): Layout {
     const buffers = new Map<SectionName, SectionBuilder>()
     for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder())
+    this.lineTable = []
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
       if (entry.label !== undefined) this.nextOffsets.set(entry.label, builder.size)
@@ -394,6 +400,10 @@ class Assembly {
       }
       case 'equ':
         this.nextOffsets.set('$equ:' + statement.name, builder.size)
+        return
+      case 'loc':
+        if (entry.section !== '.text') throw new EncodeError('.loc belongs in .text', statement.column)
+        this.lineTable.push({ offset: builder.size, line: statement.line, column: statement.sourceColumn })
         return
       case 'align': {
         const value = this.constantOf(statement.value, context, 'alignment')
@@ -538,7 +548,14 @@ class Assembly {
     for (const name of this.externs) {
       if (!this.labels.has(name)) symbols.push({ name, binding: 'global', offset: 0, type: 'none', size: 0 })
     }
-    return { fileName: this.fileName, sections, symbols, execStack: this.execStack }
+    return {
+      fileName: this.fileName,
+      ...(this.sourceFile === undefined ? {} : { sourceFile: this.sourceFile }),
+      ...(this.lineTable.length === 0 ? {} : { lines: this.lineTable }),
+      sections,
+      symbols,
+      execStack: this.execStack,
+    }
   }
 }
 

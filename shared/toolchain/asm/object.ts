@@ -47,8 +47,19 @@ export interface ObjectSymbol {
   readonly size: number
 }
 
+/** One row of the line table: code from `offset` in .text on comes from this source line. */
+export interface SourceLine {
+  readonly offset: number
+  readonly line: number
+  readonly column: number
+}
+
 export interface ObjectFile {
   readonly fileName: string
+  /** Source file named by `.file` (the C file for compiled code). */
+  readonly sourceFile?: string
+  /** Line table from `.loc` directives, in .text order. */
+  readonly lines?: readonly SourceLine[]
   readonly sections: readonly ObjectSection[]
   readonly symbols: readonly ObjectSymbol[]
   /** Whether the source asked for an executable stack (`section .note.GNU-stack ... exec`). */

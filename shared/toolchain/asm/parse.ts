@@ -263,6 +263,10 @@ export type Statement =
   | { readonly kind: 'global' | 'extern'; readonly names: readonly { readonly name: string; readonly type?: 'function' | 'data' }[]; readonly column: number }
   | { readonly kind: 'equ'; readonly name: string; readonly value: ExprNode; readonly column: number }
   | { readonly kind: 'default'; readonly relative: boolean; readonly column: number }
+  /** `.loc FILE LINE [COLUMN]`: the following instructions come from this source line. */
+  | { readonly kind: 'loc'; readonly line: number; readonly sourceColumn: number; readonly column: number }
+  /** `.file "name.c"`: the source file the line table refers to. */
+  | { readonly kind: 'file'; readonly name: string; readonly column: number }
 
 export interface ParsedLine {
   readonly label?: { readonly name: string; readonly column: number }
@@ -272,7 +276,7 @@ export interface ParsedLine {
 const DATA_UNITS: Record<string, 1 | 2 | 4 | 8> = { db: 1, dw: 2, dd: 4, dq: 8, '.byte': 1, '.word': 2, '.short': 2, '.value': 2, '.long': 4, '.int': 4, '.quad': 8 }
 const RESERVE_UNITS: Record<string, 1 | 2 | 4 | 8> = { resb: 1, resw: 2, resd: 4, resq: 8 }
 const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz'])
-const DIRECTIVES = new Set(['section', 'segment', 'global', 'globl', '.globl', '.global', 'extern', '.extern', 'align', '.align', 'default', 'bits', 'times', '.text', '.data', '.bss', '.rodata', '.section', '.string', '.asciz', '.ascii', '.zero', '.skip', '.intel_syntax'])
+const DIRECTIVES = new Set(['section', 'segment', 'global', 'globl', '.globl', '.global', 'extern', '.extern', 'align', '.align', 'default', 'bits', 'times', '.text', '.data', '.bss', '.rodata', '.section', '.string', '.asciz', '.ascii', '.zero', '.skip', '.intel_syntax', '.loc', '.file'])
 
 function isKeyword(name: string): boolean {
   const lower = name.toLowerCase()
@@ -365,6 +369,21 @@ function parseStatement(cursor: TokenCursor): Statement {
       const bits = cursor.next()
       if (bits?.kind !== 'number' || bits.value !== 64n) throw new AsmSyntaxError('only 64-bit code is supported', bits?.column ?? column)
       return { kind: 'default', relative: false, column }
+    }
+    case '.loc': {
+      const numbers: number[] = []
+      while (!cursor.atEnd()) {
+        const token = cursor.next() as Token
+        if (token.kind !== 'number') throw new AsmSyntaxError('.loc takes numbers: file line [column]', token.column)
+        numbers.push(Number(token.value))
+      }
+      if (numbers.length < 2) throw new AsmSyntaxError('.loc needs a file number and a line', column)
+      return { kind: 'loc', line: numbers[1] as number, sourceColumn: numbers[2] ?? 0, column }
+    }
+    case '.file': {
+      const name = cursor.next()
+      if (name?.kind !== 'string') throw new AsmSyntaxError('.file needs a quoted file name', name?.column ?? column)
+      return { kind: 'file', name: new TextDecoder().decode(name.bytes), column }
     }
     case '.intel_syntax':
       while (!cursor.atEnd()) cursor.next()

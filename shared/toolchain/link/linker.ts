@@ -92,6 +92,14 @@ export interface LinkedSection {
   readonly size: number
 }
 
+/** Address → source line, from the objects' `.loc` line tables. */
+export interface LinkedLine {
+  readonly address: bigint
+  readonly file: string
+  readonly line: number
+  readonly column: number
+}
+
 export interface LinkResult {
   /** The executable; absent when there are errors. */
   readonly bytes?: Uint8Array
@@ -100,6 +108,7 @@ export interface LinkResult {
   readonly entry: bigint
   readonly symbols: readonly LinkedSymbol[]
   readonly sections: readonly LinkedSection[]
+  readonly lines: readonly LinkedLine[]
 }
 
 const NON_PIE_BASE = 0x400000n
@@ -122,7 +131,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const errors: string[] = []
   const warnings: string[] = []
   const base = options.pie ? 0n : NON_PIE_BASE
-  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [] })
+  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [] })
 
   // 1. Merge input sections by name.
   const outputs = new Map<SectionName, OutputSection>()
@@ -485,11 +494,18 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const bytes = out.result()
   bytes.set(head.result(), 0)
 
+  const lines: LinkedLine[] = []
+  objects.forEach((object, index) => {
+    const start = sectionAddress(index, '.text')
+    if (start === undefined) return
+    for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
+  })
   return {
     bytes,
     errors,
     warnings,
     entry,
+    lines,
     symbols: linked,
     sections: sectionHeaders.filter((header) => header.flags & SHF_ALLOC).map((header) => ({ name: header.name, address: header.addr, size: header.size })),
   }

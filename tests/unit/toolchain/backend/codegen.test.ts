@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
-import type { CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
+import { link } from '../../../../shared/toolchain/link/linker'
+import { generateAssembly, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
 import { addr, bin, branch, c, call, charArray, cmp, conv, fn, jump, label, load, local, printInt, ret, run, set, store, sym } from './ir-builder'
-import { buildAndRun } from './pipeline'
+import { assembleOrFail, buildAndRun } from './pipeline'
 
 const MODES: CodegenOptions[] = [
   { pie: true, stackProtector: 'strong' },
@@ -235,5 +236,31 @@ describe('code generation: data, aggregates, control flow', () => {
     const open = buildAndRun(program([fill, main], globals), { pie: true, stackProtector: 'none' })
     expect(open.stdout).toBe('ok\n')
     expect(open.signal).toBe('SIGSEGV')
+  })
+})
+
+describe('line table', () => {
+  it('carries IR source lines through .loc to addresses in the executable', () => {
+    const main: IrFunction = {
+      ...fn('main', [{ name: 'x', size: 4 }], [
+        { kind: 'store', type: 'i32', addr: addr(0), value: c(1), loc: { line: 3, column: 7 } },
+        { kind: 'return', value: local('i32', 0), loc: { line: 4, column: 3 } },
+      ]),
+      loc: { line: 2 },
+      endLoc: { line: 5 },
+    }
+    const { assembly } = generateAssembly(program([main]), { pie: false, stackProtector: 'none' })
+    expect(assembly).toContain('\t.file\t"test.c"')
+    expect(assembly).toMatch(/\.loc 1 2 0\n\tpush\trbp/)
+    const object = assembleOrFail(assembly + '\tglobal _start\n_start: ret\n', 'test.s')
+    expect(object.sourceFile).toBe('test.c')
+    const linked = link([object], { pie: false })
+    expect(linked.lines.map((row) => [Number(row.address - 0x401000n), row.line, row.column])).toEqual([
+      [0, 2, 0], // push rbp
+      [4, 3, 7], // mov DWORD PTR [rbp-4], 1
+      [11, 4, 3], // mov eax, DWORD PTR [rbp-4]
+      [14, 5, 0], // pop rbp
+    ])
+    expect(linked.lines[0]?.file).toBe('test.c')
   })
 })
