@@ -149,16 +149,23 @@ export class Machine {
 
   /** Runs up to maxInstructions; returns early on exit, a fatal signal, or a wait for input. */
   run(maxInstructions: number): MachineStatus {
-    if (this.kernel.finished || this.kernel.state.state === 'waiting-input') return this.status
+    const kernel = this.kernel
+    if (kernel.finished || kernel.state.state === 'waiting-input' || kernel.sleepingForever) return this.status
     this.started = true
     let remaining = Math.max(0, Math.floor(maxInstructions))
-    while (remaining > 0 && this.kernel.state.state === 'running') {
+    while (remaining > 0 && kernel.state.state === 'running' && !kernel.sleepingForever) {
+      // A slice ends exactly where the next timer expires, so its signal arrives at the same
+      // instruction in every run.
+      kernel.checkTimers()
+      if (kernel.state.state !== 'running') break
+      const toTimer = kernel.instructionsToNextTimer()
+      const slice = toTimer === null ? remaining : Math.min(remaining, Math.max(1, toTimer))
       const before = this.cpu.instructionCount
-      const stop = this.cpu.run(remaining)
+      const stop = this.cpu.run(slice)
       remaining -= this.cpu.instructionCount - before
-      if (stop.kind === 'exception') this.kernel.handleException(stop.exception)
-      else if (stop.kind === 'budget') break
+      if (stop.kind === 'exception') kernel.handleException(stop.exception)
     }
+    kernel.checkTimers()
     return this.status
   }
 
@@ -178,6 +185,11 @@ export class Machine {
   /** /proc/self/maps text, in the kernel's exact format. */
   procMaps(): string {
     return this.process.addressSpace.formatMaps()
+  }
+
+  /** The program waits for a signal nothing will send (pause() with no timer): it will never run again. */
+  get sleepingForever(): boolean {
+    return this.kernel.sleepingForever
   }
 
   /** System calls the program made that Memscape does not implement (they returned -ENOSYS). */

@@ -197,6 +197,12 @@ export async function runCommand(args: string[], streams: RunStreams = processSt
     status = machine.run(SLICE)
     await flush()
     if (status.state === 'exited' || status.state === 'signaled') break
+    if (machine.sleepingForever) {
+      // pause() with nothing that could wake it: natively the process would sit there until
+      // killed, and so does this command (Ctrl-C ends it).
+      stderr.write(`memscape: note: ${basename(options.program)} waits for a signal that nothing will send (pause() with no timer armed); press Ctrl-C to end it\n`)
+      await new Promise<never>(() => setInterval(() => {}, 1 << 30))
+    }
     if (status.state === 'waiting-input') {
       input ??= streams.stdin[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
       const chunk = await input.next()

@@ -21,6 +21,7 @@ import { StdinPipe } from './stdio'
 import { Vfs } from './vfs'
 import { VirtualClock } from './time'
 import { defaultLimits } from './limits'
+import { Timers, fireExpiredTimers, instructionsToNextTimer } from './timers'
 import type { Identity } from './identity'
 import {
   SIGABRT, SIGSEGV, SignalState, disposition, enterHandler, forceFault, takeDeliverable, type SignalInfo,
@@ -89,6 +90,9 @@ export class Kernel implements CpuHost {
   /** Unimplemented system calls the program made, by name, with how many times. */
   readonly unimplemented = new Map<string, number>()
   private stderrTail = ''
+  /** pause() or sigsuspend() with nothing that could ever wake it: the process sleeps forever. */
+  private hung = false
+  readonly timers = new Timers()
 
   constructor(options: KernelOptions) {
     this.memory = options.memory
@@ -124,6 +128,11 @@ export class Kernel implements CpuHost {
 
   get state(): ProcessState {
     return this.processState
+  }
+
+  /** The process waits for a signal that nothing will send (pause() with no timer armed). */
+  get sleepingForever(): boolean {
+    return this.hung
   }
 
   get finished(): boolean {
@@ -225,11 +234,37 @@ export class Kernel implements CpuHost {
     if (!set.has(info.signo)) set.set(info.signo, info)
   }
 
+  hasDeliverableSignal(): boolean {
+    return this.signals.hasDeliverable()
+  }
+
+  /** The process waits for a signal nothing can send: it stops for good, as it would on Linux. */
+  hangForever(): SyscallResult {
+    this.hung = true
+    this.cpu.requestHalt()
+    return UNCHANGED
+  }
+
+  /** Instructions the CPU may run before a timer expires (null: no timer is armed). */
+  instructionsToNextTimer(): number | null {
+    return instructionsToNextTimer(this)
+  }
+
+  /** Between two instructions: expired timers send their signals, which are then acted on. */
+  checkTimers(): void {
+    if (this.finished || this.hung) return
+    fireExpiredTimers(this)
+    if (this.signals.hasDeliverable()) this.deliverPending()
+  }
+
   /** Acts on pending, unblocked signals: run handlers or end the process. */
   private deliverPending(): void {
     for (;;) {
       const info = takeDeliverable(this.signals)
-      if (!info) return
+      if (!info) {
+        this.signals.restoreSavedMask()
+        return
+      }
       const action = disposition(this.signals, info.signo)
       if (action.action === 'ignore') continue
       if (action.action === 'terminate') {

@@ -129,6 +129,29 @@ export class SignalState {
   readonly pending = new Map<number, SignalInfo>()
   readonly sharedPending = new Map<number, SignalInfo>()
   altStack = { sp: 0, flags: SS_DISABLE, size: 0 }
+  /** The mask to restore after rt_sigsuspend's temporary one (saved_sigmask), or null. */
+  savedMask: bigint | null = null
+
+  /** rt_sigsuspend: block `mask` until a signal is handled; the current mask comes back after. */
+  suspend(mask: bigint): void {
+    this.savedMask = this.blocked
+    this.blocked = mask & ~UNBLOCKABLE
+  }
+
+  /** No handler ran after a sigsuspend: put the original mask back (restore_saved_sigmask). */
+  restoreSavedMask(): void {
+    if (this.savedMask === null) return
+    this.blocked = this.savedMask
+    this.savedMask = null
+  }
+
+  /** Whether some pending signal would be acted on now (not blocked, not ignored). */
+  hasDeliverable(): boolean {
+    for (const set of [this.pending, this.sharedPending]) {
+      for (const sig of set.keys()) if (!this.isBlocked(sig) && !this.isIgnored(sig)) return true
+    }
+    return false
+  }
 
   isHandled(sig: number): boolean {
     const handler = this.actions[sig]!.handler
@@ -399,9 +422,11 @@ export function enterHandler(k: Kernel, info: SignalInfo): boolean {
     view.setBigUint64(mc + 160, BigInt(info.trap.trapno), true)
     view.setBigUint64(mc + 176, BigInt.asUintN(64, info.trap.cr2), true)
   }
-  view.setBigUint64(mc + 168, state.blocked & 0xffffffffn, true)
+  // The mask the handler's return restores: the one before rt_sigsuspend, if it is waiting.
+  const restoreMask = state.savedMask ?? state.blocked
+  view.setBigUint64(mc + 168, restoreMask & 0xffffffffn, true)
   view.setBigUint64(mc + 184, BigInt(fpstate), true)
-  view.setBigUint64(FRAME_UC + UC_SIGMASK, state.blocked, true)
+  view.setBigUint64(FRAME_UC + UC_SIGMASK, restoreMask, true)
   buf.set(siginfoBytes(info), FRAME_INFO)
   buf.set(fxsaveImage(k), fpstate - frame)
   try {
@@ -419,6 +444,7 @@ export function enterHandler(k: Kernel, info: SignalInfo): boolean {
   regs.rip = Number(action.handler)
   // The handler starts with DF and TF clear (the ABI promises DF = 0 at function entry).
   k.cpu.setRflags(k.cpu.getRflags() & ~(0x400 | 0x100))
+  state.savedMask = null
   state.blocked |= action.mask & ~UNBLOCKABLE
   if ((action.flags & SA_NODEFER) === 0n) state.blocked |= bit(sig)
   if (action.flags & SA_RESETHAND) state.actions[sig] = { handler: SIG_DFL, flags: 0n, restorer: 0n, mask: 0n }

@@ -11,6 +11,7 @@ import * as signals from './signals'
 import * as thread from './thread'
 import * as limits from './limits'
 import * as process from './process-calls'
+import * as timers from './timers'
 
 export type SyscallHandler = (k: Kernel) => SyscallResult
 
@@ -42,7 +43,11 @@ const TABLE: [number, SyscallHandler][] = [
   [28, memory.sysMadvise],
   [32, files.sysDup],
   [33, files.sysDup2],
+  [34, timers.sysPause],
   [35, time.sysNanosleep],
+  [36, timers.sysGetitimer],
+  [37, timers.sysAlarm],
+  [38, timers.sysSetitimer],
   [39, identity.sysGetpid],
   [60, process.sysExit],
   [62, signals.sysKill],
@@ -75,6 +80,7 @@ const TABLE: [number, SyscallHandler][] = [
   [121, identity.sysGetpgid],
   [124, identity.sysGetpgid],
   [127, signals.sysRtSigpending],
+  [130, timers.sysRtSigsuspend],
   [131, signals.sysSigaltstack],
   [158, thread.sysArchPrctl],
   [160, limits.sysSetrlimit],

@@ -4,7 +4,8 @@
 
 import type { Kernel } from './kernel'
 import type { SyscallResult } from './syscall-result'
-import { EINVAL } from './errno'
+import { EINTR, EINVAL } from './errno'
+import { sleep } from './timers'
 
 /** Wall-clock time at instruction 0: 2026-01-01T00:00:00Z. */
 export const BOOT_EPOCH_SECONDS = 1_767_225_600
@@ -118,11 +119,18 @@ export function sysTime(k: Kernel): SyscallResult {
   return Number(seconds)
 }
 
+/** Sleeps; a timer's signal that will be acted on interrupts it (EINTR, the rest in `remaining`). */
+function sleepCall(k: Kernel, ns: bigint, remaining: number): SyscallResult {
+  const left = sleep(k, ns)
+  if (left === 0n) return 0
+  if (remaining !== 0) k.memory.writeBytes(remaining, timespec(left))
+  return -EINTR
+}
+
 export function sysNanosleep(k: Kernel): SyscallResult {
   const ns = readTimespec(k, k.arg(0))
   if (ns === null) return -EINVAL
-  k.clock.sleep(ns)
-  return 0
+  return sleepCall(k, ns, k.arg(1))
 }
 
 export function sysClockNanosleep(k: Kernel): SyscallResult {
@@ -131,8 +139,9 @@ export function sysClockNanosleep(k: Kernel): SyscallResult {
   if (now === null || clockId === CLOCK_THREAD_CPUTIME_ID) return -EINVAL
   const ns = readTimespec(k, k.arg(2))
   if (ns === null) return -EINVAL
-  k.clock.sleep((k.argInt(1) & TIMER_ABSTIME) !== 0 ? ns - now : ns)
-  return 0
+  // An absolute sleep reports no remaining time when interrupted.
+  if ((k.argInt(1) & TIMER_ABSTIME) !== 0) return sleepCall(k, ns > now ? ns - now : 0n, 0)
+  return sleepCall(k, ns, k.arg(3))
 }
 
 /** times(): clock ticks (USER_HZ = 100) of CPU time; children used none. */

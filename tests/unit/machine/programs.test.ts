@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { constants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Machine, shellStatus } from '../../../shared/machine/machine'
@@ -110,7 +110,6 @@ interface Outcome {
   signal: number | null
 }
 
-const SIGNAL_NUMBERS: Record<string, number> = { SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 }
 
 function envObject(env: string[]): Record<string, string> {
   return Object.fromEntries(env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]))
@@ -119,7 +118,7 @@ function envObject(env: string[]): Record<string, string> {
 function runNative(build: Build): Outcome {
   const { program } = build
   const result = spawnSync(build.binary, program.args, { input: program.stdin, env: envObject(program.env), cwd: workDir, maxBuffer: 64 << 20 })
-  const signal = result.signal ? SIGNAL_NUMBERS[result.signal] ?? -1 : null
+  const signal = result.signal ? constants.signals[result.signal] : null
   return { stdout: result.stdout.toString('latin1'), stderr: result.stderr.toString('latin1'), status: signal === null ? result.status : 128 + signal, signal }
 }
 
