@@ -638,6 +638,8 @@ export class Lowerer {
       case 'member':
       case 'compound':
         if (e.type.kind === 'record' || e.type.kind === 'array') return this.recordAddress(e)
+        // A function designator used on its own (`printf;`) stands for its address.
+        if (e.type.kind === 'function' && e.k === 'var') return { kind: 'symbolAddr', symbol: e.sym.asmName, offset: 0 }
         if (e.k === 'member' && e.bitField) return this.bitFieldLoad(this.address(e), e.bitField, e.type)
         return { kind: 'load', type: irType(e.type), addr: this.address(e) }
       case 'str':

@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { compile } from '../../../../shared/toolchain/c/compile'
+import { validateModule } from '../../../../shared/toolchain/ir/validate'
 import { seeded } from './gcc-compare'
 
 /** gcc's located error lines ("file:line:col: error: message") for a source. */
@@ -193,6 +194,37 @@ out:
       const r = compile({ 'f.c': text }, 'f.c')
       expect(typeof r.text).toBe('string')
     }
+  })
+
+  it('mutated corpus programs compile to valid IR or to diagnostics', () => {
+    const dir = join(import.meta.dirname, '../../../fixtures/toolchain-c')
+    const mini = readFileSync(join(dir, 'mini.h'), 'utf8')
+    const rnd = seeded(4242)
+    let compiled = 0
+    for (const file of readdirSync(join(dir, 'programs'))) {
+      const pieces = readFileSync(join(dir, 'programs', file), 'utf8').split(/(\s+|[;{}()[\],=*&<>+\-:.?!~%^|/"'#])/).filter((p) => p !== '')
+      for (let n = 0; n < 25; n++) {
+        const copy = [...pieces]
+        for (let e = 1 + Math.floor(rnd() * 3); e > 0; e--) {
+          const i = Math.floor(rnd() * copy.length)
+          const j = Math.floor(rnd() * copy.length)
+          const op = Math.floor(rnd() * 3)
+          if (op === 0) copy.splice(i, 1)
+          else if (op === 1) copy.splice(i, 0, copy[j] as string)
+          else [copy[i], copy[j]] = [copy[j] as string, copy[i] as string]
+        }
+        const r = compile({ 'programs/m.c': copy.join(''), 'mini.h': mini }, 'programs/m.c')
+        if (r.ir) {
+          compiled++
+          expect(validateModule(r.ir)).toEqual([])
+        }
+      }
+    }
+    expect(compiled).toBeGreaterThan(10)
+  })
+
+  it('a function designator alone is a valid statement', () => {
+    expect(compile({ 'f.c': 'int puts(const char *);\nint main(void) { puts; main; return 0; }\n' }, 'f.c').errorCount).toBe(0)
   })
 
   it('mutated valid programs (token deletion, duplication, swaps, truncation)', () => {
