@@ -349,6 +349,9 @@ class FunctionEmitter {
   private epilogue(): void {
     const frame = this.frame
     const returnsValue = this.fn.returns.kind !== 'void'
+    // gcc's nop after a final call in a void function (it carries the closing brace's line).
+    const lastInstruction = [...this.lines].reverse().find((line) => !line.startsWith('\t.loc')) ?? ''
+    if (!returnsValue && /^\tcall\t/.test(lastInstruction)) this.ins('nop')
     if (frame.canaryOffset !== undefined) {
       const scratch = this.fn.returns.kind === 'aggregate' && this.fn.returns.size <= 16 ? 'rcx' : returnsValue ? 'rdx' : 'rax'
       const ok = this.module.newLabel()
@@ -358,9 +361,6 @@ class FunctionEmitter {
       this.ins('call', '__stack_chk_fail')
       this.module.referenced.add('__stack_chk_fail')
       this.label(ok)
-    } else if (!returnsValue && /^\tcall\t/.test(this.lines[this.lines.length - 1] ?? '')) {
-      // gcc's nop after a final call in a void function (it carries the closing brace's line).
-      this.ins('nop')
     }
     if (frame.stackAllocation > 0 || this.adjustsStack) this.ins('leave')
     else this.ins('pop', 'rbp')

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { IrFunction, Stmt } from '../../../../shared/toolchain/ir/types'
+import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
 import { layoutFrame, type StackProtector } from '../../../../shared/toolchain/x86/frame'
 import { scratchDir } from './gnu'
 import { addr, bin, branch, c, call, charArray, cmp, conv, fn, intArray, jump, label, load, local, ret, run, set, store, sym, type ObjectSpec } from './ir-builder'
@@ -185,5 +186,40 @@ describe('frame layout matches gcc -O0', () => {
     expect(guarded.offsets.get(0)).toBe(-0x50)
     expect(guarded.canaryOffset).toBe(-8)
     expect(8 - (guarded.offsets.get(0) as number)).toBe(0x58)
+  })
+})
+
+/** gcc -S function bodies and ours, in one spelling: `-80[rbp]` → `[rbp-80]`, no @PLT, labels .L*. */
+function normalizeGcc(assembly: string, name: string): string[] {
+  const lines = assembly.split('\n')
+  const start = lines.indexOf(`${name}:`)
+  const body: string[] = []
+  for (const line of lines.slice(start + 1)) {
+    if (/^\t\.cfi|^\t\.(size|type|globl|section|text|p2align|string|ident)|^\.LF|^\.LC/.test(line)) continue
+    if (/^[A-Za-z_]\w*:$/.test(line)) break
+    body.push(line.replace(/(-?\d+)\[rbp\]/g, (_, offset: string) => `[rbp${Number(offset) < 0 ? offset : '+' + offset}]`).replace(/@PLT/g, '').replace(/\.L\d+/g, '.L*'))
+    if (line === '\tret') break
+  }
+  return body
+}
+
+function normalizeOurs(assembly: string, name: string): string[] {
+  const lines = assembly.split('\n')
+  const start = lines.indexOf(`${name}:`)
+  const body: string[] = []
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('\t.loc')) continue
+    body.push(line.replace(/\.L\d+/g, '.L*'))
+    if (line === '\tret') break
+  }
+  return body
+}
+
+describe('instruction shape matches gcc -O0 for the classic overflow victim', () => {
+  it.each(['none', 'strong', 'all'] as const)('vuln() with %s', (mode) => {
+    const gcc = execFileSync('gcc', ['-O0', '-S', '-masm=intel', '-fno-asynchronous-unwind-tables', FLAGS[mode], '-o', '-', SOURCE], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()
+    const vuln = FUNCTIONS[0] as IrFunction
+    const { assembly } = generateAssembly({ sourceFile: 'frames.c', functions: [vuln], globals: [] }, { pie: true, stackProtector: mode })
+    expect(normalizeOurs(assembly, 'vuln')).toEqual(normalizeGcc(gcc, 'vuln'))
   })
 })
