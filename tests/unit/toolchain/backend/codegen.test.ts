@@ -264,3 +264,61 @@ describe('line table', () => {
     expect(linked.lines[0]?.file).toBe('test.c')
   })
 })
+
+describe('code generation: less common IR', () => {
+  it.each(MODES)('large copies, pointer updates, chains, comma, 64-bit unsigned math, computed calls (%o)', (options) => {
+    const big = { name: 'big', size: 100, align: 8, scalar: false, protector: { aggregate: true } }
+    const add1 = fn('add1', [{ name: 'v', size: 4, kind: 'param' }], [ret(bin('add', 'i32', local('i32', 0), c(1)))], { linkage: 'static' })
+    const sub1 = fn('sub1', [{ name: 'v', size: 4, kind: 'param' }], [ret(bin('sub', 'i32', local('i32', 0), c(1)))], { linkage: 'static' })
+    const pair = { name: 'pr', size: 16, align: 8, scalar: false, protector: { aggregate: true } }
+    // long pick(struct pair p, long k) { return p.a * k + p.b; }  (aggregate in two registers)
+    const pick: IrFunction = {
+      ...fn('pick', [{ ...pair, kind: 'param' as const }, { name: 'k', size: 8, kind: 'param' }], [ret(bin('add', 'i64', bin('mul', 'i64', load('i64', addr(0)), local('i64', 1)), load('i64', addr(0, 8))))], { returns: { kind: 'int', type: 'i64' } }),
+      params: [{ object: 0, type: { kind: 'aggregate', size: 16 } }, { object: 1, type: { kind: 'int', type: 'i64' } }],
+    }
+    const main = fn('main', [big, { ...big, name: 'copy' }, { name: 'p', size: 8 }, { name: 'a', size: 4 }, { name: 'b', size: 4 }, { name: 'ch', size: 1 }, { name: 'u', size: 8 }, { name: 'ops', size: 16, align: 16, scalar: false, protector: { array: true } }, pair], [
+      // fill big with 1..100 through a pointer: p = &big; for (a = 0; a < 100; a++) *(char *)p++ = a + 1;
+      set('ptr', 2, addr(0)),
+      set('i32', 3, c(0)),
+      label('fill'),
+      store('i8', { kind: 'update', op: 'add', type: 'ptr', opType: 'ptr', addr: addr(2), operand: c(1, 'ptr'), postfix: true }, conv('i8', bin('add', 'i32', local('i32', 3), c(1)))),
+      run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: addr(3), operand: c(1), postfix: false }),
+      branch(cmp('lt', local('i32', 3), c(100)), true, 'fill'),
+      { kind: 'copy', dst: addr(1), src: addr(0), size: 100 },
+      { kind: 'zero', dst: addr(0), size: 100 },
+      ...printInt(bin('add', 'i32', conv('i32', load('u8', addr(1, 99))), conv('i32', load('u8', addr(0, 99))))),
+      ...printInt(conv('i32', load('u8', addr(1, 57)))),
+      // a = b = 7 (assign chain); comma: (a += 1, a * 2)
+      set('i32', 3, { kind: 'assign', type: 'i32', addr: addr(4), value: c(7) }),
+      ...printInt({ kind: 'comma', first: { kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: addr(3), operand: c(1), postfix: false }, then: bin('mul', 'i32', local('i32', 3), local('i32', 4)) }),
+      // char ch = 0; ch-- (postfix, narrow): prints 0 then -1
+      set('i8', 5, c(0, 'i8')),
+      ...printInt(conv('i32', { kind: 'update', op: 'sub', type: 'i8', opType: 'i32', addr: addr(5), operand: c(1), postfix: true })),
+      ...printInt(conv('i32', load('i8', addr(5)))),
+      // unsigned long u = ~0UL; u / 3, u % 10, u >> a (variable shift in 64 bits)
+      set('u64', 6, c(-1n, 'u64')),
+      ...printInt(bin('div', 'u64', load('u64', addr(6)), c(3n * 1000000000000n, 'u64'))),
+      ...printInt(bin('rem', 'u64', load('u64', addr(6)), c(10, 'u64'))),
+      ...printInt(bin('shr', 'u64', load('u64', addr(6)), local('i32', 3))),
+      // int (*ops[2])(int) = { add1, sub1 }; ops[a & 1](40)
+      store('ptr', addr(7), sym('add1')),
+      store('ptr', addr(7, 8), sym('sub1')),
+      ...printInt({
+        kind: 'call',
+        callee: { kind: 'indirect', address: load('ptr', bin('add', 'ptr', addr(7), bin('mul', 'ptr', conv('ptr', conv('i64', bin('and', 'i32', local('i32', 3), c(1)))), c(8, 'ptr')))) },
+        args: [{ kind: 'int', value: c(40) }],
+        type: 'i32',
+        variadic: false,
+      }),
+      // pick(pr, add1(4)): an aggregate in registers next to an argument that is itself a call
+      store('i64', addr(8), c(6, 'i64')),
+      store('i64', addr(8, 8), c(7, 'i64')),
+      ...printInt({ kind: 'call', callee: { kind: 'direct', name: 'pick' }, args: [{ kind: 'aggregate', addr: addr(8), size: 16 }, { kind: 'int', value: conv('i64', call('add1', [c(4)])) }], type: 'i64', variadic: false }),
+      ret(c(0)),
+    ])
+    const result = buildAndRun(program([add1, sub1, pick, main]), options)
+    // copy[99] + zeroed big[99]; copy[57]; (a=8) * (b=7); ch-- then ch; (2^64-1) / 3e12; (2^64-1) % 10;
+    // (2^64-1) >> 8; ops[8 & 1] = add1 → 41; pick({6, 7}, add1(4)) = 6 * 5 + 7
+    expect(result.stdout).toBe('100 58 56 0 -1 6148914 5 72057594037927935 41 37 ')
+  })
+})
