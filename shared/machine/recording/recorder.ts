@@ -157,6 +157,11 @@ export class Recorder {
     return this.checkpoints[0]!.count
   }
 
+  /** Instruction counts of the checkpoints kept, oldest first: where going back is cheapest. */
+  checkpointCounts(): number[] {
+    return this.checkpoints.map((c) => c.count)
+  }
+
   /** Bytes of standard output (1) or error (2) the program has written up to the current instruction. */
   outputLength(fd: 1 | 2): number {
     return this.produced[fd]!

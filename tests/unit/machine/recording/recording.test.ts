@@ -4,7 +4,7 @@
 // and the output so far).
 
 import { beforeAll, describe, expect, test } from 'vitest'
-import { HistoryError, Recorder } from '../../../../shared/machine/recording/recorder'
+import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_RECENT_WINDOW, HistoryError, Recorder } from '../../../../shared/machine/recording/recorder'
 import type { Machine } from '../../../../shared/machine/machine'
 import { RAX } from '../../../../shared/machine/cpu/registers'
 import { build, cpuState, freshRunTo, fullState, seededRandom, start, type Started } from './state'
@@ -257,5 +257,33 @@ describe('recorder across self-modifying code', () => {
     recorder.run(1e9)
     expect(started.output).toEqual(reference.output)
     expect(recordedState(started, recorder)).toEqual(fullState(reference.machine, reference.output))
+  })
+})
+
+describe('recorder with default options on a run longer than the recent window', () => {
+  test('the last 1,000,000 instructions are densely checkpointed and every count is reachable exactly', () => {
+    const image = build('long_loop')
+    const started = start(image)
+    const recorder = new Recorder(started.machine)
+    recorder.run(1e9)
+    expect(started.machine.status).toEqual({ state: 'exited', code: 0 })
+    const end = recorder.instructionCount
+    expect(end).toBeGreaterThan(2_500_000)
+    const counts = recorder.checkpointCounts()
+    expect(counts[0]).toBe(0)
+    const recent = counts.filter((c) => c >= end - DEFAULT_RECENT_WINDOW)
+    for (let i = 1; i < recent.length; i++) expect(recent[i]! - recent[i - 1]!).toBeLessThanOrEqual(DEFAULT_CHECKPOINT_INTERVAL)
+    expect(end - recent[recent.length - 1]!).toBeLessThanOrEqual(DEFAULT_CHECKPOINT_INTERVAL)
+    expect(recent[0]! - (end - DEFAULT_RECENT_WINDOW)).toBeLessThanOrEqual(DEFAULT_CHECKPOINT_INTERVAL)
+    // Older history is thinned to about one checkpoint per window.
+    expect(counts.length - recent.length).toBeLessThanOrEqual(Math.ceil(end / DEFAULT_RECENT_WINDOW) + 1)
+
+    recorder.runTo(end - DEFAULT_RECENT_WINDOW)
+    expectSameAsFresh(image, started, recorder, {})
+    const random = seededRandom(5)
+    recorder.runTo(Math.floor(random() * (end - DEFAULT_RECENT_WINDOW)))
+    expectSameAsFresh(image, started, recorder, {})
+    recorder.run(1e9)
+    expect(Buffer.from(started.output[1]).toString()).toMatch(/final [0-9a-f]{8}\n$/)
   })
 })
