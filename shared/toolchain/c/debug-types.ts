@@ -9,7 +9,7 @@
  * node) is a cycle: writers must key records by `id`.
  */
 import type { DebugType } from '../ir/types'
-import { intKindOf, isSignedKind, sizeOf, typeToString, type CType, type RecordInfo } from './types'
+import { intKindOf, isSignedKind, sizeOf, typeToString, unqualified, withoutTypedefName, type CType, type RecordInfo } from './types'
 
 export type DebugTypeInfo =
   | { readonly kind: 'void' }
@@ -20,6 +20,8 @@ export type DebugTypeInfo =
   | { readonly kind: 'enum'; readonly name: string | undefined; readonly size: number; readonly enumerators: readonly { readonly name: string; readonly value: bigint }[] }
   | { readonly kind: 'function'; readonly returns: DebugTypeInfo; readonly params: readonly DebugTypeInfo[]; readonly variadic: boolean; readonly prototyped: boolean }
   | { readonly kind: 'qualified'; readonly isConst: boolean; readonly isVolatile: boolean; readonly type: DebugTypeInfo }
+  /** A typedef name (DW_TAG_typedef), as the variable was declared. */
+  | { readonly kind: 'typedef'; readonly name: string; readonly type: DebugTypeInfo }
 
 export interface DebugRecord {
   readonly kind: 'struct' | 'union'
@@ -54,6 +56,10 @@ export class DebugTypeTable {
   }
 
   describe(t: CType): DebugTypeInfo {
+    if (t.typedefName !== undefined) {
+      const named: DebugTypeInfo = { kind: 'typedef', name: t.typedefName, type: this.describe(withoutTypedefName(unqualified(t))) }
+      return t.isConst || t.isVolatile ? { kind: 'qualified', isConst: !!t.isConst, isVolatile: !!t.isVolatile, type: named } : named
+    }
     const base = this.describeUnqualified(t)
     if (t.kind !== 'array' && (t.isConst || t.isVolatile)) return { kind: 'qualified', isConst: !!t.isConst, isVolatile: !!t.isVolatile, type: base }
     return base

@@ -438,6 +438,9 @@ export class Parser {
       if (existing.kind === 'typedef' && compatible(existing.type, d.type)) return
       this.fail(d.loc, existing.kind === 'typedef' ? `conflicting types for '${name}'; have '${typeToString(d.type)}'` : `'${name}' redeclared as different kind of symbol`, name.length)
     }
+    if (d.type.kind === 'record' && d.type.info.tag === undefined && d.type.info.typedefName === undefined && d.type.typedefName === undefined) {
+      d.type.info.typedefName = name
+    }
     const sym: TypedefSymbol = { kind: 'typedef', name, type: d.type, loc: d.loc }
     this.scope.names.set(name, sym)
   }
@@ -623,7 +626,8 @@ export class Parser {
       if (!named && counts.size === 0 && this.isTypedefName(t)) {
         // `T x` where T is a typedef, unless T is being redeclared as a variable name (`int T`).
         this.next()
-        named = (this.lookup(w) as TypedefSymbol).type
+        const aliased = (this.lookup(w) as TypedefSymbol).type
+        named = { ...aliased, typedefName: w } as CType
         seenAny = true
         continue
       }

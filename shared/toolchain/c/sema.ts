@@ -34,8 +34,11 @@ const ARITH_OPS: Readonly<Record<string, ArithOp>> = {
 }
 const COMPARE_OPS: Readonly<Record<string, CompareOp>> = { '==': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' }
 
+/** A type in quotes, with gcc's `{aka '...'}` when typedef names hide the underlying type. */
 function q(t: CType): string {
-  return `'${typeToString(t)}'`
+  const written = typeToString(t)
+  const expanded = typeToString(t, '', true)
+  return written === expanded ? `'${written}'` : `'${written}' {aka '${expanded}'}`
 }
 
 export class Sema {

@@ -10,6 +10,8 @@ export type IntKind = 'bool' | 'char' | 'schar' | 'uchar' | 'short' | 'ushort' |
 export interface Qualifiers {
   readonly isConst?: boolean
   readonly isVolatile?: boolean
+  /** The type was written through this typedef name (kept for diagnostics and debug info). */
+  readonly typedefName?: string
 }
 
 export interface Member {
@@ -39,6 +41,8 @@ export interface RecordInfo {
   align: number
   complete: boolean
   loc?: SourceLocation
+  /** `typedef struct { ... } name;`: an untagged record takes the typedef's name (as in gcc). */
+  typedefName?: string
 }
 
 export interface EnumInfo {
@@ -119,10 +123,17 @@ export function unqualified(t: CType): CType {
   return rest as CType
 }
 
+/** The type without the typedef name it was written with (for values computed from it). */
+export function withoutTypedefName(t: CType): CType {
+  if (t.typedefName === undefined) return t
+  const { typedefName: _n, ...rest } = t
+  return rest as CType
+}
+
 export function qualified(t: CType, q: Qualifiers): CType {
   if (!q.isConst && !q.isVolatile) return t
   // Qualifying an array type qualifies its elements (C17 6.7.3p10).
-  if (t.kind === 'array') return { ...t, of: qualified(t.of, q) }
+  if (t.kind === 'array') return { ...withoutTypedefName(t), of: qualified(t.of, q) } as CType
   return { ...t, isConst: t.isConst || q.isConst, isVolatile: t.isVolatile || q.isVolatile }
 }
 
@@ -294,9 +305,13 @@ export function compatible(a: CType, b: CType, ignoreQualifiers = false): boolea
   }
 }
 
-/** Spells a type the way gcc's diagnostics do ('int *', 'char[10]', 'struct point'). */
-export function typeToString(t: CType, inner = ''): string {
+/**
+ * Spells a type the way gcc does ('int *', 'char[10]', 'struct point'), through typedef names as
+ * written unless `expand` asks for the underlying types (gcc's "aka" spelling).
+ */
+export function typeToString(t: CType, inner = '', expand = false): string {
   const q = (t.isConst ? 'const ' : '') + (t.isVolatile ? 'volatile ' : '')
+  if (!expand && t.typedefName !== undefined) return join(q + t.typedefName, inner)
   switch (t.kind) {
     case 'void':
       return join(q + 'void', inner)
@@ -305,18 +320,19 @@ export function typeToString(t: CType, inner = ''): string {
     case 'enum':
       return join(q + (t.info.tag ? `enum ${t.info.tag}` : 'enum <anonymous>'), inner)
     case 'record':
+      if (t.info.tag === undefined && t.info.typedefName !== undefined) return join(q + t.info.typedefName, inner)
       return join(q + `${t.info.isUnion ? 'union' : 'struct'} ${t.info.tag ?? '<anonymous>'}`, inner)
     case 'pointer': {
       const ptrQ = (t.isConst ? ' const' : '') + (t.isVolatile ? ' volatile' : '')
       const needsParens = t.to.kind === 'array' || t.to.kind === 'function'
       const star = `*${ptrQ}${inner ? (ptrQ ? ' ' : '') + inner : ''}`
-      return typeToString(t.to, needsParens ? `(${star})` : star)
+      return typeToString(t.to, needsParens ? `(${star})` : star, expand)
     }
     case 'array':
-      return typeToString(t.of, `${inner}[${t.length ?? ''}]`)
+      return typeToString(t.of, `${inner}[${t.length ?? ''}]`, expand)
     case 'function': {
-      const params = t.prototyped ? (t.params.length === 0 && !t.variadic ? 'void' : [...t.params.map((p) => typeToString(p)), ...(t.variadic ? ['...'] : [])].join(', ')) : ''
-      return typeToString(t.returns, `${inner}(${params})`)
+      const params = t.prototyped ? (t.params.length === 0 && !t.variadic ? 'void' : [...t.params.map((p) => typeToString(p, '', expand)), ...(t.variadic ? ['...'] : [])].join(', ')) : ''
+      return typeToString(t.returns, `${inner}(${params})`, expand)
     }
   }
 }

@@ -170,6 +170,21 @@ int main(void) {
   })
 })
 
+describe('typedef names in messages, as gcc spells them', () => {
+  it("uses the typedef name, with {aka '...'} when it hides another type", () => {
+    const source = `typedef unsigned long size_t;
+typedef struct { int x; } point;
+int main(void) { size_t n = 0; point p; int *q = p; char *s = &n; point *pp = 5; return p; }
+`
+    const lines = (text: string): string[] => text.split('\n').filter((l) => /^t\.c:\d+:\d+: (error|warning): /.test(l))
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-td-'))
+    writeFileSync(join(dir, 't.c'), source)
+    const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+    expect(lines(r.stderr)).toHaveLength(4)
+    expect(lines(compile({ 't.c': source }, 't.c').text)).toEqual(lines(r.stderr))
+  })
+})
+
 describe('garbage never crashes the compiler', () => {
   const VALID = `#define SQ(x) ((x) * (x))
 struct node { int value; struct node *next; };

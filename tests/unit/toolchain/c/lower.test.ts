@@ -210,4 +210,23 @@ struct node head;
     expect(info.members[4]?.type).toEqual({ kind: 'array', count: 8, of: { kind: 'qualified', isConst: true, isVolatile: false, type: { kind: 'base', name: 'char', size: 1, encoding: 'signed_char' } } })
     expect(info.members[5]?.type).toEqual({ kind: 'enum', name: 'color', size: 4, enumerators: [{ name: 'RED', value: 1n }, { name: 'BLUE', value: 4n }] })
   })
+
+  it('keep typedef names as declared (DW_TAG_typedef), and name untagged records after their typedef', () => {
+    const module = lowered(`
+typedef unsigned long size_t;
+typedef struct { int x, y; } point;
+size_t count;
+const point origin;
+int main(void) { size_t local = count; return (int)local + origin.x; }
+`)
+    const g = (name: string): CDebugType => module.globals.find((x) => x.name === name)?.debugType as CDebugType
+    expect(g('count').text).toBe('size_t')
+    expect(g('count').info).toEqual({ kind: 'typedef', name: 'size_t', type: { kind: 'base', name: 'long unsigned int', size: 8, encoding: 'unsigned' } })
+    expect(g('origin').text).toBe('const point')
+    const origin = g('origin').info
+    expect(origin.kind === 'qualified' && origin.type.kind === 'typedef' && origin.type.name).toBe('point')
+    expect(origin.kind === 'qualified' && origin.type.kind === 'typedef' && origin.type.type.kind === 'struct' && origin.type.type.name).toBeUndefined()
+    const local = fn(module, 'main').frame.find((o) => o.name === 'local')
+    expect(local?.debugType?.text).toBe('size_t')
+  })
 })
