@@ -227,6 +227,56 @@ char *gets(char *s) {
   return s;
 }
 
+/* glibc's getdelim: a 120-byte buffer to start with, then each time a piece of the stream buffer
+   does not fit, realloc to max(needed, twice the size); so the heap sees the same requests. */
+ssize_t getdelim(char **lineptr, size_t *n, int delimiter, FILE *f) {
+  if (lineptr == NULL || n == NULL) {
+    errno = EINVAL;
+    return -1;
+  }
+  if (*lineptr == NULL || *n == 0) {
+    *n = 120;
+    char *fresh = realloc(*lineptr, *n);
+    if (fresh == NULL) return -1;
+    *lineptr = fresh;
+  }
+  size_t length = 0;
+  for (;;) {
+    char single;
+    const char *piece;
+    size_t piece_length;
+    if (f->_pushback != EOF) {
+      single = (char)f->_pushback;
+      f->_pushback = EOF;
+      piece = &single;
+      piece_length = 1;
+    } else {
+      if (f->_IO_read_ptr >= f->_IO_read_end && refill(f) != 0) break;
+      piece = f->_IO_read_ptr;
+      piece_length = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
+      const char *end = memchr(piece, delimiter, piece_length);
+      if (end != NULL) piece_length = (size_t)(end - piece) + 1;
+      f->_IO_read_ptr += piece_length;
+    }
+    size_t needed = length + piece_length + 1;
+    if (needed > *n) {
+      if (needed < 2 * *n) needed = 2 * *n;
+      char *grown = realloc(*lineptr, needed);
+      if (grown == NULL) return -1;
+      *lineptr = grown;
+      *n = needed;
+    }
+    memcpy(*lineptr + length, piece, piece_length);
+    length += piece_length;
+    if (piece[piece_length - 1] == (char)delimiter) break;
+  }
+  if (length == 0) return -1;
+  (*lineptr)[length] = '\0';
+  return (ssize_t)length;
+}
+
+ssize_t getline(char **lineptr, size_t *n, FILE *f) { return getdelim(lineptr, n, '\n', f); }
+
 size_t fread(void *ptr, size_t size, size_t nmemb, FILE *f) {
   size_t total = size * nmemb;
   if (total == 0) return 0;

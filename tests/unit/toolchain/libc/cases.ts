@@ -42,6 +42,10 @@ export const LIBC_CASES: readonly LibcCase[] = [
   { source: 'heap_bins.c', runs: [{ label: 'large bins, last remainder, trimming, mmapped chunks' }] },
   { source: 'stdio_input.c', runs: [{ label: 'stdin and files', input: STDIN_TEXT }, { label: 'empty stdin', input: '' }] },
   {
+    source: 'getline.c',
+    runs: [{ label: 'growing line buffer', input: ['short', '', 'x'.repeat(119), 'y'.repeat(120), 'z'.repeat(300), 'w'.repeat(5000), 'no newline'].join('\n') }],
+  },
+  {
     source: 'stdio_buffering.c',
     runs: [
       { label: 'stdout and stderr on one pipe', mergeStderr: true },
