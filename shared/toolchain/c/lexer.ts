@@ -126,7 +126,8 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
   const text = src.text
   const n = text.length
   const tokens: PPToken[] = []
-  let i = 0
+  // A UTF-8 byte order mark at the start is ignored, as gcc does.
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   let spaceBefore = false
   let lineStart = true
   const lines = src.lines

@@ -238,6 +238,12 @@ out:
     expect(compiled).toBeGreaterThan(10)
   })
 
+  it('ignores a UTF-8 byte order mark and CRLF line ends, as gcc does', () => {
+    const r = compile({ 'b.c': '\uFEFFint main(void) {\r\n  return 0;\r\n}\r\n' }, 'b.c')
+    expect(r.text).toBe('')
+    expect(compile({ 'b.c': 'int main(void) {\r\n  return 0 \r\n}\r\n' }, 'b.c').text).toContain("b.c:2:11: error: expected ';' before '}' token\n    2 |   return 0 \n")
+  })
+
   it('a function designator alone is a valid statement', () => {
     expect(compile({ 'f.c': 'int puts(const char *);\nint main(void) { puts; main; return 0; }\n' }, 'f.c').errorCount).toBe(0)
   })
