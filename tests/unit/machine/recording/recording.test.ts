@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_RECENT_WINDOW, HistoryError, Recorder } from '../../../../shared/machine/recording/recorder'
 import type { Machine } from '../../../../shared/machine/machine'
 import { RAX } from '../../../../shared/machine/cpu/registers'
-import { build, cpuState, freshRunTo, fullState, seededRandom, start, type Started } from './state'
+import { build, CORPUS, cpuState, freshRunTo, fullState, seededRandom, start, type Started } from './state'
 
 const STDIN = new TextEncoder().encode('hello\n')
 const INPUT = { stdin: STDIN, stdinClosed: true }
@@ -34,7 +34,7 @@ function expectSameAsFresh(image: Uint8Array, started: Started, recorder: Record
 }
 
 /** Instruction counts (after the instruction) of each system call a fresh run makes, with its number. */
-function syscallCounts(image: Uint8Array, options: object = INPUT): { count: number; nr: number }[] {
+function syscallCounts(image: Uint8Array, options: object = INPUT, limit = 1e9): { count: number; nr: number }[] {
   const { machine } = start(image, options)
   const calls: { count: number; nr: number }[] = []
   const kernel = machine.kernel
@@ -43,7 +43,7 @@ function syscallCounts(image: Uint8Array, options: object = INPUT): { count: num
     calls.push({ count: cpu.instructionCount, nr: cpu.r.get(RAX) })
     syscall(cpu)
   }
-  machine.run(1e9)
+  machine.run(limit)
   return calls
 }
 
@@ -285,5 +285,56 @@ describe('recorder with default options on a run longer than the recent window',
     expectSameAsFresh(image, started, recorder, {})
     recorder.run(1e9)
     expect(Buffer.from(started.output[1]).toString()).toMatch(/final [0-9a-f]{8}\n$/)
+  })
+})
+
+describe('recorder across signals', () => {
+  test('a SIGSEGV handler that siglongjmps: stepping back over the delivery equals fresh runs', () => {
+    const image = build('signal_segv_handler', ['-O2'], CORPUS)
+    const { machine } = start(image)
+    const deliveries: number[] = []
+    const kernel = machine.kernel
+    const handle = kernel.handleException.bind(kernel)
+    kernel.handleException = (exception) => {
+      deliveries.push(machine.instructionCount)
+      handle(exception)
+    }
+    machine.run(1e9)
+    expect(deliveries.length).toBeGreaterThanOrEqual(2)
+
+    const started = start(image)
+    const recorder = new Recorder(started.machine, { checkpointInterval: 3000 })
+    recorder.run(1e9)
+    const finalState = recordedState(started, recorder)
+    for (const count of deliveries) {
+      // At `count` the faulting store has not retired; one more instruction runs in the handler.
+      for (const k of [count - 1, count, count + 1]) {
+        recorder.runTo(k)
+        expectSameAsFresh(image, started, recorder, {})
+      }
+    }
+    recorder.run(1e9)
+    expect(recordedState(started, recorder)).toEqual(finalState)
+  })
+
+  test('timers (alarm, setitimer, pause, sigsuspend) fire at the same instructions when re-executed', () => {
+    const image = build('timers_alarm', ['-O2'], CORPUS)
+    const RT_SIGSUSPEND = 130
+    const suspends = syscallCounts(image, {}, 2_000_000).filter((c) => c.nr === RT_SIGSUSPEND)
+    // The periodic timer wakes sigsuspend until seven alarms have arrived.
+    expect(suspends.length).toBeGreaterThanOrEqual(4)
+    const periodicDone = suspends[suspends.length - 1]!.count + 5000
+
+    const started = start(image)
+    const recorder = new Recorder(started.machine, { checkpointInterval: 20_000 })
+    recorder.runTo(periodicDone)
+    const afterTimers = recordedState(started, recorder)
+    const random = seededRandom(9)
+    for (let i = 0; i < 3; i++) {
+      recorder.runTo(Math.floor(random() * periodicDone))
+      expectSameAsFresh(image, started, recorder, {})
+    }
+    recorder.runTo(periodicDone)
+    expect(recordedState(started, recorder)).toEqual(afterTimers)
   })
 })

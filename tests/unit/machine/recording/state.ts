@@ -11,12 +11,14 @@ import { Machine, type MachineOptions } from '../../../../shared/machine/machine
 import { PAGE_SIZE } from '../../../../shared/machine/memory'
 
 const SOURCES = fileURLToPath(new URL('./programs', import.meta.url))
+/** The differential corpus (tests/programs). */
+export const CORPUS = fileURLToPath(new URL('../../../programs', import.meta.url))
 const buildDir = mkdtempSync(join(tmpdir(), 'memscape-recording-'))
 
-/** Compiles programs/NAME.c with gcc -static and returns the binary's bytes. */
-export function build(name: string, flags: string[] = ['-O1']): Uint8Array {
+/** Compiles programs/NAME.c (or DIRECTORY/NAME.c) with gcc -static and returns the binary's bytes. */
+export function build(name: string, flags: string[] = ['-O1'], directory = SOURCES): Uint8Array {
   const binary = join(buildDir, `${name}${flags.join('')}`)
-  const result = spawnSync('gcc', [...flags, '-static', '-o', binary, join(SOURCES, `${name}.c`)])
+  const result = spawnSync('gcc', [...flags, '-static', '-o', binary, join(directory, `${name}.c`)])
   if (result.status !== 0) throw new Error(`gcc ${name}: ${result.stderr.toString()}`)
   return new Uint8Array(readFileSync(binary))
 }
