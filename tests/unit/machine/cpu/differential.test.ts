@@ -368,6 +368,66 @@ function singleBits(): number {
   add('sse-float', list)
 }
 
+{
+  // String instructions and stack moves; pointers are made relative to the state block again
+  // at the end (the block's address differs between the native run and the Cpu).
+  const list: Variant[] = []
+  const relative = 'sub rsi, r15\nsub rdi, r15'
+  for (const text of [
+    `lea rsi, [r15+72]\nlea rdi, [r15+80]\nand ecx, 7\nrep movsb\n${relative}`,
+    `std\nlea rsi, [r15+79]\nlea rdi, [r15+87]\nand ecx, 7\nrep movsb\ncld\n${relative}`,
+    `lea rsi, [r15+72]\nlea rdi, [r15+76]\nand ecx, 3\nrep movsw\n${relative}`,
+    `lea rdi, [r15+72]\nand ecx, 1\nrep stosq\n${relative}`,
+    `std\nlea rdi, [r15+84]\nand ecx, 3\nrep stosd\ncld\n${relative}`,
+    `lea rsi, [r15+72]\nlea rdi, [r15+80]\nand ecx, 7\nrepe cmpsb\n${relative}`,
+    `lea rsi, [r15+72]\nlea rdi, [r15+76]\nand ecx, 3\nrepne cmpsw\n${relative}`,
+    `lea rdi, [r15+72]\nand ecx, 15\nrepne scasb\n${relative}`,
+    `lea rdi, [r15+72]\nand ecx, 3\nrepe scasd\n${relative}`,
+    `lea rsi, [r15+72]\nlodsd\n${relative}`,
+    `std\nlea rsi, [r15+80]\nlodsq\ncld\n${relative}`,
+    'push qword ptr [r15+72]\npop qword ptr [r15+80]',
+    'push -5\npop rdx',
+    'push rbx\npushfq\npop rax\npop rdx',
+  ]) {
+    list.push({ text, mask: all })
+  }
+  add('string', list)
+}
+
+{
+  // x87: arithmetic on doubles in extended precision, conversions and comparisons.
+  const list: Variant[] = []
+  const fill = (st: DataView) => {
+    st.setBigUint64(OFF_MEM, doubleBits(), true)
+    st.setBigUint64(OFF_MEM + 8, doubleBits(), true)
+  }
+  const load2 = 'fld qword ptr [r15+72]\nfld qword ptr [r15+80]'
+  for (const op of ['faddp', 'fsubp', 'fsubrp', 'fmulp', 'fdivp', 'fdivrp']) {
+    list.push({ text: `${load2}\n${op}\nfstp tbyte ptr [r15+72]`, mask: all, prepare: fill })
+    list.push({ text: `${load2}\n${op}\nfstp qword ptr [r15+72]`, mask: all, prepare: fill })
+    list.push({ text: `${load2}\n${op}\nfstp dword ptr [r15+72]`, mask: all, prepare: fill })
+  }
+  for (const text of [
+    `${load2}\nfmul st(0), st(1)\nfmul st(0), st(0)\nfaddp\nfstp tbyte ptr [r15+72]`,
+    `${load2}\nfdiv st(1), st(0)\nfstp st(0)\nfld1\nfaddp\nfstp tbyte ptr [r15+72]`,
+    'fld qword ptr [r15+72]\nfsqrt\nfstp tbyte ptr [r15+72]',
+    'fld qword ptr [r15+72]\nfchs\nfabs\nfld dword ptr [r15+80]\nfxch\nfsubrp\nfstp qword ptr [r15+72]',
+    'fld qword ptr [r15+72]\nfrndint\nfstp qword ptr [r15+72]',
+    'fild qword ptr [r15+72]\nfstp qword ptr [r15+80]',
+    'fild dword ptr [r15+72]\nfild word ptr [r15+76]\nfaddp\nfstp tbyte ptr [r15+72]',
+    'fld qword ptr [r15+72]\nfistp qword ptr [r15+80]',
+    'fld qword ptr [r15+72]\nfistp dword ptr [r15+80]',
+    `${load2}\nfucomip st, st(1)\nfstp st(0)`,
+    `${load2}\nfcomip st, st(1)\nfstp st(0)`,
+    `${load2}\nfucompp\nfnstsw ax\nand eax, 0x4500`,
+    'fldz\nfld qword ptr [r15+72]\nfucomip st, st(1)\nfstp st(0)',
+    'fld qword ptr [r15+72]\nfstp tbyte ptr [r15+72]\nfld tbyte ptr [r15+72]\nfmul st(0), st(0)\nfstp tbyte ptr [r15+72]',
+  ]) {
+    list.push({ text, mask: all, prepare: fill })
+  }
+  add('x87', list)
+}
+
 const CASES_PER_VARIANT = 40
 
 describe('instruction semantics against the native CPU', () => {

@@ -27,22 +27,28 @@ export interface Case {
   flagMask: number
 }
 
-/** Assembles each instruction alone and returns its bytes. */
-export function assembleEach(instructions: readonly string[]): Uint8Array[] {
+export interface Assembled {
+  bytes: Uint8Array
+  /** Instructions in the variant (one per source line). */
+  count: number
+}
+
+/** Assembles each variant (one instruction per line) and returns its bytes. */
+export function assembleEach(variants: readonly string[]): Assembled[] {
   const dir = mkdtempSync(join(tmpdir(), 'memscape-diff-'))
   try {
-    writeFileSync(join(dir, 'i.s'), `.intel_syntax noprefix\n.text\n${instructions.join('\n')}\n`)
+    writeFileSync(join(dir, 'i.s'), `.intel_syntax noprefix\n.text\n${variants.join('\n')}\n`)
     execFileSync('as', ['--64', '-o', join(dir, 'i.o'), join(dir, 'i.s')])
     execFileSync('objcopy', ['-O', 'binary', '-j', '.text', join(dir, 'i.o'), join(dir, 'i.bin')])
     const all = new Uint8Array(readFileSync(join(dir, 'i.bin')))
     const decoder = new Decoder(64, all, DecoderOptions.None)
-    const out: Uint8Array[] = []
+    const out: Assembled[] = []
     try {
-      for (let i = 0; i < instructions.length; i++) {
+      for (const text of variants) {
+        const count = text.split('\n').length
         const start = decoder.position
-        const instr = decoder.decode()
-        out.push(all.slice(start, start + instr.length))
-        instr.free()
+        for (let i = 0; i < count; i++) decoder.decode().free()
+        out.push({ bytes: all.slice(start, decoder.position), count })
       }
     } finally {
       decoder.free()
@@ -65,7 +71,7 @@ export function runNative(instructions: readonly string[], cases: readonly Case[
       })
       asm.push(`movdqu xmm0, [r15+${OFF_XMM0}]`, `movdqu xmm1, [r15+${OFF_XMM1}]`)
       asm.push(`push qword ptr [r15+${OFF_FLAGS}]`, 'popfq', `mov rdi, [r15+40]`)
-      asm.push(text)
+      asm.push(...text.split('\n'))
       asm.push('pushfq', `pop qword ptr [r15+${OFF_FLAGS}]`)
       GPR_NAMES.forEach((name, i) => asm.push(`mov [r15+${i * 8}], ${name}`))
       asm.push(`movdqu [r15+${OFF_XMM0}], xmm0`, `movdqu [r15+${OFF_XMM1}], xmm1`, 'cld', 'pop r15', 'pop rbx', 'ret')
@@ -108,15 +114,15 @@ int main(void) {
 
 const DATA = 0x600000
 const CODE = 0x400000
-/** Each variant's instruction sits in its own slot, followed by int3 padding. */
-const SLOT = 16
+/** Each variant's instructions sit in their own slot, followed by int3 padding. */
+const SLOT = 64
 
 /** Runs cases in one Cpu; each variant's code is translated once and reused. */
 export class Emulated {
   private readonly memory: Memory
   private readonly cpu: Cpu
 
-  constructor(codes: readonly Uint8Array[]) {
+  constructor(private readonly codes: readonly Assembled[]) {
     const codeBytes = Math.ceil((codes.length * SLOT) / PAGE_SIZE) * PAGE_SIZE
     this.memory = Memory.create({ maxBytes: codeBytes + 16 * PAGE_SIZE })
     const memory = this.memory
@@ -124,7 +130,7 @@ export class Emulated {
     memory.map(0x7fff0000, PAGE_SIZE, PROT_READ | PROT_WRITE)
     memory.map(CODE, codeBytes, PROT_READ | PROT_WRITE)
     const image = new Uint8Array(codeBytes).fill(0xcc)
-    codes.forEach((code, k) => image.set(code, k * SLOT))
+    codes.forEach((code, k) => image.set(code.bytes, k * SLOT))
     memory.poke(CODE, image)
     memory.protect(CODE, codeBytes, PROT_READ | PROT_EXEC)
     this.cpu = new Cpu(memory, {
@@ -146,7 +152,7 @@ export class Emulated {
     }
     cpu.setRflags(view.getUint32(OFF_FLAGS, true))
     cpu.r.rip = CODE + variant * SLOT
-    const stop = cpu.run(1)
+    const stop = cpu.run(this.codes[variant]!.count)
     if (stop.kind !== 'budget') throw new Error(`stopped: ${JSON.stringify(stop, (_k, v) => (typeof v === 'bigint' ? v.toString(16) : v))}`)
     const out = new Uint8Array(memory.peek(DATA, STATE_BYTES).data)
     const ov = new DataView(out.buffer)

@@ -20,6 +20,7 @@ const CASES = [
   'crash_bad_return',
   'crash_illegal',
   'crash_divide_zero',
+  'crash_breakpoint',
   'crash_stack_overflow',
 ]
 

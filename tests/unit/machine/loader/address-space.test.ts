@@ -309,3 +309,32 @@ describe('snapshots', () => {
     expect(s.formatMaps()).toBe(maps)
   })
 })
+
+describe('resource limits', () => {
+  it('RLIMIT_STACK set later bounds further stack growth', () => {
+    const s = space(4096)
+    s.mapStack(0x7ffffffde000, 0x7ffffffff000, false)
+    s.limits.stack = 0x40000
+    expect(s.growStack(0x7ffffffff000 - 0x40000)).toBe('grown')
+    expect(s.growStack(0x7ffffffff000 - 0x40001)).toBe('rlimit')
+  })
+
+  it('RLIMIT_DATA refuses private writable memory and a larger break, not read-only or shared memory', () => {
+    const s = space(256)
+    s.initBrk(0x600000)
+    s.limits.data = 4 * PAGE_SIZE
+    expect(s.mmap(0, 5 * PAGE_SIZE, RW, ANON)).toBe(ENOMEM)
+    expect(s.mmap(0, 5 * PAGE_SIZE, PROT_READ, ANON)).toBeGreaterThan(0)
+    expect(s.mmap(0, 5 * PAGE_SIZE, RW, MAP_ANONYMOUS | 0x01)).toBeGreaterThan(0)
+    expect(s.brk(0x600000 + 5 * PAGE_SIZE)).toBe(0x600000)
+    expect(s.brk(0x600000 + 4 * PAGE_SIZE)).toBe(0x604000)
+  })
+
+  it('RLIMIT_AS counts every area', () => {
+    const s = space(256)
+    s.limits.addressSpace = 8 * PAGE_SIZE
+    expect(s.mmap(0, 6 * PAGE_SIZE, PROT_NONE, ANON)).toBeGreaterThan(0)
+    expect(s.mmap(0, 3 * PAGE_SIZE, PROT_READ, ANON)).toBe(ENOMEM)
+    expect(s.mmap(0, 2 * PAGE_SIZE, PROT_READ, ANON)).toBeGreaterThan(0)
+  })
+})

@@ -12,7 +12,7 @@ import { loadElf, type LoadedProcess } from '../../../../shared/machine/loader'
 import { AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ } from '../../../../shared/machine/initial-stack'
 import type { MappedFile } from '../../../../shared/machine/address-space'
 import { PT_GNU_STACK } from '../../../../shared/machine/elf'
-import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, runNativeStatus, type ProbeOutput } from './native'
+import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, runNativeStatus, type NativeLimits, type ProbeOutput } from './native'
 
 const FREESTANDING = ['-nostdlib', '-fno-stack-protector', '-O1']
 const variants = [
@@ -274,11 +274,16 @@ describe('random system-call sequences give what Linux gives', () => {
     return ops
   }
 
+  // Some runs under RLIMIT_DATA / RLIMIT_AS small enough for the calls to hit them.
+  const limitSets: NativeLimits[] = [{}, { data: 0x60000 }, { addressSpace: 0x1400000 }, { data: 0x48000, addressSpace: 0x1000000 }]
   for (const seed of Array.from({ length: 24 }, (_, i) => i + 1)) {
-    it(`seed ${seed}`, () => {
+    const limits = limitSets[seed % limitSets.length]!
+    it(`seed ${seed}${limits.data ? `, RLIMIT_DATA ${limits.data.toString(16)}` : ''}${limits.addressSpace ? `, RLIMIT_AS ${limits.addressSpace.toString(16)}` : ''}`, () => {
       const binary = binaries.static!
       const first = parseProbe(runNative(binary, []))
       const { process } = load(binary, [], first)
+      if (limits.data !== undefined) process.addressSpace.limits.data = limits.data
+      if (limits.addressSpace !== undefined) process.addressSpace.limits.addressSpace = limits.addressSpace
       const exe: MappedFile = { path: binary, ...fileIdentity(binary), bytes: readFileSync(binary), writable: false }
       const lines = randomOperations(seed, 400).map((t) => resolve(t, [], process.brkStart, process.rsp))
       const results: number[] = []
@@ -289,7 +294,7 @@ describe('random system-call sequences give what Linux gives', () => {
         else results.push(result)
       }
       dumps.push(process.addressSpace.formatMaps())
-      const native = parseProbe(runNative(binary, [], lines.join('\n') + '\n'))
+      const native = parseProbe(runNative(binary, [], lines.join('\n') + '\n', false, [], limits))
       const calls = lines.filter((l) => l !== 'd')
       const labelled = (values: number[]) => values.map((r, i) => `${i} ${calls[i]} = ${r < 0 ? '-' + (-r).toString(16) : r.toString(16)}`)
       expect(labelled(results)).toEqual(labelled(native.results.map((r) => r.value)))

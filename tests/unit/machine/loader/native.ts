@@ -37,9 +37,15 @@ export const nativeCredentials = runningAsRoot
   ? { uid: 65534, euid: 65534, gid: 65534, egid: 65534 }
   : { uid: process.getuid!(), euid: process.geteuid!(), gid: process.getgid!(), egid: process.getegid!() }
 
+/** Resource limits for a native run, in bytes (prlimit --data / --as). */
+export interface NativeLimits {
+  data?: number
+  addressSpace?: number
+}
+
 /** Runs `binary args...` natively with ASLR off and only `env`; returns stdout (throws on failure). */
-export function runNative(binary: string, args: string[], stdin = '', aslr = false, env: string[] = []): string {
-  const run = runNativeStatus(binary, args, stdin, aslr, env)
+export function runNative(binary: string, args: string[], stdin = '', aslr = false, env: string[] = [], limits: NativeLimits = {}): string {
+  const run = runNativeStatus(binary, args, stdin, aslr, env, limits)
   if (run.status !== 0) throw new Error(`${binary} exited with ${run.status ?? run.signal}`)
   return run.stdout
 }
@@ -51,8 +57,13 @@ export function runNativeStatus(
   stdin = '',
   aslr = false,
   env: string[] = [],
+  limits: NativeLimits = {},
 ): { stdout: string; status: number | null; signal: string | null } {
-  const command = [...(aslr ? [] : ['setarch', '-R']), 'env', '-i', ...env, binary, ...args]
+  const prlimit = [
+    ...(limits.data !== undefined ? [`--data=${limits.data}`] : []),
+    ...(limits.addressSpace !== undefined ? [`--as=${limits.addressSpace}`] : []),
+  ]
+  const command = [...(prlimit.length > 0 ? ['prlimit', ...prlimit] : []), ...(aslr ? [] : ['setarch', '-R']), 'env', '-i', ...env, binary, ...args]
   const privileges = runningAsRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
   const all = [...privileges, ...command]
   const result = spawnSync(all[0]!, all.slice(1), { input: stdin, encoding: 'utf8', maxBuffer: 64 << 20 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
+import { buildFromIr } from '../../../../shared/toolchain/link/build'
 import { link } from '../../../../shared/toolchain/link/linker'
 import { generateAssembly, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
 import { addr, bin, branch, c, call, charArray, cmp, conv, fn, jump, label, load, local, printInt, ret, run, set, store, sym } from './ir-builder'
@@ -320,5 +321,22 @@ describe('code generation: less common IR', () => {
     // copy[99] + zeroed big[99]; copy[57]; (a=8) * (b=7); ch-- then ch; (2^64-1) / 3e12; (2^64-1) % 10;
     // (2^64-1) >> 8; ops[8 & 1] = add1 → 41; pick({6, 7}, add1(4)) = 6 * 5 + 7
     expect(result.stdout).toBe('100 58 56 0 -1 6148914 5 72057594037927935 41 37 ')
+  })
+})
+
+describe('build API', () => {
+  it('returns the assembly, frames and executable, or the errors of the stage that failed', () => {
+    const ok = buildFromIr(program([fn('main', [{ name: 'x', size: 4 }], [set('i32', 0, c(3)), ret(local('i32', 0))])]), { pie: true, stackProtector: 'none' }, [
+      assembleOrFail('extern main\nglobal _start\n_start: call main\nmov edi, eax\nmov eax, 60\nsyscall\n', 'start.asm'),
+    ])
+    expect(ok.errors).toEqual([])
+    expect(ok.executable).toBeInstanceOf(Uint8Array)
+    expect(ok.assembly).toMatch(/^main:$/m)
+    expect(ok.frames[0]?.offsets.get(0)).toBe(-4)
+    const unresolved = buildFromIr(program([fn('main', [], [ret(call('missing', []))])]), { pie: true, stackProtector: 'none' })
+    expect(unresolved.executable).toBeUndefined()
+    expect(unresolved.errors).toContain("test.s:(.text+0x9): undefined reference to `missing'")
+    const invalid = buildFromIr(program([fn('main', [{ name: 'ap', size: 24 }], [{ kind: 'vaStart', list: addr(0) }, ret(c(0))])]), { pie: true, stackProtector: 'none' })
+    expect(invalid.errors).toEqual(["test.c: error: va_start in 'main', which is not variadic"])
   })
 })

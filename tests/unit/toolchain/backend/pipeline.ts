@@ -6,8 +6,8 @@ import { assemble } from '../../../../shared/toolchain/asm/assembler'
 import { formatDiagnostic, type ObjectFile } from '../../../../shared/toolchain/asm/object'
 import type { IrModule } from '../../../../shared/toolchain/ir/types'
 import { validateModule } from '../../../../shared/toolchain/ir/validate'
-import { link } from '../../../../shared/toolchain/link/linker'
-import { generateAssembly, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
+import { buildFromIr } from '../../../../shared/toolchain/link/build'
+import type { CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
 import { runNative, scratchDir } from './gnu'
 
 const RUNTIME_SOURCE = readFileSync(join(import.meta.dirname, '../../../fixtures/toolchain/runtime.asm'), 'utf8')
@@ -23,15 +23,16 @@ export function assembleOrFail(source: string, fileName: string): ObjectFile {
 
 export function buildExecutable(module: IrModule, options: CodegenOptions & { execStack?: boolean }): { path: string; assembly: string } {
   expect(validateModule(module)).toEqual([])
-  const { assembly } = generateAssembly(module, options)
-  const program = assembleOrFail(assembly, module.sourceFile.replace(/\.c$/, '.s'))
   const runtime = assembleOrFail(RUNTIME_SOURCE, 'runtime.asm')
-  const linked = link([runtime, program], { pie: options.pie, ...(options.execStack === undefined ? {} : { execStack: options.execStack }) })
-  expect(linked.errors).toEqual([])
+  const result = buildFromIr(module, options, [runtime])
+  if (result.executable === undefined) {
+    const numbered = result.assembly.split('\n').map((line, i) => `${i + 1}: ${line}`).join('\n')
+    throw new Error(`${result.errors.join('\n')}\n${numbered}`)
+  }
   const path = join(scratchDir(), 'program')
-  writeFileSync(path, linked.bytes as Uint8Array)
+  writeFileSync(path, result.executable)
   chmodSync(path, 0o755)
-  return { path, assembly }
+  return { path, assembly: result.assembly }
 }
 
 export function buildAndRun(module: IrModule, options: CodegenOptions, input = ''): ReturnType<typeof runNative> & { assembly: string } {
