@@ -154,13 +154,24 @@ export class AddressSpace {
   startStack = 0
   /** Inode numbers of the shmem files behind shared anonymous mappings (per process: runs repeat exactly). */
   private nextShmemInode = 1024
+  /**
+   * The resource limits the memory calls obey, in bytes (Infinity: unlimited). The kernel's
+   * prlimit64 updates them: RLIMIT_STACK bounds stack growth, RLIMIT_AS all mappings,
+   * RLIMIT_DATA private writable memory and the break.
+   */
+  readonly limits: { stack: number; addressSpace: number; data: number }
+  /** mm->start_data and mm->end_data (the loader sets them): brk's RLIMIT_DATA check counts them. */
+  dataStart = 0
+  dataEnd = 0
 
   /** `random` is the process's generator: MAP_32BIT placement draws from it, as on Linux. */
   constructor(
     readonly memory: Memory,
     readonly layout: ProcessLayout,
     private readonly random: Random,
-  ) {}
+  ) {
+    this.limits = { stack: layout.stackRlimit, addressSpace: Infinity, data: Infinity }
+  }
 
   // --- lookup ---------------------------------------------------------------------------------
 
@@ -194,6 +205,35 @@ export class AddressSpace {
   private overlaps(start: number, end: number): boolean {
     const v = this.list[this.indexAfter(start)]
     return v !== undefined && v.start < end
+  }
+
+  /** Pages of all areas within [start, end) (count_vma_pages_range()). */
+  private pagesIn(start: number, end: number): number {
+    let pages = 0
+    for (let i = this.indexAfter(start); i < this.list.length && this.list[i]!.start < end; i++) {
+      const v = this.list[i]!
+      pages += (Math.min(v.end, end) - Math.max(v.start, start)) / PAGE_SIZE
+    }
+    return pages
+  }
+
+  /** is_data_mapping(): private, writable and not a stack. */
+  private static isData(prot: number, shared: boolean, growsDown: boolean): boolean {
+    return (prot & PROT_WRITE) !== 0 && !shared && !growsDown
+  }
+
+  /** may_expand_vm(): whether `pages` more of this kind stay within RLIMIT_AS and RLIMIT_DATA. */
+  private mayExpand(prot: number, shared: boolean, growsDown: boolean, pages: number): boolean {
+    if (this.limits.addressSpace === Infinity && this.limits.data === Infinity) return true
+    let total = 0
+    let data = 0
+    for (const v of this.list) {
+      const n = (v.end - v.start) / PAGE_SIZE
+      total += n
+      if (AddressSpace.isData(v.prot, v.shared, v.growsDown)) data += n
+    }
+    if (total + pages > Math.floor(this.limits.addressSpace / PAGE_SIZE)) return false
+    return !AddressSpace.isData(prot, shared, growsDown) || data + pages <= Math.floor(this.limits.data / PAGE_SIZE)
   }
 
   /**
@@ -520,6 +560,13 @@ export class AddressSpace {
     if (!this.affordable(start, end, vma.prot)) return -ENOMEM
     const replaced = this.overlaps(start, end)
     if (this.list.length + 1 + (replaced ? this.splitsNeeded(start, end) : 0) > MAX_MAP_COUNT) return -ENOMEM
+    // __mmap_setup(): the areas under the new one are split off first, then the limits are
+    // checked without them; a refusal leaves the splits in place, as on Linux.
+    if (replaced) {
+      this.splitAt(start)
+      this.splitAt(end)
+    }
+    if (!this.mayExpand(vma.prot, shared, vma.growsDown, len / PAGE_SIZE - this.pagesIn(start, end))) return -ENOMEM
     if (replaced) this.unmapRange(start, end)
     if (!this.back(vma, start, end)) return -ENOMEM
     this.insert(vma, true)
@@ -601,6 +648,9 @@ export class AddressSpace {
       if ((wanted & PROT_WRITE) !== 0 && !v.mayWrite) return -EACCES
       const pieceEnd = Math.min(v.end, end)
       if (v.prot !== wanted) {
+        // Turning into data must fit RLIMIT_DATA (mprotect_fixup()).
+        const piecePages = (pieceEnd - cursor) / PAGE_SIZE
+        if (!this.mayExpand(wanted, v.shared, v.growsDown, piecePages) && this.mayExpand(v.prot, v.shared, v.growsDown, piecePages)) return -ENOMEM
         if (!this.affordable(cursor, pieceEnd, wanted)) return -ENOMEM
         if (this.list.length + this.splitsNeeded(cursor, pieceEnd) > MAX_MAP_COUNT) return -ENOMEM
         const account = this.accountAfterProtect(v, wanted)
@@ -656,6 +706,8 @@ export class AddressSpace {
   brk(requested: number): number {
     const old = this.brkEnd
     if (requested < this.startBrk) return old
+    // check_data_rlimit(): the heap plus the initialised data must fit RLIMIT_DATA.
+    if (requested - this.startBrk + (this.dataEnd - this.dataStart) > this.limits.data) return old
     const newEnd = pageAlignUp(requested)
     const oldEnd = pageAlignUp(old)
     if (newEnd === oldEnd) {
@@ -674,6 +726,7 @@ export class AddressSpace {
     // The heap must stay a page (plus the guard gap before a stack) away from the next area.
     const next = this.list[this.indexAfter(oldEnd)]
     if (next && newEnd + PAGE_SIZE > this.startGap(next)) return old
+    if (!this.mayExpand(PROT_READ | PROT_WRITE, false, false, (newEnd - oldEnd) / PAGE_SIZE)) return old
     if (!this.affordable(oldEnd, newEnd, PROT_READ | PROT_WRITE)) return old
     const i = this.indexAfter(oldEnd - 1)
     const prev = this.list[i]
@@ -741,6 +794,7 @@ export class AddressSpace {
       const multiple = spansAreas && oldLen === newLen && (flags & MREMAP_DONTUNMAP) === 0
       if (spansAreas && !multiple) return -EFAULT
       if (newLen > oldLen && v.special) return -EFAULT
+      if (newLen > oldLen && !this.mayExpand(v.prot, v.shared, v.growsDown, (newLen - oldLen) / PAGE_SIZE)) return -ENOMEM
       if (multiple) return this.moveAreas(oldAddr, oldLen, newAddr)
       if (this.overlaps(newAddr, newAddr + newLen)) this.unmapRange(newAddr, newAddr + newLen)
       if (oldLen > newLen) this.unmapRange(oldAddr + newLen, oldAddr + oldLen)
@@ -757,12 +811,14 @@ export class AddressSpace {
     // (vma_expandable(): only overlap counts here, not a stack's guard gap.)
     if (v.end === oldAddr + oldLen && oldAddr + newLen <= TASK_SIZE && !this.overlaps(v.end, oldAddr + newLen)) {
       const growEnd = oldAddr + newLen
+      if (!this.mayExpand(v.prot, v.shared, v.growsDown, (newLen - oldLen) / PAGE_SIZE)) return -ENOMEM
       if (!this.affordable(v.end, growEnd, v.prot)) return -ENOMEM
       if (!this.back(v, v.end, growEnd)) return -ENOMEM
       v.end = growEnd
       this.mergeAround(this.indexAfter(v.start))
       return oldAddr
     }
+    if (!this.mayExpand(v.prot, v.shared, v.growsDown, (newLen - oldLen) / PAGE_SIZE)) return -ENOMEM
     if ((flags & MREMAP_MAYMOVE) === 0) return -ENOMEM
     const target = this.getUnmappedArea(0, newLen, v.shared ? MAP_SHARED : MAP_PRIVATE, v.file)
     if (target < 0) return target
@@ -830,10 +886,10 @@ export class AddressSpace {
     if (!v || !v.growsDown || v.start <= address) return 'not-below-stack'
     const newStart = pageAlignDown(address)
     if (newStart < MMAP_MIN_ADDR) return 'guard-gap'
-    if (v.end - newStart > this.layout.stackRlimit) {
+    if (v.end - newStart > this.limits.stack || !this.mayExpand(v.prot, v.shared, true, (v.start - newStart) / PAGE_SIZE)) {
       // Linux refuses both the same way (SIGSEGV, SEGV_MAPERR); only faults a plausible stack
       // overflow away (a deep recursion, a huge local array) are called one, not wild pointers.
-      const plausible = Math.max(16 * this.layout.stackRlimit, 256 * 1024 * 1024)
+      const plausible = Math.max(16 * Math.min(this.limits.stack, this.layout.stackRlimit), 256 * 1024 * 1024)
       return v.end - newStart <= plausible ? 'rlimit' : 'not-below-stack'
     }
     const prev = this.list[i - 1]

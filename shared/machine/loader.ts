@@ -210,6 +210,9 @@ export function loadElf(memory: Memory, image: Uint8Array, options: LoadOptions)
   })
   phdrAddress += loadBias
   elfBrk += loadBias
+  // mm->start_data: the highest segment's start; mm->end_data: the end of the file-backed part.
+  space.dataStart = Math.max(...loads.map((p) => p.vaddr)) + loadBias
+  space.dataEnd = Math.max(...loads.map((p) => p.vaddr + p.filesz)) + loadBias
   const entry = header.entry + loadBias
   const imageStart = pageAlignDown(loads[0]!.vaddr + loadBias)
   const imageEnd = pageAlignUp(elfBrk)
