@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_RECENT_WINDOW, HistoryError, Recorder } from '../../../../shared/machine/recording/recorder'
 import type { Machine } from '../../../../shared/machine/machine'
 import { RAX } from '../../../../shared/machine/cpu/registers'
-import { build, CORPUS, cpuState, freshRunTo, fullState, seededRandom, start, type Started } from './state'
+import { build, CORPUS, cpuState, freshRunTo, hasMusl, fullState, seededRandom, start, type Started } from './state'
 
 const STDIN = new TextEncoder().encode('hello\n')
 const INPUT = { stdin: STDIN, stdinClosed: true }
@@ -83,6 +83,20 @@ describe('recorder on a program making system calls (write, brk, mmap, munmap, r
       recorder.runTo(k)
       expect(recorder.instructionCount).toBe(k)
       expectSameAsFresh(syscalls, started, recorder)
+    }
+  })
+
+  test.runIf(hasMusl)('the same holds for the musl build', () => {
+    const musl = build('syscalls', ['-O2'], undefined, 'musl-gcc')
+    const started = start(musl, INPUT)
+    const recorder = new Recorder(started.machine, { checkpointInterval: 3000 })
+    recorder.run(1e9)
+    expect(started.machine.status).toEqual({ state: 'exited', code: 0 })
+    const end = recorder.instructionCount
+    const random = seededRandom(13)
+    for (let i = 0; i < 4; i++) {
+      recorder.runTo(Math.floor(random() * end))
+      expectSameAsFresh(musl, started, recorder)
     }
   })
 

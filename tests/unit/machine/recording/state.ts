@@ -15,11 +15,13 @@ const SOURCES = fileURLToPath(new URL('./programs', import.meta.url))
 export const CORPUS = fileURLToPath(new URL('../../../programs', import.meta.url))
 const buildDir = mkdtempSync(join(tmpdir(), 'memscape-recording-'))
 
-/** Compiles programs/NAME.c (or DIRECTORY/NAME.c) with gcc -static and returns the binary's bytes. */
-export function build(name: string, flags: string[] = ['-O1'], directory = SOURCES): Uint8Array {
-  const binary = join(buildDir, `${name}${flags.join('')}`)
-  const result = spawnSync('gcc', [...flags, '-static', '-o', binary, join(directory, `${name}.c`)])
-  if (result.status !== 0) throw new Error(`gcc ${name}: ${result.stderr.toString()}`)
+export const hasMusl = spawnSync('musl-gcc', ['--version']).status === 0
+
+/** Compiles programs/NAME.c (or DIRECTORY/NAME.c) with gcc (or musl-gcc) -static and returns the binary's bytes. */
+export function build(name: string, flags: string[] = ['-O1'], directory = SOURCES, compiler: 'gcc' | 'musl-gcc' = 'gcc'): Uint8Array {
+  const binary = join(buildDir, `${name}-${compiler}${flags.join('')}`)
+  const result = spawnSync(compiler, [...flags, '-static', '-o', binary, join(directory, `${name}.c`)])
+  if (result.status !== 0) throw new Error(`${compiler} ${name}: ${result.stderr.toString()}`)
   return new Uint8Array(readFileSync(binary))
 }
 
