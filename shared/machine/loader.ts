@@ -120,6 +120,15 @@ function maximumAlignment(loads: ProgramHeader[]): number {
   return pageAlignUp(alignment)
 }
 
+/**
+ * fs/exec.c bprm_stack_limits(): the strings may take a quarter of the stack rlimit (at most
+ * 6 MiB, at least 128 KiB), less the argv and envp pointers that will point at them.
+ */
+export function argumentLimit(stackRlimit: number, argc: number, envc: number): number {
+  const limit = Math.max(Math.min(6 * 1024 * 1024, Math.floor(stackRlimit / 4)), 32 * PAGE_SIZE)
+  return limit - (Math.max(argc, 1) + envc) * 8
+}
+
 function check(result: number, what: string): number {
   if (result < 0) {
     const reason = result === -12 ? 'ENOMEM: guest memory is exhausted' : result === -17 ? 'EEXIST: the range is already mapped' : `errno ${-result}`
@@ -152,10 +161,11 @@ export function loadElf(memory: Memory, image: Uint8Array, options: LoadOptions)
   } catch (error) {
     throw new LoadError(`execve failed: ${error instanceof Error ? error.message : String(error)}`)
   }
-  const stringBytes = layout.stackTop - strings.argStart
-  if (stringBytes > Math.floor(stackRlimit / 4)) {
+  const stringBytes = layout.stackTop - 8 - strings.argStart
+  const limit = argumentLimit(stackRlimit, options.argv.length, options.env.length)
+  if (stringBytes > limit) {
     throw new LoadError(
-      `execve failed: argument list too long (E2BIG): ${stringBytes} bytes of arguments and environment, the limit is a quarter of the stack rlimit (${Math.floor(stackRlimit / 4)})`,
+      `execve failed: argument list too long (E2BIG): the arguments, environment and path take ${stringBytes} bytes, the limit is ${limit} (a quarter of the stack rlimit, less the pointers to them)`,
     )
   }
   const stackSize = layout.stackTop - pageAlignDown(strings.argStart)

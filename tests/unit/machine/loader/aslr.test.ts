@@ -71,7 +71,7 @@ const variants = [
   { name: 'static-pie', flags: ['-static-pie'], image: { random: bits(12, 39), carry: bits(40, 40) } },
 ] as const
 const binaries: Record<string, string> = {}
-const RUNS = 150
+const RUNS = 100
 
 beforeAll(() => {
   for (const v of variants) binaries[v.name] = compile('startup.c', `aslr-${v.name}`, [...v.flags, '-nostdlib', '-fno-stack-protector', '-O1'])

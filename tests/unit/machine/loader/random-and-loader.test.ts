@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { Random } from '../../../../shared/machine/random'
-import { LoadError, loadElf } from '../../../../shared/machine/loader'
+import { LoadError, argumentLimit, loadElf } from '../../../../shared/machine/loader'
 import { Memory } from '../../../../shared/machine/memory'
 import { AT_EXECFN, AT_PLATFORM, AT_RANDOM, BASELINE_CPU_AUX } from '../../../../shared/machine/initial-stack'
 import { cpuidLeaf } from '../../../../shared/machine/cpu/cpuid'
@@ -96,6 +96,17 @@ describe('loadElf', () => {
     expect(() => load(['a', 'x'.repeat(200_000)], [])).toThrowError(/MAX_ARG_STRLEN.*E2BIG/)
     const many = Array.from({ length: 40 }, () => 'y'.repeat(100_000))
     expect(() => load(['a'], many)).toThrowError(/argument list too long \(E2BIG\)/)
+    // Exactly at the limit (2 MiB less two pointers, the path '/home/user/addresses' and 'a'): accepted; one more byte: refused.
+    const fixed = '/home/user/addresses'.length + 1 + 'a'.length + 1
+    const count = 22 // strings of at most 100 000 bytes (MAX_ARG_STRLEN is 128 KiB each)
+    const room = argumentLimit(8 * 1024 * 1024, 1, count) - fixed
+    const env = (bytes: number) =>
+      Array.from({ length: count }, (_, i) => {
+        const share = Math.floor(bytes / count) + (i < bytes % count ? 1 : 0)
+        return 'E=' + 'z'.repeat(share - 3) // "E=" + text + NUL
+      })
+    expect(() => load(['a'], env(room))).not.toThrow()
+    expect(() => load(['a'], env(room + 1))).toThrowError(/argument list too long \(E2BIG\)/)
   })
 
   it('fails with LoadError when guest memory cannot hold the program', () => {
