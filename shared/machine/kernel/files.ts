@@ -250,14 +250,8 @@ function openAt(k: Kernel, dirfd: number, pathAddr: number, flags: number, mode:
     if (node.kind === 'dir' && writing) return -EISDIR
     if (writing && node.kind === 'file' && !node.writable) return -EACCES
     if (writing && node.kind === 'generated') return -EACCES
-    let target: Node = node
-    if (node.kind === 'generated') {
-      // procfs text is produced when the file is opened; later reads see that snapshot.
-      const data = node.generate()
-      target = { kind: 'file', ino: node.ino, mode: node.mode, data, size: data.length, writable: false }
-    }
-    if (target.kind === 'file' && (flags & O_TRUNC) && writing) target.size = 0
-    const file: OpenFile = { target: { type: 'node', node: target, path }, flags: flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC), offset: 0 }
+    if (node.kind === 'file' && (flags & O_TRUNC) && writing) node.size = 0
+    const file: OpenFile = { target: { type: 'node', node, path }, flags: flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC), offset: 0 }
     return k.files.install(file, (flags & O_CLOEXEC) !== 0)
   } catch (error) {
     return errnoOf(error)
@@ -294,6 +288,12 @@ function readFrom(k: Kernel, file: OpenFile, count: number, position: number | n
       const at = position ?? file.offset
       const end = Math.min(node.size, at + count)
       const data = at >= end ? new Uint8Array(0) : node.data.slice(at, end)
+      if (position === null) file.offset = at + data.length
+      return data
+    }
+    case 'generated': {
+      const at = position ?? file.offset
+      const data = seqRead(node.generate(), at, count)
       if (position === null) file.offset = at + data.length
       return data
     }
@@ -342,6 +342,24 @@ function readCall(k: Kernel, fd: number, buf: number, count: number, position: n
   if (typeof data === 'number' || data === BLOCKED) return data
   k.memory.writeBytes(buf, data)
   return data.length
+}
+
+/**
+ * A read of a procfs file as seq_file serves it: the text is produced at each read (so
+ * /proc/self/maps shows the mappings as they are when read, not when opened), and a read
+ * returns only whole lines unless not even one line fits.
+ */
+function seqRead(text: Uint8Array, at: number, count: number): Uint8Array {
+  if (at >= text.length || count === 0) return new Uint8Array(0)
+  let end = at
+  while (end < text.length) {
+    const newline = text.indexOf(10, end)
+    const lineEnd = newline < 0 ? text.length : newline + 1
+    if (lineEnd - at > count) break
+    end = lineEnd
+  }
+  if (end === at) end = Math.min(text.length, at + count)
+  return text.slice(at, end)
 }
 
 export function sysWrite(k: Kernel): SyscallResult {

@@ -304,7 +304,13 @@ export class Kernel implements CpuHost {
   // --- exceptions ------------------------------------------------------------------------------
 
   /** The CPU stopped on an exception: grow the stack and retry, or deliver the signal. */
-  handleException(e: CpuException): void {
+  handleException(exception: CpuException): void {
+    let e = exception
+    // int3 is a trap: the process (and its SIGTRAP handler) resumes after the instruction.
+    if (e.vector === 'breakpoint') {
+      e = { vector: 'breakpoint', ip: e.ip + 1 }
+      this.cpu.r.rip = e.ip
+    }
     let stackOverflow = false
     if (e.vector === 'page-fault' && !e.present && e.address < TASK_SIZE_MAX) {
       const address = Number(e.address)
