@@ -335,7 +335,7 @@ describe('build API', () => {
     expect(ok.frames[0]?.offsets.get(0)).toBe(-4)
     const unresolved = buildFromIr(program([fn('main', [], [ret(call('missing', []))])]), { pie: true, stackProtector: 'none' })
     expect(unresolved.executable).toBeUndefined()
-    expect(unresolved.errors).toContain("test.s:(.text+0x9): undefined reference to `missing'")
+    expect(unresolved.errors).toContain("test.s:(.text+0x5): undefined reference to `missing'")
     const invalid = buildFromIr(program([fn('main', [{ name: 'ap', size: 24 }], [{ kind: 'vaStart', list: addr(0) }, ret(c(0))])]), { pie: true, stackProtector: 'none' })
     expect(invalid.errors).toEqual(["test.c: error: va_start in 'main', which is not variadic"])
   })
