@@ -16,8 +16,8 @@ function runInMemscape(binary: string, args: string[], env: string[], seed: numb
   return out
 }
 
-function runMachine(binary: string, args: string[], env: string[], seed: number, aslr: 0 | 1 | 2) {
-  const machine = Machine.fromElf(readFileSync(binary), { argv: [binary, ...args], env, seed, aslr, execPath: binary })
+function runMachine(binary: string, args: string[], env: string[], seed: number, aslr: 0 | 1 | 2, maxMemoryBytes?: number) {
+  const machine = Machine.fromElf(readFileSync(binary), { argv: [binary, ...args], env, seed, aslr, execPath: binary, maxMemoryBytes })
   const decoder = new TextDecoder()
   let out = ''
   machine.onOutput = (fd, bytes) => {
@@ -93,5 +93,20 @@ describe('with ASLR on, the seed decides everything', () => {
     const b = runInMemscape(binary, ['q'], ['HOME=/home/user'], 78, 2)
     const line = (text: string, key: string) => text.split('\n').find((l) => l.startsWith(key + ' '))
     for (const key of ['local', 'global', 'malloc24', 'malloc200k', 'brk0']) expect(line(b, key)).not.toBe(line(a, key))
+  })
+})
+
+describe('guest RAM exhaustion', () => {
+  it('a program allocating until failure sees ENOMEM from mmap and brk, and exits normally', () => {
+    const binary = compile('exhaust.c', 'full-exhaust', ['-static', '-O1'])
+    const { out, status } = runMachine(binary, [], [], 1, 2, 48 * 1024 * 1024)
+    expect(status).toEqual({ state: 'exited', code: 0 })
+    const blocks = Number(/malloc blocks (\d+) \(errno ENOMEM\)/.exec(out)?.[1])
+    const megabytes = Number(/sbrk megabytes (\d+) \(errno ENOMEM\)/.exec(out)?.[1])
+    // 48 MiB of guest RAM, less what the program, its stack and malloc's bookkeeping occupy.
+    expect(blocks).toBeGreaterThan(40)
+    expect(blocks).toBeLessThan(48)
+    expect(megabytes).toBeGreaterThan(40)
+    expect(megabytes).toBeLessThan(48)
   })
 })
