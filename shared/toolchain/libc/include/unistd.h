@@ -29,7 +29,7 @@ unsigned int alarm(unsigned int seconds);
 int pause(void);
 int isatty(int fd);
 long syscall(long number, ...);
-void _exit(int status);
+void _exit(int status) __attribute__((noreturn));
 #define F_OK 0
 #define X_OK 1
 #define W_OK 2

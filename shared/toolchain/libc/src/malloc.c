@@ -108,7 +108,6 @@ tcache_perthread_struct *tcache;
 uintptr_t tcache_key;
 static unsigned long global_max_fast;
 static int malloc_initialized;
-static int tcache_shutting_down;
 
 #define chunk2mem(p) ((void *)((char *)(p) + CHUNK_HDR_SZ))
 #define mem2chunk(mem) ((mchunkptr)((char *)(mem) - CHUNK_HDR_SZ))
@@ -222,7 +221,6 @@ static void *tcache_get(size_t tc_idx) {
 }
 
 static void tcache_init(void) {
-  if (tcache_shutting_down) return;
   void *victim = _int_malloc(&main_arena, sizeof(tcache_perthread_struct));
   if (victim != NULL) {
     tcache = victim;
@@ -235,7 +233,7 @@ static void tcache_init(void) {
 
 /* ---- getting memory from the system ---- */
 
-static void *sysmalloc_mmap(size_t nb, struct malloc_state *av) {
+static void *sysmalloc_mmap(size_t nb) {
   size_t size = ALIGN_UP(nb + SIZE_SZ, __libc_pagesize);
   if (size <= nb) return NULL;
   char *mm = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -248,14 +246,13 @@ static void *sysmalloc_mmap(size_t nb, struct malloc_state *av) {
   if (mp_.n_mmaps > mp_.max_n_mmaps) mp_.max_n_mmaps = mp_.n_mmaps;
   mp_.mmapped_mem += size;
   if (mp_.mmapped_mem > mp_.max_mmapped_mem) mp_.max_mmapped_mem = mp_.mmapped_mem;
-  (void)av;
   return chunk2mem(p);
 }
 
 static void *sysmalloc(size_t nb, struct malloc_state *av) {
   size_t pagesize = __libc_pagesize;
   if (nb >= mp_.mmap_threshold && mp_.n_mmaps < mp_.n_mmaps_max) {
-    void *mm = sysmalloc_mmap(nb, av);
+    void *mm = sysmalloc_mmap(nb);
     if (mm != NULL) return mm;
   }
   mchunkptr old_top = av->top;
@@ -397,8 +394,7 @@ static mchunkptr mremap_chunk(mchunkptr p, size_t new_size) {
 
 /* ---- bins ---- */
 
-static void unlink_chunk(struct malloc_state *av, mchunkptr p) {
-  (void)av;
+static void unlink_chunk(mchunkptr p) {
   if (chunksize(p) != prev_size(next_chunk(p))) malloc_printerr("corrupted size vs. prev_size");
   mchunkptr fd = p->fd;
   mchunkptr bk = p->bk;
@@ -443,12 +439,12 @@ static void malloc_consolidate(struct malloc_state *av) {
         size += prevsize;
         p = chunk_at_offset(p, -(long)prevsize);
         if (chunksize(p) != prevsize) malloc_printerr("corrupted size vs. prev_size in fastbins");
-        unlink_chunk(av, p);
+        unlink_chunk(p);
       }
       if (nextchunk != av->top) {
         if (!inuse_bit_at_offset(nextchunk, nextsize)) {
           size += nextsize;
-          unlink_chunk(av, nextchunk);
+          unlink_chunk(nextchunk);
         } else {
           clear_inuse_bit_at_offset(nextchunk, 0);
         }
@@ -664,7 +660,7 @@ static void *_int_malloc(struct malloc_state *av, size_t bytes) {
         size_t size;
         while ((size = chunksize(victim)) < nb) victim = victim->bk_nextsize;
         if (victim != last(bin) && chunksize_nomask(victim) == chunksize_nomask(victim->fd)) victim = victim->fd;
-        unlink_chunk(av, victim);
+        unlink_chunk(victim);
         return split_to_unsorted(av, victim, size, nb, "malloc(): corrupted unsorted chunks", 0);
       }
     }
@@ -694,7 +690,7 @@ static void *_int_malloc(struct malloc_state *av, size_t bytes) {
         bit <<= 1;
       } else {
         size_t size = chunksize(victim);
-        unlink_chunk(av, victim);
+        unlink_chunk(victim);
         return split_to_unsorted(av, victim, size, nb, "malloc(): corrupted unsorted chunks 2", in_smallbin_range(nb));
       }
     }
@@ -777,12 +773,12 @@ static void _int_free(struct malloc_state *av, mchunkptr p, int have_lock) {
     size += prevsize;
     p = chunk_at_offset(p, -(long)prevsize);
     if (chunksize(p) != prevsize) malloc_printerr("corrupted size vs. prev_size while consolidating");
-    unlink_chunk(av, p);
+    unlink_chunk(p);
   }
 
   if (nextchunk != av->top) {
     if (!inuse_bit_at_offset(nextchunk, nextsize)) {
-      unlink_chunk(av, nextchunk);
+      unlink_chunk(nextchunk);
       size += nextsize;
     } else {
       clear_inuse_bit_at_offset(nextchunk, 0);
@@ -832,7 +828,7 @@ static void *_int_realloc(struct malloc_state *av, mchunkptr oldp, size_t oldsiz
   } else if (next != av->top && !inuse(next) && (newsize = oldsize + nextsize) >= nb) {
     /* Grow into the free chunk that follows. */
     newp = oldp;
-    unlink_chunk(av, next);
+    unlink_chunk(next);
   } else {
     void *newmem = _int_malloc(av, nb - MALLOC_ALIGN_MASK);
     if (newmem == NULL) return NULL;
