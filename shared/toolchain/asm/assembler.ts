@@ -221,7 +221,7 @@ class Assembly {
       case 'register':
         return { registers: [{ register: expr.register.register, scale: 1n, column: expr.column }], value: { addend: 0n, unknown: false } }
       case 'symbol':
-        return { registers: [], value: this.symbolValue(this.qualify(expr.name, context.scope), expr.column, context) }
+        return { registers: [], value: this.symbolValue(this.qualify(expr.name, context.scope), expr.column) }
       case 'unary': {
         const operand = this.linear(expr.operand, context)
         if (expr.op === '+') return operand
@@ -318,7 +318,7 @@ class Assembly {
     return constant(result, unknown)
   }
 
-  private symbolValue(name: string, column: number, context: EvalContext): Value {
+  private symbolValue(name: string, column: number): Value {
     const equate = this.equates.get(name)
     if (equate !== undefined) {
       if (this.equateStack.has(name)) throw new EncodeError(`'${name}' is defined in terms of itself`, column)

@@ -102,6 +102,39 @@ export function libcFiles(): Record<string, string> {
   return files
 }
 
+/**
+ * Where a heap view finds malloc's state: global symbols of the linked program, laid out as in
+ * glibc 2.36 (tests/fixtures/libc/heap_arena.c reads them at these offsets, natively with glibc
+ * and with this libc, and gets the same answers).
+ */
+export const MALLOC_SYMBOLS = { arena: 'main_arena', parameters: 'mp_', tcache: 'tcache', tcacheKey: 'tcache_key' } as const
+
+/** Offsets in `struct malloc_state` (main_arena). */
+export const MALLOC_STATE_OFFSETS = {
+  flags: 0x4,
+  haveFastchunks: 0x8,
+  /** mchunkptr[10]: chunk sizes 0x20, 0x30, ... 0xb0 */
+  fastbinsY: 0x10,
+  top: 0x60,
+  lastRemainder: 0x68,
+  /** mchunkptr[254]: fd/bk pairs of bins 1 (unsorted) to 127; bin i's pair is at bins + (i - 1) * 16 */
+  bins: 0x70,
+  /** unsigned int[4] */
+  binmap: 0x860,
+  systemMem: 0x888,
+  maxSystemMem: 0x890,
+  size: 0x898,
+} as const
+
+/** Offsets in `struct tcache_perthread_struct`, the first chunk of the heap (user data at heap + 0x10). */
+export const TCACHE_OFFSETS = {
+  /** uint16_t[64] */
+  counts: 0x0,
+  /** tcache_entry *[64], safe-linked through each entry's `next` */
+  entries: 0x80,
+  size: 0x280,
+} as const
+
 export interface LibcBuildOptions {
   /** Code for a static PIE (-pie) or a fixed-address executable (-no-pie). */
   readonly pie: boolean

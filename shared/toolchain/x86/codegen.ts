@@ -11,7 +11,7 @@
  */
 import type { BinaryOp, CallArg, CompareOp, DataRelocation, Expr, IntType, IrFunction, IrGlobal, IrModule, Stmt } from '../ir/types'
 import { isSigned, sizeOfType, typeOfExpr } from '../ir/types'
-import { analyzeBody, layoutFrame, REGISTER_SAVE_AREA_SIZE, type FrameLayout, type StackProtector } from './frame'
+import { analyzeBody, layoutFrame, type FrameLayout, type StackProtector } from './frame'
 
 export interface CodegenOptions {
   /** -pie (default for gcc on Debian) or -no-pie. */
