@@ -113,14 +113,14 @@ const Mnemonic = {
   Pause: IcedMnemonic.Pause,
   Pop: IcedMnemonic.Pop,
   Popcnt: IcedMnemonic.Popcnt,
-  Popf: IcedMnemonic.Popf,
+  Popfq: IcedMnemonic.Popfq,
   Prefetchnta: IcedMnemonic.Prefetchnta,
   Prefetcht0: IcedMnemonic.Prefetcht0,
   Prefetcht1: IcedMnemonic.Prefetcht1,
   Prefetcht2: IcedMnemonic.Prefetcht2,
   Prefetchw: IcedMnemonic.Prefetchw,
   Push: IcedMnemonic.Push,
-  Pushf: IcedMnemonic.Pushf,
+  Pushfq: IcedMnemonic.Pushfq,
   Rcl: IcedMnemonic.Rcl,
   Rcr: IcedMnemonic.Rcr,
   Rdmsr: IcedMnemonic.Rdmsr,
@@ -366,9 +366,9 @@ export function translate(cpu: Cpu, instr: Instruction, address: number): Transl
       })
     case Mnemonic.Sahf:
       return plain(() => cpu.setStatusFlags(SF | ZF | AF | PF | CF, cpu.R8[1]!))
-    case Mnemonic.Pushf:
+    case Mnemonic.Pushfq:
       return plain(() => cpu.push64(cpu.getRflags() & ~0x30000, 0))
-    case Mnemonic.Popf:
+    case Mnemonic.Popfq:
       return plain(() => {
         cpu.peek64(0)
         const value = cpu.lo

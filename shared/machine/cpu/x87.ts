@@ -397,6 +397,17 @@ function compare(asx: number, am: bigint, bsx: number, bm: bigint): number | nul
   return x < y ? -1 : x > y ? 1 : 0
 }
 
+/** floor(sqrt(n)) by Newton's iteration (exact for any size). */
+function integerSqrt(n: bigint): bigint {
+  if (n < 2n) return n
+  let x = 1n << BigInt((bitLength(n) + 1) >> 1) // an upper bound
+  for (;;) {
+    const y = (x + n / x) >> 1n
+    if (y >= x) return x
+    x = y
+  }
+}
+
 // --- translation ------------------------------------------------------------------------------
 
 function stackIndex(reg: Register): number {
@@ -673,9 +684,7 @@ export function translateX87(cpu: Cpu, instr: Instruction): Op | null {
           n <<= 1n
           e -= 1
         }
-        let r = BigInt(Math.floor(Math.sqrt(Number(n))))
-        while (r * r > n) r -= 1n
-        while ((r + 1n) * (r + 1n) <= n) r += 1n
+        const r = integerSqrt(n)
         const sticky = r * r !== n ? 1n : 0n
         const [rsx, rm] = packExtended(cpu, 0, (r << 1n) | sticky, e / 2 - 1)
         x.set(0, rsx, rm)
