@@ -39,6 +39,7 @@ export const LIBC_CASES: readonly LibcCase[] = [
   { source: 'strings.c', runs: [{ label: 'string and ctype functions' }] },
   { source: 'stdlib_funcs.c', runs: [{ label: 'strtol, qsort, bsearch, rand' }] },
   { source: 'heap_layout.c', runs: [{ label: 'chunk layout and reuse order' }] },
+  { source: 'heap_arena.c', runs: [{ label: "main_arena and the tcache read at glibc's offsets" }] },
   { source: 'heap_sbrk.c', runs: [{ label: 'heap grown after a foreign sbrk' }] },
   { source: 'heap_bins.c', runs: [{ label: 'large bins, last remainder, trimming, mmapped chunks' }] },
   { source: 'stdio_input.c', runs: [{ label: 'stdin and files', input: STDIN_TEXT }, { label: 'empty stdin', input: '' }] },

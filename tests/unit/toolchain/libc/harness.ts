@@ -69,6 +69,8 @@ function gccLibc(): string[] {
 
 export interface BuildOptions {
   readonly stackProtector?: StackProtector
+  /** libc source files to leave out of the link (the program provides them itself). */
+  readonly excludeUnits?: readonly string[]
 }
 
 /** gcc -O0 against the system's glibc (a normal dynamic PIE, as learners build on Linux). */
@@ -84,7 +86,9 @@ export function buildWithGccAndLibc(sourceName: string, options: BuildOptions = 
   execFileSync('gcc', ['-c', ...FREESTANDING, protectorFlag(options.stackProtector ?? 'none'), '-o', object, sourcePath(sourceName)])
   const out = freshPath(basename(sourceName, '.c'))
   // ld defines no __rela_dyn_* symbols; a -no-pie executable has no relative relocations to apply.
-  execFileSync('gcc', ['-static', '-nostdlib', '-no-pie', '-z', 'noexecstack', '-o', out, ...gccLibc(), object,
+  const excluded = new Set((options.excludeUnits ?? []).map((unit) => `${unit}.o`))
+  const libc = gccLibc().filter((path) => !excluded.has(basename(path)))
+  execFileSync('gcc', ['-static', '-nostdlib', '-no-pie', '-z', 'noexecstack', '-o', out, ...libc, object,
     '-Wl,--defsym=__rela_dyn_start=0', '-Wl,--defsym=__rela_dyn_end=0'])
   return out
 }

@@ -1,8 +1,9 @@
 /** The bundled file lists match the files on disk, and the library's own API and decisions. */
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { LIBC_HEADERS, LIBC_INCLUDE_DIR, LIBC_SOURCE_DIR, LIBC_SOURCES, LIBC_UNITS, libcFiles } from '../../../../shared/toolchain/libc'
+import { LIBC_HEADERS, LIBC_INCLUDE_DIR, LIBC_SOURCE_DIR, LIBC_SOURCES, LIBC_UNITS, libcFiles, MALLOC_STATE_OFFSETS, TCACHE_OFFSETS } from '../../../../shared/toolchain/libc'
 import { buildWithGccAndLibc, run } from './harness'
 
 const ROOT = join(import.meta.dirname, '../../../../shared/toolchain/libc')
@@ -43,5 +44,31 @@ describe('system()', () => {
       status: 0,
       signal: null,
     })
+  })
+})
+
+describe('malloc state layout', () => {
+  it("matches the structs in malloc.c (offsetof, computed by gcc)", () => {
+    const program = join(mkdtempSync(join(tmpdir(), 'memscape-layout-')), 'layout.c')
+    // malloc.c's structs are private to it; compile it into a program that prints their offsets.
+    writeFileSync(program, [
+      `#include "${join(ROOT, 'src/malloc.c')}"`,
+      'int printf(const char *, ...);',
+      'int main(void) {',
+      '  printf("%zx %zx %zx %zx %zx %zx %zx %zx %zx %zx %zx ", offsetof(struct malloc_state, flags), offsetof(struct malloc_state, have_fastchunks),',
+      '         offsetof(struct malloc_state, fastbinsY), offsetof(struct malloc_state, top), offsetof(struct malloc_state, last_remainder),',
+      '         offsetof(struct malloc_state, bins), offsetof(struct malloc_state, binmap), offsetof(struct malloc_state, system_mem),',
+      '         offsetof(struct malloc_state, max_system_mem), sizeof(struct malloc_state), offsetof(tcache_perthread_struct, entries));',
+      '  printf("%zx\\n", sizeof(tcache_perthread_struct));',
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n'))
+    const expected = [
+      MALLOC_STATE_OFFSETS.flags, MALLOC_STATE_OFFSETS.haveFastchunks, MALLOC_STATE_OFFSETS.fastbinsY, MALLOC_STATE_OFFSETS.top,
+      MALLOC_STATE_OFFSETS.lastRemainder, MALLOC_STATE_OFFSETS.bins, MALLOC_STATE_OFFSETS.binmap, MALLOC_STATE_OFFSETS.systemMem,
+      MALLOC_STATE_OFFSETS.maxSystemMem, MALLOC_STATE_OFFSETS.size, TCACHE_OFFSETS.entries, TCACHE_OFFSETS.size,
+    ].map((n) => n.toString(16)).join(' ')
+    expect(run(buildWithGccAndLibc(program, { excludeUnits: ['malloc.c'] })).stdout).toBe(`${expected}\n`)
   })
 })
