@@ -369,6 +369,31 @@ function singleBits(): number {
 }
 
 {
+  // Conditions read from lazily recorded flags: each producer followed by setcc of up to four
+  // condition codes (the cc group above only starts from materialised flags).
+  const list: Variant[] = []
+  const all16 = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g']
+  const producers: { text: (n: number) => string; conditions: string[]; sizes: readonly number[]; mask: number }[] = [
+    ...['cmp', 'sub', 'add', 'adc', 'sbb', 'test', 'xor'].map((op) => ({ text: (n: number) => `${op} ${A[n]}, ${B[n]}`, conditions: all16, sizes: SIZES, mask: ALL & ~AF })),
+    ...['inc', 'dec', 'neg'].map((op) => ({ text: (n: number) => `${op} ${A[n]}`, conditions: all16, sizes: SIZES, mask: ALL })),
+    ...['shl', 'sar'].map((op) => ({ text: (n: number) => `${op} ${A[n]}, 1`, conditions: all16, sizes: SIZES, mask: ALL & ~AF })),
+    // imul defines only CF and OF, bt only CF: test just the conditions on those.
+    { text: (n: number) => `imul ${A[n]}, ${B[n]}`, conditions: ['o', 'no', 'b', 'ae'], sizes: [16, 32, 64], mask: CF | OF },
+    { text: (n: number) => `bt ${A[n]}, ${B[n]}`, conditions: ['b', 'ae'], sizes: [16, 32, 64], mask: CF },
+  ]
+  const targets = ['sil', 'dil', 'r8b', 'r9b']
+  for (const producer of producers) {
+    for (const n of producer.sizes) {
+      for (let i = 0; i < producer.conditions.length; i += 4) {
+        const sets = producer.conditions.slice(i, i + 4).map((cc, k) => `set${cc} ${targets[k]}`)
+        list.push({ text: [producer.text(n), ...sets].join('\n'), mask: () => producer.mask })
+      }
+    }
+  }
+  add('conditions', list)
+}
+
+{
   // String instructions and stack moves; pointers are made relative to the state block again
   // at the end (the block's address differs between the native run and the Cpu).
   const list: Variant[] = []
