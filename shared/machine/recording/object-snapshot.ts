@@ -68,9 +68,10 @@ export class ObjectSnapshot {
     const byteCopies = new Map<object, Uint8Array>()
     const seen = new Map<object, Node>()
     let ownBytes = 0
-    const pending: { node: Node; path: string }[] = []
+    const pending: Node[] = []
 
-    const convert = (value: unknown, path: string): unknown => {
+    /** `where` names the property holding value, for the error message only. */
+    const convert = (value: unknown, where: string | number): unknown => {
       if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return value
       if (typeof value === 'function') return value
       const object = value as object
@@ -106,36 +107,36 @@ export class ObjectSnapshot {
       } else if (object instanceof Set) {
         node = new Node(object, 'set', null, [], null)
       } else if (object instanceof WeakMap || object instanceof WeakSet || object instanceof Promise || object instanceof WeakRef) {
-        throw new SnapshotError(`cannot record ${path}: a ${object.constructor.name} cannot be copied`)
+        throw new SnapshotError(`cannot record the property ${String(where)}: a ${object.constructor.name} cannot be copied`)
       } else {
         node = new Node(object, 'object', [], [], null)
       }
       seen.set(object, node)
       nodes.push(node)
       ownBytes += NODE_OVERHEAD_BYTES
-      if (node.values !== null) pending.push({ node, path })
+      if (node.values !== null) pending.push(node)
       return node
     }
 
     for (const root of roots) convert(root, 'root')
     while (pending.length > 0) {
-      const { node, path } = pending.pop()!
+      const node = pending.pop()!
       const values = node.values!
       const origin = node.origin
       if (node.kind === 'array') {
         const array = origin as unknown[]
-        for (let i = 0; i < array.length; i++) values.push(convert(array[i], `${path}[${i}]`))
+        for (let i = 0; i < array.length; i++) values.push(convert(array[i], i))
       } else if (node.kind === 'map') {
         for (const [key, value] of origin as Map<unknown, unknown>) {
-          values.push(convert(key, `${path} key`), convert(value, `${path}.get(${String(key)})`))
+          values.push(convert(key, 'a Map key'), convert(value, 'a Map value'))
         }
       } else if (node.kind === 'set') {
-        for (const value of origin as Set<unknown>) values.push(convert(value, `${path} member`))
+        for (const value of origin as Set<unknown>) values.push(convert(value, 'a Set member'))
       } else {
         const record = origin as Record<string, unknown>
         for (const key of Object.keys(record)) {
           node.keys!.push(key)
-          values.push(convert(record[key], `${path}.${key}`))
+          values.push(convert(record[key], key))
         }
       }
       ownBytes += values.length * SLOT_BYTES
