@@ -21,6 +21,7 @@ import hStdintH from './include/stdint.h?raw'
 import hStdioH from './include/stdio.h?raw'
 import hStdlibH from './include/stdlib.h?raw'
 import hStringH from './include/string.h?raw'
+import hStringsH from './include/strings.h?raw'
 import hSysAuxvH from './include/sys/auxv.h?raw'
 import hSysMmanH from './include/sys/mman.h?raw'
 import hSysTypesH from './include/sys/types.h?raw'
@@ -63,6 +64,7 @@ export const LIBC_HEADERS: Readonly<Record<string, string>> = {
   'stdio.h': hStdioH,
   'stdlib.h': hStdlibH,
   'string.h': hStringH,
+  'strings.h': hStringsH,
   'sys/auxv.h': hSysAuxvH,
   'sys/mman.h': hSysMmanH,
   'sys/types.h': hSysTypesH,

@@ -25,4 +25,8 @@ char *strpbrk(const char *s, const char *accept);
 char *strtok(char *s, const char *delim);
 char *strtok_r(char *s, const char *delim, char **saveptr);
 char *strerror(int errnum);
+char *stpcpy(char *dest, const char *src);
+char *strsep(char **stringp, const char *delim);
+void *memccpy(void *dest, const void *src, int c, size_t n);
+#include <strings.h>
 #endif

@@ -3,6 +3,7 @@
  * width and precision (numbers or *), lengths hh h l ll j z t, and glibc's positional
  * arguments (%3$d, *2$) so format-string exercises behave as on Linux.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -288,6 +289,13 @@ static void format(struct output *out, const char *fmt, va_list ap) {
         else if (length == LENGTH_SHORT) *(short *)target = (short)out->count;
         else if (length == LENGTH_NONE) *(int *)target = (int)out->count;
         else *(long long *)target = (long long)out->count;
+        break;
+      }
+      case 'm': {
+        /* glibc's extension: the message for the current errno, printed like %s. */
+        const char *message = strerror(errno);
+        size_t n = spec.precision < 0 ? strlen(message) : strnlen(message, (size_t)spec.precision);
+        emit_padded_text(out, &spec, message, n);
         break;
       }
       case '%':

@@ -1,6 +1,8 @@
 /* <string.h>: byte-at-a-time versions, so a learner stepping through them sees plain loops. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void *memcpy(void *dest, const void *src, size_t n) {
   unsigned char *d = dest;
@@ -170,4 +172,51 @@ char *strtok_r(char *s, const char *delim, char **saveptr) {
 char *strtok(char *s, const char *delim) {
   static char *saved;
   return strtok_r(s, delim, &saved);
+}
+
+char *stpcpy(char *dest, const char *src) {
+  while ((*dest = *src++) != '\0') dest++;
+  return dest;
+}
+
+char *strsep(char **stringp, const char *delim) {
+  char *start = *stringp;
+  if (start == NULL) return NULL;
+  char *end = start + strcspn(start, delim);
+  if (*end != '\0') {
+    *end = '\0';
+    *stringp = end + 1;
+  } else {
+    *stringp = NULL;
+  }
+  return start;
+}
+
+void *memccpy(void *dest, const void *src, int c, size_t n) {
+  unsigned char *d = dest;
+  const unsigned char *s = src;
+  for (size_t i = 0; i < n; i++) {
+    d[i] = s[i];
+    if (s[i] == (unsigned char)c) return d + i + 1;
+  }
+  return NULL;
+}
+
+int strcasecmp(const char *a, const char *b) {
+  const unsigned char *x = (const unsigned char *)a;
+  const unsigned char *y = (const unsigned char *)b;
+  while (*x != '\0' && tolower(*x) == tolower(*y)) {
+    x++;
+    y++;
+  }
+  return tolower(*x) - tolower(*y);
+}
+
+int strncasecmp(const char *a, const char *b, size_t n) {
+  const unsigned char *x = (const unsigned char *)a;
+  const unsigned char *y = (const unsigned char *)b;
+  for (size_t i = 0; i < n; i++) {
+    if (tolower(x[i]) != tolower(y[i]) || x[i] == '\0') return tolower(x[i]) - tolower(y[i]);
+  }
+  return 0;
 }
