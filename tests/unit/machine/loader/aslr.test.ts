@@ -2,7 +2,7 @@
 // and in Memscape over many seeds, against realism.md §2: stack 22 page bits plus the
 // sub-page offset, mmap base / vDSO / static-PIE image 28, brk 18, non-PIE image 0.
 
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { Memory } from '../../../../shared/machine/memory'
 import { Random } from '../../../../shared/machine/random'
@@ -16,7 +16,9 @@ import {
   mmapBase,
   type RandomizeVaSpace,
 } from '../../../../shared/machine/layout'
-import { compile, parseProbe, runNative } from './native'
+import { compile, parseProbe, removeBuilds, runNative } from './native'
+
+afterAll(removeBuilds)
 
 /** Bits lo..hi inclusive. */
 const bits = (lo: number, hi: number): bigint => ((1n << BigInt(hi + 1)) - 1n) ^ ((1n << BigInt(lo)) - 1n)

@@ -2,7 +2,7 @@
 // every kind of broken or unsupported file: always an ElfError with a precise message, never
 // another exception, whatever the bytes.
 
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import {
@@ -18,7 +18,9 @@ import {
 import { LoadError, loadElf } from '../../../../shared/machine/loader'
 import { Memory } from '../../../../shared/machine/memory'
 import { Random } from '../../../../shared/machine/random'
-import { compile } from './native'
+import { compile, removeBuilds } from './native'
+
+afterAll(removeBuilds)
 
 const built: Record<string, Uint8Array> = {}
 const paths: Record<string, string> = {}

@@ -4,11 +4,13 @@
 // `setarch -R env -i` and in Memscape with ASLR off, the same argv and environment. (The
 // executable's inode is the only difference: Memscape's file system is not the host's.)
 
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { Machine } from '../../../../shared/machine/machine'
-import { compile, runNative, runNativeStatus } from './native'
+import { compile, removeBuilds, runNative, runNativeStatus } from './native'
+
+afterAll(removeBuilds)
 
 function runInMemscape(binary: string, args: string[], env: string[], seed: number, aslr: 0 | 1 | 2): string {
   const { out, status } = runMachine(binary, args, env, seed, aslr)

@@ -4,7 +4,7 @@
 // AT_RANDOM bytes, which are random even with ASLR off), and then give the same results and
 // maps for a sequence of mmap/munmap/mprotect/brk/mremap calls.
 
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Memory } from '../../../../shared/machine/memory'
 import { Random } from '../../../../shared/machine/random'
@@ -12,7 +12,9 @@ import { loadElf, type LoadedProcess } from '../../../../shared/machine/loader'
 import { AT_HWCAP, AT_HWCAP2, AT_MINSIGSTKSZ } from '../../../../shared/machine/initial-stack'
 import type { MappedFile } from '../../../../shared/machine/address-space'
 import { PT_GNU_STACK } from '../../../../shared/machine/elf'
-import { compile, fileIdentity, nativeCredentials, parseProbe, runNative, runNativeStatus, type NativeLimits, type ProbeOutput } from './native'
+import { compile, fileIdentity, nativeCredentials, type NativeLimits, parseProbe, type ProbeOutput, removeBuilds, runNative, runNativeStatus } from './native'
+
+afterAll(removeBuilds)
 
 const FREESTANDING = ['-nostdlib', '-fno-stack-protector', '-O1']
 const variants = [

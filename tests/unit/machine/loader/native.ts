@@ -4,7 +4,7 @@
 // to its unprivileged guest).
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, statSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -20,6 +20,12 @@ function outputDir(): string {
     chmodSync(buildDir, 0o755)
   }
   return buildDir
+}
+
+/** Deletes what compile() built (each test file calls it in afterAll). */
+export function removeBuilds(): void {
+  if (buildDir !== null) rmSync(buildDir, { recursive: true, force: true })
+  buildDir = null
 }
 
 /** Compiles tests/fixtures/layout/<source> with gcc (or `compiler`) and the flags; returns the binary's path. */

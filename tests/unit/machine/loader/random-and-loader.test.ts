@@ -1,14 +1,16 @@
 // The seeded generator (same seed, same stream; unbiased ranges; resumable) and the loader's
 // own contract: the stack annotations, PT_TLS, argument limits, failures as LoadError.
 
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { Random } from '../../../../shared/machine/random'
 import { LoadError, argumentLimit, loadElf } from '../../../../shared/machine/loader'
 import { Memory } from '../../../../shared/machine/memory'
 import { AT_EXECFN, AT_PLATFORM, AT_RANDOM, BASELINE_CPU_AUX } from '../../../../shared/machine/initial-stack'
 import { cpuidLeaf } from '../../../../shared/machine/cpu/cpuid'
-import { compile } from './native'
+import { compile, removeBuilds } from './native'
+
+afterAll(removeBuilds)
 
 describe('Random', () => {
   it('is deterministic per seed and differs between nearby seeds', () => {

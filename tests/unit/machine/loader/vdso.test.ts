@@ -2,9 +2,9 @@
 // glibc loader (dlopen + dlvsym with version LINUX_2.6, the lookup glibc's start-up does)
 // accepts it and its functions work. Mapped in every process as [vvar] [vvar_vclock] [vdso].
 
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { VDSO_FUNCTIONS, VDSO_SIZE, buildVdso, elfHash } from '../../../../shared/machine/vdso'
@@ -13,17 +13,22 @@ import { Memory } from '../../../../shared/machine/memory'
 import { Random } from '../../../../shared/machine/random'
 import { loadElf } from '../../../../shared/machine/loader'
 import { AT_SYSINFO_EHDR } from '../../../../shared/machine/initial-stack'
-import { compile } from './native'
+import { compile, removeBuilds } from './native'
+
+afterAll(removeBuilds)
 
 let imagePath = ''
 let checker = ''
+let dir = ''
 
 beforeAll(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'memscape-vdso-'))
+  dir = mkdtempSync(join(tmpdir(), 'memscape-vdso-'))
   imagePath = join(dir, 'linux-vdso.so.1')
   writeFileSync(imagePath, buildVdso())
   checker = compile('vdso-check.c', 'vdso-check', ['-O1', '-ldl'])
 })
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('the vDSO image', () => {
   it('is two pages, identical every time', () => {
