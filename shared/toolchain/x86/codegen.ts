@@ -11,7 +11,7 @@
  */
 import type { BinaryOp, CallArg, CompareOp, DataRelocation, Expr, IntType, IrFunction, IrGlobal, IrModule, Stmt } from '../ir/types'
 import { isSigned, sizeOfType, typeOfExpr } from '../ir/types'
-import { analyzeBody, layoutFrame, type FrameLayout, type StackProtector } from './frame'
+import { analyzeBody, containsCall, layoutFrame, type FrameLayout, type StackProtector } from './frame'
 
 export interface CodegenOptions {
   /** -pie (default for gcc on Debian) or -no-pie. */
@@ -186,6 +186,8 @@ class FunctionEmitter {
   private readonly lines: string[] = []
   private readonly labels = new Map<string, string>()
   private stackDepth = 0
+  /** How many callee-saved registers currently hold values (gcc's rbx, r12, ... across calls). */
+  private calleeDepth = 0
   private adjustsStack = false
   private returnLabel: string | undefined
   private lastLine: number | undefined
@@ -237,6 +239,7 @@ class FunctionEmitter {
     this.sourceLine(fn.loc)
     this.ins('push', 'rbp')
     this.ins('mov', 'rbp, rsp')
+    for (const saved of [...frame.calleeSaved].reverse()) this.ins('push', saved)
     const allocationIndex = this.lines.length
     this.spillParameters()
     if (frame.canaryOffset !== undefined) {
@@ -362,7 +365,10 @@ class FunctionEmitter {
       this.module.referenced.add('__stack_chk_fail')
       this.label(ok)
     }
-    if (frame.stackAllocation > 0 || this.adjustsStack) this.ins('leave')
+    // Callee-saved registers were pushed in reverse order: rbx is nearest to the locals.
+    const saved = frame.calleeSaved
+    saved.forEach((name, i) => this.ins('mov', `${name}, ${memory(8, signedOffset('rbp', -8 * (saved.length - i)))}`))
+    if (frame.stackAllocation > 0 || this.adjustsStack || saved.length > 0) this.ins('leave')
     else this.ins('pop', 'rbp')
     this.ins('ret')
   }
@@ -751,6 +757,18 @@ class FunctionEmitter {
     if (this.isLeaf(right)) {
       this.expression(left)
       this.leafInto(right, 'rcx')
+      return register('rcx', size)
+    }
+    const holder = this.frame.calleeSaved[this.calleeDepth]
+    if (holder !== undefined && containsCall(right)) {
+      // gcc keeps the left value in a callee-saved register while the right side calls.
+      this.expression(left)
+      this.ins('mov', `${holder}, rax`)
+      this.calleeDepth++
+      this.expression(right)
+      this.calleeDepth--
+      this.ins('mov', 'rcx, rax')
+      this.ins('mov', `rax, ${holder}`)
       return register('rcx', size)
     }
     this.expression(left)

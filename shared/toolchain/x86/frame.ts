@@ -41,6 +41,8 @@ export interface ParamLocation {
 
 export interface FrameLayout {
   readonly functionName: string
+  /** Callee-saved registers pushed after rbp (their slots are rbp-8, rbp-16, ...). */
+  readonly calleeSaved: readonly string[]
   /** rbp-relative offset of each frame object with a slot (stack-passed parameters: positive). */
   readonly offsets: ReadonlyMap<number, number>
   readonly canaryOffset?: number
@@ -65,12 +67,90 @@ export interface FrameLayout {
 export interface BodyFacts {
   readonly firstMention: ReadonlyMap<number, number>
   readonly hasCalls: boolean
+  /** Callee-saved registers (rbx, r12, ...) the body needs to keep values across calls. */
+  readonly calleeSaved: number
+}
+
+/** Callee-saved registers in gcc's order of use. */
+export const CALLEE_SAVED = ['rbx', 'r12', 'r13', 'r14', 'r15'] as const
+
+export function containsCall(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'const':
+    case 'symbolAddr':
+    case 'frameAddr':
+      return false
+    case 'call':
+      return true
+    case 'load':
+      return containsCall(expr.addr)
+    case 'convert':
+    case 'unary':
+      return containsCall(expr.value)
+    case 'binary':
+    case 'compare':
+    case 'logical':
+      return containsCall(expr.left) || containsCall(expr.right)
+    case 'select':
+      return containsCall(expr.cond) || containsCall(expr.then) || containsCall(expr.otherwise)
+    case 'assign':
+      return containsCall(expr.addr) || containsCall(expr.value)
+    case 'update':
+      return containsCall(expr.addr) || containsCall(expr.operand)
+    case 'comma':
+      return containsCall(expr.first) || containsCall(expr.then)
+    case 'vaArg':
+      return containsCall(expr.list)
+  }
+}
+
+/**
+ * How many values an expression holds in callee-saved registers at once: gcc keeps the left
+ * operand of `f(a) + f(b)` in rbx while the right one calls (and pushes rbx in the prologue,
+ * which moves every local down).
+ */
+export function calleeSavedNeeded(expr: Expr): number {
+  switch (expr.kind) {
+    case 'const':
+    case 'symbolAddr':
+    case 'frameAddr':
+      return 0
+    case 'binary':
+    case 'compare': {
+      const left = calleeSavedNeeded(expr.left)
+      const right = calleeSavedNeeded(expr.right)
+      return containsCall(expr.right) && expr.left.kind !== 'const' ? Math.max(left, 1 + right) : Math.max(left, right)
+    }
+    case 'load':
+      return calleeSavedNeeded(expr.addr)
+    case 'convert':
+    case 'unary':
+      return calleeSavedNeeded(expr.value)
+    case 'logical':
+      return Math.max(calleeSavedNeeded(expr.left), calleeSavedNeeded(expr.right))
+    case 'select':
+      return Math.max(calleeSavedNeeded(expr.cond), calleeSavedNeeded(expr.then), calleeSavedNeeded(expr.otherwise))
+    case 'assign':
+      return Math.max(calleeSavedNeeded(expr.addr), calleeSavedNeeded(expr.value))
+    case 'update':
+      return Math.max(calleeSavedNeeded(expr.addr), calleeSavedNeeded(expr.operand))
+    case 'comma':
+      return Math.max(calleeSavedNeeded(expr.first), calleeSavedNeeded(expr.then))
+    case 'call': {
+      const args = expr.args.map((arg) => calleeSavedNeeded(arg.kind === 'int' ? arg.value : arg.addr))
+      const callee = expr.callee.kind === 'indirect' ? calleeSavedNeeded(expr.callee.address) : 0
+      return Math.max(0, callee, ...args)
+    }
+    case 'vaArg':
+      return calleeSavedNeeded(expr.list)
+  }
 }
 
 export function analyzeBody(body: readonly Stmt[]): BodyFacts {
   const firstMention = new Map<number, number>()
   let counter = 0
   let hasCalls = false
+  let calleeSaved = 0
   const mention = (id: number): void => {
     if (!firstMention.has(id)) firstMention.set(id, counter++)
   }
@@ -115,12 +195,17 @@ export function analyzeBody(body: readonly Stmt[]): BodyFacts {
         return visitExpr(expr.list)
     }
   }
+  const need = (expr: Expr): void => {
+    calleeSaved = Math.max(calleeSaved, calleeSavedNeeded(expr))
+  }
   for (const stmt of body) {
     switch (stmt.kind) {
       case 'eval':
+        need(stmt.expr)
         visitExpr(stmt.expr)
         break
       case 'store':
+        need(stmt.value)
         visitExpr(stmt.value)
         visitExpr(stmt.addr)
         break
@@ -132,13 +217,18 @@ export function analyzeBody(body: readonly Stmt[]): BodyFacts {
         visitExpr(stmt.dst)
         break
       case 'branch':
+        need(stmt.cond)
         visitExpr(stmt.cond)
         break
       case 'switch':
+        need(stmt.value)
         visitExpr(stmt.value)
         break
       case 'return':
-        if (stmt.value !== undefined) visitExpr(stmt.value)
+        if (stmt.value !== undefined) {
+          need(stmt.value)
+          visitExpr(stmt.value)
+        }
         break
       case 'vaStart':
         visitExpr(stmt.list)
@@ -148,7 +238,7 @@ export function analyzeBody(body: readonly Stmt[]): BodyFacts {
         break
     }
   }
-  return { firstMention, hasCalls }
+  return { firstMention, hasCalls, calleeSaved: Math.min(calleeSaved, CALLEE_SAVED.length) }
 }
 
 /** System V classification of the parameters (integer class only). */
@@ -204,7 +294,9 @@ export function needsCanary(fn: IrFunction, mode: StackProtector, facts: BodyFac
 }
 
 export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFacts = analyzeBody(fn.body)): FrameLayout {
-  let offset = 0
+  // Pushed callee-saved registers come first; locals start at the next 16-byte boundary.
+  const calleeSaved = CALLEE_SAVED.slice(0, facts.calleeSaved)
+  let offset = -alignUp(8 * calleeSaved.length, 16)
   const allocate = (size: number, align: number): number => {
     offset = -alignUp(-offset + size, align)
     return offset
@@ -312,9 +404,10 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
   const frameSize = -offset
   const leaf = !facts.hasCalls && !canary
   const rounded = alignUp(frameSize, 16)
-  const stackAllocation = leaf ? Math.max(0, rounded - 120) : rounded
+  const stackAllocation = leaf ? Math.max(0, rounded - 120) : rounded - 8 * calleeSaved.length
   return {
     functionName: fn.name,
+    calleeSaved,
     offsets,
     ...(canaryOffset === undefined ? {} : { canaryOffset }),
     ...(registerSaveArea === undefined ? {} : { registerSaveArea }),

@@ -340,3 +340,19 @@ describe('build API', () => {
     expect(invalid.errors).toEqual(["test.c: error: va_start in 'main', which is not variadic"])
   })
 })
+
+describe('values kept across calls', () => {
+  it.each(MODES)('uses rbx and r12 like gcc for nested calls in one expression (%o)', (options) => {
+    const inc = fn('inc', [{ name: 'v', size: 4, kind: 'param' }], [ret(bin('add', 'i32', local('i32', 0), c(1)))])
+    // printf("%d", inc(a) * 100 + (inc(a + 1) * 10 - inc(a + 5))) with a = 10: 1100 + (120 - 16)
+    const main = fn('main', [{ name: 'a', size: 4 }], [
+      set('i32', 0, c(10)),
+      ...printInt(bin('add', 'i32', bin('mul', 'i32', call('inc', [local('i32', 0)]), c(100)), bin('sub', 'i32', bin('mul', 'i32', call('inc', [bin('add', 'i32', local('i32', 0), c(1))]), c(10)), call('inc', [bin('add', 'i32', local('i32', 0), c(5))])))),
+      ret(c(0)),
+    ])
+    const result = buildAndRun(program([inc, main]), options)
+    expect(result.stdout).toBe('1204 ')
+    expect(result.assembly).toMatch(/push\tr12\n\tpush\trbx/)
+    expect(result.assembly).toContain('\tmov\trbx, QWORD PTR [rbp-16]\n\tmov\tr12, QWORD PTR [rbp-8]\n\tleave')
+  })
+})

@@ -151,6 +151,17 @@ const FUNCTIONS: IrFunction[] = [
     [{ kind: 'vaStart', list: addr(0) }, use(1), set('i32', 2, { kind: 'vaArg', type: 'i32', list: addr(0) }), ret(i32(2))],
     { variadic: true },
   ),
+  fn('fib', [param('n', 4)], [
+    branch(cmp('gt', i32(0), c(1)), true, 'recurse'),
+    ret(i32(0)),
+    label('recurse'),
+    ret(bin('add', 'i32', call('fib', [bin('sub', 'i32', i32(0), c(1))]), call('fib', [bin('sub', 'i32', i32(0), c(2))]))),
+  ]),
+  fn('three', [{ name: 'x', size: 4 }, param('a', 4)], [
+    set('i32', 0, c(1)),
+    set('i32', 0, bin('add', 'i32', call('g', [i32(1)]), bin('add', 'i32', call('g', [i32(1)]), call('g', [i32(0)])))),
+    ret(i32(0)),
+  ]),
   fn('main', [{ name: 'x', size: 4 }, param('argc', 4), param('argv', 8)], [
     set('i32', 0, c(5)),
     run(call('vuln', [], 'void')),
