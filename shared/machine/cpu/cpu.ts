@@ -119,6 +119,8 @@ export class Cpu {
   /** 1 or -1: the direction string instructions move in. */
   direction = 1
 
+  /** Scratch words for multi-word loads of the fast paths. */
+  readonly words = new Int32Array(4)
   /** Scratch results of 64-bit helpers (avoids allocating pairs). */
   lo = 0
   hi = 0

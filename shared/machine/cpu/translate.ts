@@ -603,6 +603,36 @@ function mov(cpu: Cpu, instr: Instruction): Op {
 function extend(cpu: Cpu, instr: Instruction, signed: boolean): Op {
   const dstSize = operandSize(instr, 0)
   const srcSize = operandSize(instr, 1)
+  const mem = instr.opKind(1) === OpKind.Memory ? simpleMemory(instr) : null
+  if (mem !== null && (dstSize === 32 || dstSize === 64) && srcSize < 32) {
+    // movzx/movsx r32/r64, byte/word [simple memory]: char and short loads.
+    const R = cpu.R
+    const d = gprInfo(instr.opRegister(0))!.index * 2
+    const shift = 32 - srcSize
+    const wide = dstSize === 64
+    if (srcSize === 8) {
+      return signed
+        ? () => {
+            const v = (cpu.ld8(simpleAddress(cpu, R, mem, 'read')) << 24) >> 24
+            R[d] = v
+            R[d + 1] = wide ? v >> 31 : 0
+          }
+        : () => {
+            R[d] = cpu.ld8(simpleAddress(cpu, R, mem, 'read'))
+            R[d + 1] = 0
+          }
+    }
+    return signed
+      ? () => {
+          const v = (cpu.ld16(simpleAddress(cpu, R, mem, 'read')) << shift) >> shift
+          R[d] = v
+          R[d + 1] = wide ? v >> 31 : 0
+        }
+      : () => {
+          R[d] = cpu.ld16(simpleAddress(cpu, R, mem, 'read'))
+          R[d + 1] = 0
+        }
+  }
   const src = operand32(cpu, instr, 1, srcSize).get
   const shift = 32 - srcSize
   const read: Getter = signed ? (srcSize === 32 ? src : () => (src() << shift) >> shift) : src
@@ -1058,6 +1088,93 @@ function aluRegisterMemory(cpu: Cpu, size: number, d: number, mem: SimpleMemory,
   }
 }
 
+/**
+ * [simple memory] op reg/imm, 32 or 64 bits, for add/sub/cmp/and/or/xor/test (the -O0 loop
+ * counter forms). The result is stored before the flags are recorded, so a faulting store
+ * leaves the flags as they were.
+ */
+function aluMemory(cpu: Cpu, size: number, mem: SimpleMemory, s: number, immLo: number, immHi: number, op: number): Op {
+  const R = cpu.R
+  const write = writesResult(op)
+  const access = write ? 'write' : 'read'
+  if (size === 32) {
+    return () => {
+      const address = simpleAddress(cpu, R, mem, access)
+      const a = cpu.ld32(address)
+      const b = s >= 0 ? R[s]! : immLo
+      let r: number
+      switch (op) {
+        case ALU_ADD:
+          r = (a + b) | 0
+          cpu.st32(address, r)
+          cpu.recordArith(LAZY_ADD, 32, a, b, r)
+          return
+        case ALU_SUB:
+        case ALU_CMP:
+          r = (a - b) | 0
+          if (write) cpu.st32(address, r)
+          cpu.recordArith(LAZY_SUB, 32, a, b, r)
+          return
+        case ALU_AND:
+        case ALU_TEST:
+          r = a & b
+          break
+        case ALU_OR:
+          r = a | b
+          break
+        default:
+          r = a ^ b
+      }
+      if (write) cpu.st32(address, r)
+      cpu.logic(32, r)
+    }
+  }
+  const W = cpu.words
+  return () => {
+    const address = simpleAddress(cpu, R, mem, access)
+    cpu.ldWords(address, 2, W, 0)
+    const aLo = W[0]!
+    const aHi = W[1]!
+    const bLo = s >= 0 ? R[s]! : immLo
+    const bHi = s >= 0 ? R[s + 1]! : immHi
+    let lo: number
+    let hi: number
+    switch (op) {
+      case ALU_ADD: {
+        const sum = (aLo >>> 0) + (bLo >>> 0)
+        lo = sum | 0
+        hi = (aHi + bHi + (sum >= TWO_32 ? 1 : 0)) | 0
+        cpu.st64(address, lo, hi)
+        cpu.recordArith64(LAZY_ADD, aLo, aHi, bLo, bHi, lo, hi)
+        return
+      }
+      case ALU_SUB:
+      case ALU_CMP: {
+        const diff = (aLo >>> 0) - (bLo >>> 0)
+        lo = diff | 0
+        hi = (aHi - bHi - (diff < 0 ? 1 : 0)) | 0
+        if (write) cpu.st64(address, lo, hi)
+        cpu.recordArith64(LAZY_SUB, aLo, aHi, bLo, bHi, lo, hi)
+        return
+      }
+      case ALU_AND:
+      case ALU_TEST:
+        lo = aLo & bLo
+        hi = aHi & bHi
+        break
+      case ALU_OR:
+        lo = aLo | bLo
+        hi = aHi | bHi
+        break
+      default:
+        lo = aLo ^ bLo
+        hi = aHi ^ bHi
+    }
+    if (write) cpu.st64(address, lo, hi)
+    cpu.logic64(lo, hi)
+  }
+}
+
 function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
   const size = operandSize(instr, 0)
   const writes = m !== Mnemonic.Cmp && m !== Mnemonic.Test
@@ -1074,6 +1191,11 @@ function alu(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
       // xor r32, r32 / sub r32, r32: the zeroing idiom gcc emits everywhere.
       return size === 32 ? aluRegister32(cpu, d, src.s, src.lo, aluCode(m)) : aluRegister64(cpu, d, src.s, src.lo, src.hi, aluCode(m))
     }
+  }
+  if ((size === 32 || size === 64) && instr.opKind(0) === OpKind.Memory && m !== Mnemonic.Adc && m !== Mnemonic.Sbb) {
+    const mem = simpleMemory(instr)
+    const src = registerOrImmediate(instr, size)
+    if (mem !== null && src !== null) return aluMemory(cpu, size, mem, src.s, src.lo, src.hi, aluCode(m))
   }
   if (size === 64) return alu64(cpu, instr, m, writes)
   const dst = operand32(cpu, instr, 0, size, writes ? 'write' : 'read')
@@ -1255,6 +1377,21 @@ function alu64(cpu: Cpu, instr: Instruction, m: Mnemonic, writes: boolean): Op {
 
 function unary(cpu: Cpu, instr: Instruction, m: Mnemonic): Op {
   const size = operandSize(instr, 0)
+  if ((m === Mnemonic.Inc || m === Mnemonic.Dec) && size === 32 && instr.opKind(0) === OpKind.Register) {
+    const R = cpu.R
+    const d = gprInfo(instr.opRegister(0))!.index * 2
+    const delta = m === Mnemonic.Inc ? 1 : -1
+    const kind = m === Mnemonic.Inc ? LAZY_INC : LAZY_DEC
+    return () => {
+      const a = R[d]!
+      const r = (a + delta) | 0
+      R[d] = r
+      R[d + 1] = 0
+      const cf = cpu.cf()
+      cpu.recordArith(kind, 32, a, 1, r)
+      cpu.fCin = cf
+    }
+  }
   if (size === 64) {
     const { get, set } = operand64(cpu, instr, 0, 'write')
     switch (m) {

@@ -270,6 +270,7 @@ function prepareDivide(st: DataView, s: number, signed: boolean): void {
   const list: Variant[] = []
   for (const text of [
     'movzx eax, bl', 'movzx eax, bh', 'movzx rax, word ptr [r15+72]', 'movsx eax, bl', 'movsx rax, bx',
+    'movsx eax, byte ptr [r15+74]', 'movsx rbx, word ptr [r15+76]', 'movzx ecx, byte ptr [r15+79]', 'movsx rdx, byte ptr [r15+72]',
     'movsx ax, byte ptr [r15+73]', 'movsxd rax, ebx', 'movsxd rdx, dword ptr [r15+72]', 'cbw', 'cwde', 'cdqe', 'cwd', 'cdq', 'cqo',
     'xchg eax, ebx', 'xchg al, bh', 'xchg rax, qword ptr [r15+72]', 'xchg dx, word ptr [r15+74]', 'mov ah, bl', 'mov bx, dx',
     'mov eax, ebx', 'mov dword ptr [r15+75], edx', 'mov al, byte ptr [r15+79]', 'mov rax, 0x123456789abcdef0', 'mov ebx, -1',
