@@ -36,6 +36,7 @@ export const LIBC_CASES: readonly LibcCase[] = [
     memscapeKnownBug: 'the C front end ignores _Alignas and __attribute__((aligned)) on members, types and locals',
   },
   { source: 'printf_table.c', runs: [{ label: 'formats' }] },
+  { source: 'format_leak.c', runs: [{ label: 'format-string bug: positional reads and %n write' }] },
   { source: 'strings.c', runs: [{ label: 'string and ctype functions' }] },
   { source: 'stdlib_funcs.c', runs: [{ label: 'strtol, qsort, bsearch, rand' }] },
   { source: 'heap_layout.c', runs: [{ label: 'chunk layout and reuse order' }] },
