@@ -104,8 +104,8 @@ describe('code generation: data, aggregates, control flow', () => {
       { name: '.LC0', linkage: 'static', section: 'rodata', size: 9, align: 1, init: bytes('pointer \0') },
       // char *message = "pointer "; (an absolute address in .data: R_X86_64_RELATIVE under -pie)
       { name: 'message', linkage: 'global', section: 'data', size: 8, align: 8, init: new Uint8Array(8), relocations: [{ offset: 0, symbol: '.LC0', addend: 0, size: 8 }] },
-      // int *slot = &table[2];
-      { name: 'slot', linkage: 'static', section: 'data', size: 8, align: 8, init: new Uint8Array(8), relocations: [{ offset: 0, symbol: 'table', addend: 8, size: 8 }] },
+      // int *const slot = &table[2]; (constant, but patched at start-up under -pie)
+      { name: 'slot', linkage: 'static', section: 'rodata', size: 8, align: 8, init: new Uint8Array(8), relocations: [{ offset: 0, symbol: 'table', addend: 8, size: 8 }] },
     ]
     const main = fn('main', [], [
       run({ kind: 'update', op: 'add', type: 'i32', opType: 'i32', addr: sym('counter'), operand: c(1), postfix: true }),
