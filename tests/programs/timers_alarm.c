@@ -39,13 +39,13 @@ int main(void) {
   printf("periodic timer: alarms %d\n", alarms);
 
   signal(SIGVTALRM, on_vtalarm);
-  struct itimerval cpu = {{0, 0}, {0, 5000}};
+  struct itimerval cpu = {{0, 0}, {0, 1000}};
   setitimer(ITIMER_VIRTUAL, &cpu, NULL);
   while (!vtalarms) {}
   printf("CPU-time timer fired once: %d\n", vtalarms);
 
   signal(SIGALRM, SIG_DFL);
-  struct itimerval soon = {{0, 0}, {0, 10000}};
+  struct itimerval soon = {{0, 0}, {0, 2000}};
   setitimer(ITIMER_REAL, &soon, NULL);
   fflush(stdout);
   for (;;) {}

@@ -92,15 +92,45 @@ function compile(build: Build): Promise<string | null> {
   })
 }
 
-/** Two compilers at a time: the machine has two cores shared with everyone. */
-async function compileAll(): Promise<Map<Build, string | null>> {
-  const results = new Map<Build, string | null>()
-  const queue = [...builds]
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) results.set(next, await compile(next))
+/**
+ * Two compilers at a time (the machine has two cores shared with everyone), working through the
+ * builds in order while the tests run the ones already built; a test waiting for a build that
+ * is not started yet moves it to the front.
+ */
+class CompilePool {
+  private readonly queue = [...builds]
+  private readonly results = new Map<Build, Promise<string | null>>()
+  private readonly waiting = new Map<Build, (error: string | null) => void>()
+  private readonly inFlight = new Set<Promise<unknown>>()
+
+  constructor() {
+    for (const build of builds) this.results.set(build, new Promise((resolve) => this.waiting.set(build, resolve)))
   }
-  await Promise.all([worker(), worker()])
-  return results
+
+  start(): void {
+    while (this.inFlight.size < 2 && this.queue.length > 0) {
+      const build = this.queue.shift()!
+      const job = compile(build).then((error) => {
+        this.inFlight.delete(job)
+        this.waiting.get(build)!(error)
+        this.start()
+      })
+      this.inFlight.add(job)
+    }
+  }
+
+  /** Drops the builds no test asked for (a filtered run) and waits for the compilers running. */
+  async stop(): Promise<void> {
+    this.queue.length = 0
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+  }
+
+  result(build: Build): Promise<string | null> {
+    const at = this.queue.indexOf(build)
+    if (at > 0) this.queue.unshift(...this.queue.splice(at, 1))
+    this.start()
+    return this.results.get(build)!
+  }
 }
 
 interface Outcome {
@@ -143,13 +173,12 @@ function runMemscape(build: Build): Outcome {
   }
 }
 
-let compiled: Map<Build, string | null>
+const pool = new CompilePool()
 
-beforeAll(async () => {
-  compiled = await compileAll()
-}, 600_000)
+beforeAll(() => pool.start())
 
-afterAll(() => {
+afterAll(async () => {
+  await pool.stop()
   rmSync(workDir, { recursive: true, force: true })
 })
 
@@ -158,11 +187,10 @@ describe('C programs behave as natively', () => {
     expect(programs.length).toBeGreaterThanOrEqual(40)
   })
 
-  test.each(builds.map((b) => [b.label, b] as const))('%s', (_label, build) => {
-    const error = compiled.get(build)
-    expect(error ?? null).toBeNull()
+  test.each(builds.map((b) => [b.label, b] as const))('%s', async (_label, build) => {
+    expect(await pool.result(build)).toBeNull()
     const native = runNative(build)
     const emulated = runMemscape(build)
     expect(emulated).toEqual(native)
-  }, 120_000)
+  }, 300_000)
 })
