@@ -459,8 +459,10 @@ int fclose(FILE *f) {
     }
   if (f->_IO_buf_base != NULL && f->_IO_buf_base != f->_shortbuf && !(f->_flags & _IO_USER_BUF)) free(f->_IO_buf_base);
   if (f == stdin || f == stdout || f == stderr) {
-    f->_flags = (int)_IO_MAGIC;
+    /* The static stream stays, closed: later reads and writes fail with EBADF, as in glibc. */
+    f->_flags = (int)(_IO_MAGIC | _IO_NO_READS | _IO_NO_WRITES);
     f->_IO_buf_base = f->_IO_buf_end = NULL;
+    f->_IO_read_ptr = f->_IO_read_end = f->_IO_write_base = f->_IO_write_ptr = NULL;
   } else {
     free(f);
   }

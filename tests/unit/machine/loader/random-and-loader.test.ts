@@ -93,6 +93,15 @@ describe('loadElf', () => {
     expect(bytesOf(1)).not.toEqual(bytesOf(2))
   })
 
+  it('gives an empty argv one empty string, as Linux does since 5.18', () => {
+    const p = load([], [])
+    expect(p.stack.argc).toBe(1)
+    const view = new DataView(p.addressSpace.memory.peek(p.rsp, 24).data.buffer)
+    const argv0 = Number(view.getBigUint64(8, true))
+    expect(view.getBigUint64(16, true)).toBe(0n)
+    expect(p.addressSpace.memory.peek(argv0, 1).data[0]).toBe(0)
+  })
+
   it('refuses arguments the kernel would refuse', () => {
     expect(() => load(['a', 'b\0c'], [])).toThrowError(new LoadError('execve failed: argument 1 contains a NUL byte: execve strings end at the first NUL'))
     expect(() => load(['a', 'x'.repeat(200_000)], [])).toThrowError(/MAX_ARG_STRLEN.*E2BIG/)

@@ -71,6 +71,7 @@ export const LIBC_CASES: readonly LibcCase[] = [
       { label: 'assertion that holds', args: ['assert-ok'] },
       { label: 'abort loses buffered output', args: ['abort'] },
       { label: 'exit flushes buffered output', args: ['exit'] },
+      { label: 'closed standard streams fail with EBADF', args: ['closed-streams'] },
     ],
   },
   {
