@@ -155,14 +155,16 @@ export function loadElf(memory: Memory, image: Uint8Array, options: LoadOptions)
   // setup_new_exec() + setup_arg_pages(): the layout, then the stack area holding the strings.
   const layout = chooseLayout(options.aslr, random, stackRlimit)
   const space = new AddressSpace(memory, layout, random)
+  // fs/exec.c: an empty argv gets one empty string as argv[0], so that argc is never 0.
+  const argv = options.argv.length > 0 ? options.argv : ['']
   let strings
   try {
-    strings = placeStrings(layout.stackTop, options.argv, options.env, options.execPath)
+    strings = placeStrings(layout.stackTop, argv, options.env, options.execPath)
   } catch (error) {
     throw new LoadError(`execve failed: ${error instanceof Error ? error.message : String(error)}`)
   }
   const stringBytes = layout.stackTop - 8 - strings.argStart
-  const limit = argumentLimit(stackRlimit, options.argv.length, options.env.length)
+  const limit = argumentLimit(stackRlimit, argv.length, options.env.length)
   if (stringBytes > limit) {
     throw new LoadError(
       `execve failed: argument list too long (E2BIG): the arguments, environment and path take ${stringBytes} bytes, the limit is ${limit} (a quarter of the stack rlimit, less the pointers to them)`,
