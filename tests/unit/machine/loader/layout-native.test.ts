@@ -331,3 +331,32 @@ describe('stack growth against Linux', () => {
     })
   }
 })
+
+describe('execve with an empty argv', () => {
+  it('Linux passes argv[0] = "": the same stack natively and in Memscape', () => {
+    const binary = binaries.static!
+    const launcher = compile('exec-empty-argv.c', 'exec-empty-argv', ['-static', '-O1'])
+    const native = parseProbe(runNative(launcher, [binary]))
+    expect(native.stack[0]).toBe(1) // argc
+    const memory = Memory.create({ maxBytes: 64 * 1024 * 1024 })
+    const aux = nativeAuxv(native.stack)
+    const process = loadElf(memory, readFileSync(binary), {
+      argv: [],
+      env: [],
+      execPath: binary,
+      random: new Random(7),
+      aslr: 0,
+      fileIdentity: fileIdentity(binary),
+      credentials: nativeCredentials,
+      cpu: { hwcap: aux.get(AT_HWCAP)!, hwcap2: aux.get(AT_HWCAP2)!, minsigstksz: aux.get(AT_MINSIGSTKSZ)! },
+    })
+    expect(process.rsp.toString(16)).toBe(native.rsp.toString(16))
+    const mine = memory.peek(process.rsp, native.stack.length).data.slice()
+    const randomAt = process.stack.randomAddress - process.rsp
+    const theirs = native.stack.slice()
+    mine.fill(0, randomAt, randomAt + 16)
+    theirs.fill(0, randomAt, randomAt + 16)
+    expect(Array.from(mine)).toEqual(Array.from(theirs))
+    expect(process.addressSpace.formatMaps()).toBe(native.maps[0])
+  })
+})
