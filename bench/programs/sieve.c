@@ -1,12 +1,14 @@
 // Sieve of Eratosthenes: byte-array stores, nested loops, data-dependent branches.
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned char composite[500001];
 
-int main(void) {
+int main(int argc, char **argv) {
+  int scale = argc > 1 ? atoi(argv[1]) : 1;
   unsigned long long checksum = 0;
-  for (int round = 0; round < 2; round++) {
+  for (int round = 0; round < 2 * scale; round++) {
     memset(composite, 0, sizeof composite);
     for (int i = 2; i * i <= 500000; i++)
       if (!composite[i])
