@@ -54,6 +54,8 @@ const LAZY_SUB = Lazy.Sub
 const TWO_32 = 0x1_0000_0000
 /** Instructions per block at most: bounds translation work and the latency of a pause request. */
 const MAX_BLOCK_INSTRUCTIONS = 64
+/** 0xffff800000000000: the start of the canonical kernel half, as an unsigned value. */
+const KERNEL_HALF = 2 ** 64 - 2 ** 47
 /** Bytes fetched for decoding at a time (more are fetched when a block runs past them). */
 const FETCH_WINDOW = 64
 const DIRECT_CACHE_SIZE = 4096
@@ -279,6 +281,8 @@ export class Cpu {
   }
 
   private buildBlock(rip: number): Block {
+    // A branch to the canonical kernel half lands there and faults on the fetch (error 0x15).
+    if (rip >= KERNEL_HALF) throw new MemoryFault(rip, 'exec', true)
     if (rip >= 2 ** 47) this.nonCanonicalFetch(rip)
     const instr = scratchInstruction
     const ops: Op[] = []

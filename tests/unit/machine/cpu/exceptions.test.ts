@@ -57,6 +57,14 @@ describe('faults leave the instruction restartable', () => {
     expect(e).toMatchObject({ vector: 'page-fault', access: 'read', present: true, address: 0xffffffff81000000n })
   })
 
+  it('a jump to the kernel half is taken and faults on the fetch there', () => {
+    const code = assemble('mov rax, 0xffffffff81000000\njmp rax')
+    const { cpu } = machine(code)
+    const e = exceptionOf(cpu.run(10))
+    expect(e).toMatchObject({ vector: 'page-fault', access: 'exec', present: true, address: 0xffffffff81000000n })
+    expect(BigInt(e.ip)).toBe(0xffffffff81000000n)
+  })
+
   it('executing a data page is an exec page fault (NX)', () => {
     const code = assemble(`mov rax, ${DATA}\njmp rax`)
     const { cpu } = machine(code)
