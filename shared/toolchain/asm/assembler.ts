@@ -30,6 +30,8 @@ interface SourceStatement {
   readonly scope: string
   /** Relaxation state for branches. */
   longBranch: boolean
+  /** Bytes of an instruction that encodes the same wherever it lands (reused by later passes). */
+  encoded?: Uint8Array
 }
 
 const PAGE = 4096
@@ -467,6 +469,10 @@ class Assembly {
 
   private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder, context: EvalContext): void {
     if (entry.section === '.bss') throw new EncodeError('instructions are not allowed in .bss', statement.column)
+    if (entry.encoded !== undefined && entry.statement === statement) {
+      builder.append(entry.encoded)
+      return
+    }
     const operands = statement.operands.map((operand) => this.resolveOperand(operand, context))
     let result
     try {
@@ -484,6 +490,7 @@ class Assembly {
       throw error
     }
     if (result.needsLongBranch) entry.longBranch = true
+    if (entry.statement === statement && result.fixups.length === 0 && isPositionIndependent(statement)) entry.encoded = result.bytes
     const start = builder.size
     builder.append(result.bytes)
     for (const fixup of result.fixups) builder.relocate({ offset: start + fixup.offset, kind: fixup.kind, target: baseTarget(fixup.base), addend: fixup.addend })

@@ -581,7 +581,20 @@ function impliedSize(request: EncodeRequest): number {
   return 0
 }
 
+/** Matching depends only on the operand shape, so it is computed once per shape. */
+const matchedForms = new Map<string, Form[]>()
+
 function matchForms(mnemonic: string, request: EncodeRequest): Form[] {
+  const key = shapeKey({ ...request, mnemonic })
+  let matched = matchedForms.get(key)
+  if (matched === undefined) {
+    matched = matchFormsUncached(mnemonic, request)
+    matchedForms.set(key, matched)
+  }
+  return matched
+}
+
+function matchFormsUncached(mnemonic: string, request: EncodeRequest): Form[] {
   const list = forms().get(mnemonic) ?? []
   const implied = impliedSize(request)
   // 16-bit operand-size forms (push imm16, ret imm16 with 66h) only when an operand is 16-bit.
@@ -724,16 +737,19 @@ function encodeBranch(candidates: readonly Form[], request: EncodeRequest): Enco
   const long = candidates.find((form) => form.operands.some((o) => o.kind === 'branch' && o.bytes === 4))
   const column = operand?.column
   const tryEncode = (form: Form): Uint8Array | undefined => {
-    const instruction = Instruction.createBranch(form.code, target)
-    try {
-      applyPrefixes(instruction, request.prefixes)
-      return encodeOne(instruction, request.ip).bytes
-    } catch (error) {
-      if (error instanceof EncodeError && /too far|fit/.test(error.message)) return undefined
-      throw error
-    } finally {
-      instruction.free()
-    }
+    // Opcode bytes from iced once per form; the displacement is ours to compute.
+    const opcode = branchOpcode(form, request.prefixes)
+    const width = form.operands.some((o) => o.kind === 'branch' && o.bytes === 1) ? 1 : 4
+    const end = request.ip + BigInt(opcode.length + width)
+    const distance = target - end
+    const limit = width === 1 ? 0x80n : 0x80000000n
+    if (distance < -limit || distance >= limit) return undefined
+    const bytes = new Uint8Array(opcode.length + width)
+    bytes.set(opcode)
+    const view = new DataView(bytes.buffer)
+    if (width === 1) view.setInt8(opcode.length, Number(distance))
+    else view.setInt32(opcode.length, Number(distance), true)
+    return bytes
   }
   const wantShort = short !== undefined && external === undefined && hint !== 'near' && (!request.forceLongBranch || long === undefined || hint === 'short')
   if (wantShort) {
@@ -756,6 +772,27 @@ function encodeBranch(candidates: readonly Form[], request: EncodeRequest): Enco
   bytes.fill(0, offset)
   const kind: RelocationKind = external.base?.kind === 'symbol' ? 'plt32' : 'pc32'
   return { bytes, fixups: [{ offset, kind, base: relocationBase(external, column ?? 0), addend: external.addend - 4n }], needsLongBranch: false }
+}
+
+const branchOpcodes = new Map<string, Uint8Array>()
+
+/** The bytes of a relative branch before its displacement (prefixes included). */
+function branchOpcode(form: Form, prefixes: readonly string[]): Uint8Array {
+  const key = `${form.code} ${prefixes.join(' ')}`
+  let opcode = branchOpcodes.get(key)
+  if (opcode === undefined) {
+    const instruction = Instruction.createBranch(form.code, 0x100n)
+    try {
+      applyPrefixes(instruction, prefixes)
+      const width = form.operands.some((o) => o.kind === 'branch' && o.bytes === 1) ? 1 : 4
+      const bytes = encodeOne(instruction, 0x100n).bytes
+      opcode = bytes.slice(0, bytes.length - width)
+    } finally {
+      instruction.free()
+    }
+    branchOpcodes.set(key, opcode)
+  }
+  return opcode
 }
 
 function operandValueUnknown(request: EncodeRequest): boolean {
