@@ -105,3 +105,20 @@ export function sysGetrandom(k: Kernel): SyscallResult {
   k.memory.writeBytes(k.arg(0), k.random.bytes(length))
   return length
 }
+
+/**
+ * sysinfo: the machine as the process sees it. Its RAM is the guest RAM limit, free RAM the
+ * frames not in use, no swap; it has been up as long as the monotonic clock says and runs
+ * only this process (glibc's qsort asks for the physical page count through this call).
+ */
+export function sysSysinfo(k: Kernel): SyscallResult {
+  const out = new Uint8Array(112)
+  const view = new DataView(out.buffer)
+  view.setBigInt64(0, k.clock.monotonicNs() / 1_000_000_000n, true)
+  view.setBigUint64(32, BigInt(k.memory.frameCount * 4096), true)
+  view.setBigUint64(40, BigInt(k.memory.freeFrames * 4096), true)
+  view.setUint16(80, 1, true)
+  view.setUint32(104, 1, true)
+  k.memory.writeBytes(k.arg(0), out)
+  return 0
+}

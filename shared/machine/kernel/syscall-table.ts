@@ -65,6 +65,7 @@ const TABLE: [number, SyscallHandler][] = [
   [96, time.sysGettimeofday],
   [97, limits.sysGetrlimit],
   [98, limits.sysGetrusage],
+  [99, limits.sysSysinfo],
   [100, time.sysTimes],
   [102, identity.sysGetuid],
   [104, identity.sysGetgid],
