@@ -134,6 +134,7 @@ export class Cpu {
   /** Set to end the current block early: halt request or code written under the block. */
   private stopBlock = false
   private haltRequested = false
+  private repeatPending = false
   private currentBlock: Block | null = null
 
   /** Instructions the translator failed on (executing them raises #UD); for diagnostics. */
@@ -163,6 +164,15 @@ export class Cpu {
   }
 
   // --- control --------------------------------------------------------------------------------
+
+  /**
+   * Called by an interruptible instruction (rep string ops) that has work left: the block ends
+   * after it, it does not retire, and rip stays on it so the next step continues it.
+   */
+  repeatInstruction(): void {
+    this.repeatPending = true
+    this.stopBlock = true
+  }
 
   requestHalt(): void {
     this.haltRequested = true
@@ -217,8 +227,13 @@ export class Cpu {
         return this.stopOn(e, block.addresses[i]!)
       }
       this.currentBlock = null
-      this.instructionCount = base + i
       budget -= i
+      if (this.repeatPending) {
+        // A rep instruction yielded with work left: it is not retired, and runs again next.
+        this.repeatPending = false
+        i--
+      }
+      this.instructionCount = base + i
       if (i < count) this.r.rip = block.addresses[i]!
       else if (!block.setsRip) this.r.rip = block.end
       if (this.stopBlock) {

@@ -2626,23 +2626,33 @@ function stringOp(cpu: Cpu, instr: Instruction): Op | null {
   }
   const compares = m >= Mnemonic.Cmpsb && m <= Mnemonic.Cmpsw ? true : m >= Mnemonic.Scasb && m <= Mnemonic.Scasw
   if (!rep && !repne) return one
+  // A rep instruction runs at most REP_CHUNK elements per call; if more remain it asks to be
+  // executed again (like an interrupt between iterations on the hardware), so a pause request
+  // is served within one chunk even for a rep with a huge count.
   if (!compares) {
     return () => {
-      while (!countIsZero()) {
+      for (let n = 0; n < REP_CHUNK; n++) {
+        if (countIsZero()) return
         one()
         decCount()
       }
+      if (!countIsZero()) cpu.repeatInstruction()
     }
   }
   return () => {
-    while (!countIsZero()) {
+    for (let n = 0; n < REP_CHUNK; n++) {
+      if (countIsZero()) return
       one()
       decCount()
       const zf = cpu.zf() !== 0
-      if (repne ? zf : !zf) break
+      if (repne ? zf : !zf) return
     }
+    if (!countIsZero()) cpu.repeatInstruction()
   }
 }
+
+/** Elements a rep string instruction processes before it yields (and is resumed). */
+const REP_CHUNK = 65536
 
 function stringSize(code: Code): number {
   switch (code) {

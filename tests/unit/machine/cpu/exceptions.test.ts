@@ -191,6 +191,21 @@ describe('string instructions', () => {
     expect(cpu.r.get(RDI)).toBe(DATA + 30)
   })
 
+  it('a long rep yields between chunks without retiring, so a pause is served promptly', () => {
+    const code = assemble('mov rdi, 0x700000\nmov ecx, 200000\nmov al, 7\nrep stosb\nsyscall')
+    const { cpu, memory } = machine(code)
+    memory.map(0x700000, 0x40000, PROT_READ | PROT_WRITE)
+    expect(cpu.run(3)).toEqual({ kind: 'budget' })
+    expect(cpu.run(1)).toEqual({ kind: 'budget' })
+    expect(cpu.instructionCount).toBe(3) // the rep is still in progress
+    expect(cpu.r.rip).toBe(CODE + 14) // at the rep
+    expect(cpu.r.get(RCX)).toBe(200000 - 65536)
+    expect(cpu.run(100).kind).toBe('halt')
+    expect(cpu.instructionCount).toBe(5)
+    expect(memory.read8(0x700000 + 199999)).toBe(7)
+    expect(memory.read8(0x700000 + 200000)).toBe(0)
+  })
+
   it('a rep movs that faults midway keeps its progress and resumes', () => {
     const code = assemble(`mov rsi, ${DATA}\nmov rdi, ${DATA + 4 * PAGE_SIZE - 8}\nmov ecx, 16\nrep movsb\nsyscall`)
     const { cpu, memory } = machine(code)
