@@ -19,7 +19,7 @@ import type { Fault } from './fault'
 import { Random } from './random'
 import { Cpu } from './cpu/cpu'
 import { RSP } from './cpu/registers'
-import { DEFAULT_CREDENTIALS, loadElf, type LoadedProcess } from './loader'
+import { DEFAULT_CREDENTIALS, inodeForPath, loadElf, type LoadedProcess } from './loader'
 import type { Region } from './address-space'
 import type { RandomizeVaSpace } from './layout'
 import { Kernel } from './kernel/kernel'
@@ -113,6 +113,7 @@ export class Machine {
       random,
       identity: { pid: DEFAULT_PID, ppid: DEFAULT_PID - 1, uid: DEFAULT_CREDENTIALS.uid, gid: DEFAULT_CREDENTIALS.gid },
       execPath,
+      execInode: inodeForPath(execPath),
       image,
       argv: options.argv,
       env: options.env,

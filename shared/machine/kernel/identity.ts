@@ -3,7 +3,7 @@
 
 import type { Kernel } from './kernel'
 import type { SyscallResult } from './syscall-result'
-import { EINVAL, EPERM } from './errno'
+import { EINVAL, EPERM, ESRCH } from './errno'
 
 export interface Identity {
   pid: number
@@ -48,7 +48,7 @@ export function sysGetgid(k: Kernel): SyscallResult {
 /** The process leads its own process group and session, as a shell's foreground job does. */
 export function sysGetpgid(k: Kernel): SyscallResult {
   const pid = k.argInt(0)
-  return pid === 0 || pid === k.identity.pid ? k.identity.pid : -3 /* ESRCH */
+  return pid === 0 || pid === k.identity.pid ? k.identity.pid : -ESRCH
 }
 
 export function sysGetpgrp(k: Kernel): SyscallResult {

@@ -48,6 +48,8 @@ export interface KernelOptions {
   identity: Identity
   /** The executable's path inside the machine (/proc/self/exe, the kernel log's comm). */
   execPath: string
+  /** The executable's inode, as /proc/self/maps shows it, so that stat() agrees. */
+  execInode: number
   image: Uint8Array
   argv: readonly string[]
   env: readonly string[]
@@ -104,7 +106,7 @@ export class Kernel implements CpuHost {
     this.clock = new VirtualClock(() => this.cpu.instructionCount)
     this.vfs = new Vfs({ cwd: options.cwd, randomBytes: (n) => this.random.bytes(n) })
     this.files = new FileTable(options.terminal, () => this.vfs.ino())
-    this.vfs.addFile(options.execPath, options.image, { writable: false, executable: true })
+    this.vfs.addFile(options.execPath, options.image, { writable: false, executable: true, ino: options.execInode })
     for (const [path, data] of Object.entries(options.files)) {
       if (!path.startsWith('/')) throw new Error(`file path must be absolute: ${path}`)
       this.vfs.addFile(path, data, { writable: true })

@@ -64,9 +64,9 @@ export class Vfs {
   }
 
   /** Adds a regular file with its parent directories. */
-  addFile(path: string, data: Uint8Array, options: { writable: boolean; executable?: boolean }): void {
+  addFile(path: string, data: Uint8Array, options: { writable: boolean; executable?: boolean; ino?: number }): void {
     const mode = S_IFREG | (options.executable ? 0o755 : options.writable ? 0o644 : 0o444)
-    this.addNode(path, { kind: 'file', ino: this.ino(), mode, data: data.slice(), size: data.length, writable: options.writable })
+    this.addNode(path, { kind: 'file', ino: options.ino ?? this.ino(), mode, data: data.slice(), size: data.length, writable: options.writable })
   }
 
   addGenerated(path: string, generate: () => Uint8Array): void {

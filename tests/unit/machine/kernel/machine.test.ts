@@ -160,6 +160,9 @@ describe('the executable\'s path', () => {
     expect(m.procMaps()).toContain(' /home/user/maps\n')
     const exe = m.kernel.vfs.lookup('/proc/self/exe', false)
     expect(exe.kind === 'symlink' && exe.target()).toBe('/home/user/maps')
+    // stat() of the executable shows the inode /proc/self/maps shows.
+    const inode = Number(/^00400000-\S+ \S+ \S+ \S+ (\d+)/.exec(m.procMaps())?.[1])
+    expect(m.kernel.vfs.lookup('/home/user/maps', true).ino).toBe(inode)
   })
 })
 
