@@ -1,0 +1,220 @@
+/**
+ * The toolchain driver: what `gcc` is to cc1, as and ld. It turns a program's sources — C files
+ * and NASM-flavoured assembly files — into one static x86-64 ELF executable, or into diagnostics
+ * printed the way gcc prints them.
+ *
+ *   C file   → compile() (front end, IR) → generateAssembly() (back end) → assemble() ─┐
+ *   .s/.asm  → assemble() ──────────────────────────────────────────────────────────────┤→ link()
+ *   libc     → buildLibc() (once per -pie/-no-pie, cached; or handed in by the caller) ─┘
+ *
+ * Every compilation unit is processed even when an earlier one failed, so one run reports the
+ * errors of all files (as gcc does); linking happens only when there were none.
+ *
+ * Nothing here touches a filesystem: `files` maps paths to text (the CLI hands in a map that reads
+ * the disk on demand; the app hands in its editor buffers). The libc headers are added to it.
+ */
+import { assemble } from './asm/assembler'
+import { formatDiagnostic as formatAssemblerDiagnostic, type ObjectFile } from './asm/object'
+import { compile, type StackProtector } from './c/compile'
+import { formatDiagnostics } from './c/diagnostics'
+import { buildLibc, LIBC_INCLUDE_DIR, libcFiles, type LibcBuild } from './libc'
+import { link, type LinkResult } from './link/linker'
+import { CodegenError, generateAssembly } from './x86/codegen'
+import type { FrameLayout } from './x86/frame'
+
+export type { StackProtector }
+
+export interface DriverOptions {
+  /** -pie (static PIE, ET_DYN) or -no-pie (ET_EXEC at 0x400000). Debian's gcc 12 defaults to PIE. */
+  readonly pie?: boolean
+  /** -fstack-protector* / -fno-stack-protector. Debian's gcc 12 enables none by default
+   *  (`gcc -Q --help=common` lists every -fstack-protector* as [disabled]). */
+  readonly stackProtector?: StackProtector
+  /** -z execstack: PT_GNU_STACK becomes RWX. */
+  readonly execStack?: boolean
+  /** -I DIR, searched for #include "..." after the including file's directory. */
+  readonly includeDirs?: readonly string[]
+  /** -D NAME[=VALUE] (VALUE "1" when absent, as gcc). */
+  readonly defines?: Readonly<Record<string, string>>
+  /** -U NAME */
+  readonly undefines?: readonly string[]
+  /** -w: drop warnings from the report. */
+  readonly suppressWarnings?: boolean
+  /** -nostdlib: link only the given files, without the libc and its start-up code. */
+  readonly noStdlib?: boolean
+  /** false: stop after assembling each unit (gcc -S / -c); no executable. */
+  readonly link?: boolean
+  /** The libc objects for a mode. Defaults to `buildLibc` (compiled in this process, cached per
+   *  mode); the CLI passes a function that reads them from its disk cache first. */
+  readonly libc?: (pie: boolean) => LibcBuild
+}
+
+/** One compiled or assembled input. */
+export interface DriverUnit {
+  readonly source: string
+  readonly kind: 'c' | 'assembly'
+  /** The assembly the code generator produced (what `gcc -S -masm=intel` shows); for an
+   *  assembly input, its own text. Empty when compiling failed. */
+  readonly assembly: string
+  /** Frame layouts of the unit's functions (C inputs only). */
+  readonly frames: readonly FrameLayout[]
+  readonly object?: ObjectFile
+}
+
+/** Milliseconds spent in each stage (summed over units). */
+export interface DriverTimings {
+  frontEnd: number
+  backEnd: number
+  assembler: number
+  libc: number
+  link: number
+}
+
+export interface DriverResult {
+  /** The ELF executable; absent when any stage reported an error. */
+  readonly executable?: Uint8Array
+  /** Everything to show the user, errors and warnings, formatted like gcc (ends with a newline when not empty). */
+  readonly diagnostics: string
+  readonly errorCount: number
+  readonly units: readonly DriverUnit[]
+  /** Symbols, sections and the line table of the executable. */
+  readonly link?: LinkResult
+  readonly timings: DriverTimings
+}
+
+/** How a source file is handled, by its name (as gcc decides by suffix). */
+export function sourceKind(path: string): 'c' | 'assembly' | undefined {
+  if (/\.c$/.test(path)) return 'c'
+  if (/\.(s|asm)$/.test(path)) return 'assembly'
+  return undefined
+}
+
+export const ENTRY_SYMBOL = '_start'
+
+/** Whether an object defines the entry point itself (then it is linked without the libc start-up code). */
+export function definesEntry(object: ObjectFile): boolean {
+  return object.symbols.some((symbol) => symbol.name === ENTRY_SYMBOL && symbol.binding === 'global' && symbol.section !== undefined)
+}
+
+/**
+ * Builds an executable from `sources` (paths in `files`, in command-line order).
+ *
+ * The libc (with its `_start`) is linked unless `noStdlib` is set or an input defines `_start`
+ * itself — a hand-written program with its own entry point links alone, like `ld prog.o`.
+ */
+export function buildProgram(files: Readonly<Record<string, string>>, sources: readonly string[], options: DriverOptions = {}): DriverResult {
+  const pie = options.pie ?? true
+  const stackProtector = options.stackProtector ?? 'none'
+  const timings: DriverTimings = { frontEnd: 0, backEnd: 0, assembler: 0, libc: 0, link: 0 }
+  const messages: string[] = []
+  let errorCount = 0
+  const units: DriverUnit[] = []
+  // The user's files take precedence over nothing: the bundled headers live under /usr/include,
+  // which is only searched for <...> and absolute paths.
+  const fileMap = withLibcHeaders(files)
+
+  const timed = <T>(stage: keyof DriverTimings, work: () => T): T => {
+    const start = performance.now()
+    try {
+      return work()
+    } finally {
+      timings[stage] += performance.now() - start
+    }
+  }
+
+  const assembleUnit = (text: string, name: string): { object?: ObjectFile } => {
+    const assembled = timed('assembler', () => assemble(text, name))
+    const shown = assembled.diagnostics.filter((d) => d.severity === 'error' || !options.suppressWarnings)
+    for (const diagnostic of shown) messages.push(`${formatAssemblerDiagnostic(diagnostic)}\n`)
+    errorCount += assembled.diagnostics.filter((d) => d.severity === 'error').length
+    return assembled.object === undefined ? {} : { object: assembled.object }
+  }
+
+  for (const source of sources) {
+    const kind = sourceKind(source)
+    const text = fileMap[source]
+    if (kind === undefined || text === undefined) {
+      messages.push(kind === undefined ? `${source}: error: file format not recognized (expected .c, .s or .asm)\n` : `${source}: error: No such file or directory\n`)
+      errorCount++
+      continue
+    }
+    if (kind === 'assembly') {
+      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(text, source) })
+      continue
+    }
+    const compiled = timed('frontEnd', () =>
+      compile(fileMap, source, {
+        pie,
+        stackProtector,
+        systemIncludeDirs: [LIBC_INCLUDE_DIR],
+        ...(options.includeDirs === undefined ? {} : { includeDirs: options.includeDirs }),
+        ...(options.defines === undefined ? {} : { defines: options.defines }),
+        ...(options.undefines === undefined ? {} : { undefines: options.undefines }),
+      }),
+    )
+    const shown = options.suppressWarnings ? compiled.diagnostics.filter((d) => d.severity !== 'warning') : compiled.diagnostics
+    const report = options.suppressWarnings ? formatDiagnostics(shown, fileMap) : compiled.text
+    if (report !== '') messages.push(report)
+    errorCount += compiled.errorCount
+    if (compiled.ir === undefined) {
+      units.push({ source, kind, assembly: '', frames: [] })
+      continue
+    }
+    const ir = compiled.ir
+    let generated
+    try {
+      generated = timed('backEnd', () => generateAssembly(ir, { pie, stackProtector }))
+    } catch (error) {
+      if (!(error instanceof CodegenError)) throw error
+      messages.push(`${source}: error: ${error.message}\n`)
+      errorCount++
+      units.push({ source, kind, assembly: '', frames: [] })
+      continue
+    }
+    const assemblyName = source.replace(/\.c$/, '.s')
+    units.push({ source, kind, assembly: generated.assembly, frames: generated.frames, ...assembleUnit(generated.assembly, assemblyName) })
+  }
+
+  if (sources.length === 0) {
+    messages.push('error: no input files\n')
+    errorCount++
+  }
+  const objects = units.flatMap((unit) => (unit.object === undefined ? [] : [unit.object]))
+  if (errorCount > 0 || options.link === false) return { diagnostics: messages.join(''), errorCount, units, timings }
+
+  const standalone = options.noStdlib === true || objects.some(definesEntry)
+  let libraries: readonly ObjectFile[] = []
+  if (!standalone) {
+    const libc = timed('libc', () => (options.libc ?? ((mode: boolean) => buildLibc({ pie: mode })))(pie))
+    if (libc.errors.length > 0) {
+      messages.push(`error: the bundled libc does not build:\n${libc.errors.join('\n')}\n`)
+      return { diagnostics: messages.join(''), errorCount: errorCount + 1, units, timings }
+    }
+    libraries = libc.objects
+  }
+  // The libc goes first, as in the libc's own tests: start-up code at the start of .text.
+  const linked = timed('link', () =>
+    link([...libraries, ...objects], { pie, ...(options.execStack === undefined ? {} : { execStack: options.execStack }) }),
+  )
+  // Named like GNU ld's messages (`/usr/bin/ld: ...`), so the learner sees which stage complained.
+  if (!options.suppressWarnings) for (const warning of linked.warnings) messages.push(`ld: ${warning}\n`)
+  for (const error of linked.errors) messages.push(`ld: ${error}\n`)
+  errorCount += linked.errors.length
+  return {
+    ...(linked.bytes === undefined || linked.errors.length > 0 ? {} : { executable: linked.bytes }),
+    diagnostics: messages.join(''),
+    errorCount,
+    units,
+    link: linked,
+    timings,
+  }
+}
+
+/** The caller's files with the bundled libc headers added (a Proxy-backed map keeps its laziness). */
+function withLibcHeaders(files: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  const libc = libcFiles()
+  return new Proxy(files, {
+    get: (target, key) => (typeof key === 'string' && Object.hasOwn(libc, key) ? libc[key] : Reflect.get(target, key)),
+    has: (target, key) => (typeof key === 'string' && Object.hasOwn(libc, key)) || Reflect.has(target, key),
+  })
+}
