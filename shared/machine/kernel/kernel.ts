@@ -324,13 +324,16 @@ export class Kernel implements CpuHost {
       stackOverflow = growth !== 'not-below-stack' && Math.abs(address - sp) <= STACK_OVERFLOW_REACH
     }
     const outcome = describeException(this.crashContext(), e, stackOverflow)
+    // Linux logs the fault only when no handler is installed (unhandled_signal()): a handler
+    // that is blocked still silences the log, even though the forced signal kills the process.
+    const logged = !this.signals.isHandled(outcome.signal)
     forceFault(this.signals, outcome.signal)
     const action = disposition(this.signals, outcome.signal)
     if (action.action === 'handle') {
       if (!enterHandler(this, outcome.info)) this.killForBadFrame()
       return
     }
-    this.terminate(outcome.signal, outcome.fault, outcome.kernelLog)
+    this.terminate(outcome.signal, outcome.fault, logged ? outcome.kernelLog : null)
   }
 
   private crashContext() {

@@ -78,6 +78,14 @@ const SOURCES: Record<string, string> = {
       f = fopen(argv[1], "r"); n = fread(buf, 1, sizeof buf, f); printf("|%.*s|\\n", (int)n, buf);
       return 0;
     }`,
+  blockedHandler: `
+    #include <signal.h>
+    static void on_segv(int sig) { (void)sig; }
+    int main(void) {
+      signal(SIGSEGV, on_segv);
+      sigset_t m; sigemptyset(&m); sigaddset(&m, SIGSEGV); sigprocmask(SIG_BLOCK, &m, 0);
+      return *(volatile int *)0;
+    }`,
   maps: `
     #include <stdio.h>
     int main(void) {
@@ -256,6 +264,14 @@ describe('faults as values', () => {
     ['crash_exec_stack', 11, 'no-execute', /\[stack\] \(rw-p\), which is not executable/],
     ['crash_rodata_write', 11, 'protection', /does not allow writing/],
   ]
+  test('a fault while its handler is blocked kills the process without a kernel log line, as on Linux', () => {
+    const { m } = machine('blockedHandler')
+    const status = signaled(m.run(1e9))
+    expect(status.signal).toBe(11)
+    expect(status.fault?.kind).toBe('unmapped')
+    expect(status.kernelLog).toBeNull()
+  })
+
   test.each(cases)('%s', (name, signal, kind, message) => {
     const { m } = machine(name)
     const status = signaled(m.run(2e9))
