@@ -1,0 +1,69 @@
+// Helpers that build fixtures with the real gcc and ask the real binutils/gdb about them.
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const fixture = (name: string): string => join(__dirname, '../../fixtures/debuginfo', name)
+
+export interface Built {
+  readonly path: string
+  readonly bytes: Uint8Array
+}
+
+const dirs: string[] = []
+export function workDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'memscape-dwarf-'))
+  dirs.push(d)
+  return d
+}
+export function cleanUp(): void {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+}
+
+export function gcc(source: string, flags: readonly string[], out = join(workDir(), 'a.out')): Built {
+  execFileSync('gcc', [...flags, source, '-o', out], { stdio: ['ignore', 'ignore', 'ignore'] })
+  return { path: out, bytes: new Uint8Array(readFileSync(out)) }
+}
+
+export function run(cmd: string, args: readonly string[]): string {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+}
+
+/** Rows of `readelf --debug-dump=decodedline`: file base name, line, address, is_stmt. */
+export function readelfLines(path: string): { file: string; line: number; address: number; isStmt: boolean }[] {
+  const rows: { file: string; line: number; address: number; isStmt: boolean }[] = []
+  for (const text of run('readelf', ['--debug-dump=decodedline', path]).split('\n')) {
+    const cols = text.trim().split(/\s+/)
+    if (cols.length < 3 || !/^0x[0-9a-f]+$/.test(cols[2] ?? '') || !/^\d+$/.test(cols[1] ?? '')) continue
+    rows.push({ file: cols[0] as string, line: Number(cols[1]), address: Number(cols[2]), isStmt: cols[cols.length - 1] === 'x' })
+  }
+  return rows
+}
+
+/** gdb's view of a function's frame: symbol -> { fbreg offset or static address, length }. */
+export function gdbScope(path: string, func: string): Map<string, { fbreg?: number; length: number }> {
+  const out = run('gdb', ['-batch', '-nx', '-ex', `info scope ${func}`, path])
+  const symbols = new Map<string, { fbreg?: number; length: number }>()
+  for (const m of out.matchAll(/Symbol (\w+) is ([\s\S]*?), length (\d+)\./g)) {
+    const fb = /DW_OP_fbreg (-?\d+)/.exec(m[2] as string)
+    symbols.set(m[1] as string, { ...(fb ? { fbreg: Number(fb[1]) } : {}), length: Number(m[3]) })
+  }
+  return symbols
+}
+
+export function gdbAddressOf(path: string, symbol: string): number {
+  const m = /at address (0x[0-9a-f]+)/.exec(run('gdb', ['-batch', '-nx', '-ex', `info address ${symbol}`, path]))
+  if (!m) throw new Error(`gdb does not know ${symbol}`)
+  return Number(m[1])
+}
+
+/** Function symbols from `nm`: name -> [address, size]. */
+export function nmFunctions(path: string): Map<string, { address: number; size: number }> {
+  const map = new Map<string, { address: number; size: number }>()
+  for (const line of run('nm', ['-S', path]).split('\n')) {
+    const m = /^([0-9a-f]+) ([0-9a-f]+) [Tt] (\S+)$/.exec(line)
+    if (m) map.set(m[3] as string, { address: parseInt(m[1] as string, 16), size: parseInt(m[2] as string, 16) })
+  }
+  return map
+}
