@@ -14,9 +14,9 @@
  * the disk on demand; the app hands in its editor buffers). The libc headers are added to it.
  */
 import { assemble } from './asm/assembler'
-import { formatDiagnostic as formatAssemblerDiagnostic, type ObjectFile } from './asm/object'
+import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
-import { formatDiagnostics } from './c/diagnostics'
+import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
 import { buildLibc, LIBC_INCLUDE_DIR, libcFiles, type LibcBuild } from './libc'
 import { link, type LinkResult } from './link/linker'
 import { CodegenError, generateAssembly } from './x86/codegen'
@@ -125,7 +125,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
   const assembleUnit = (text: string, name: string): { object?: ObjectFile } => {
     const assembled = timed('assembler', () => assemble(text, name))
     const shown = assembled.diagnostics.filter((d) => d.severity === 'error' || !options.suppressWarnings)
-    for (const diagnostic of shown) messages.push(`${formatAssemblerDiagnostic(diagnostic)}\n`)
+    for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text))
     errorCount += assembled.diagnostics.filter((d) => d.severity === 'error').length
     return assembled.object === undefined ? {} : { object: assembled.object }
   }
@@ -208,6 +208,12 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     link: linked,
     timings,
   }
+}
+
+/** An assembler message shown like the C compiler's: location, message, the line and a caret. */
+function quoteAssemblerDiagnostic(diagnostic: AssemblerDiagnostic, text: string): string {
+  const location = { file: diagnostic.file, line: diagnostic.line, column: diagnostic.column }
+  return formatDiagnostic({ severity: diagnostic.severity, message: diagnostic.message, location, length: 1 }, { [diagnostic.file]: text })
 }
 
 /** The caller's files with the bundled libc headers added (a Proxy-backed map keeps its laziness). */
