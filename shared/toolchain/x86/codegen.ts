@@ -33,6 +33,10 @@ const REGISTER_NAMES: Record<string, readonly [string, string, string, string]> 
   rbx: ['bl', 'bx', 'ebx', 'rbx'],
   rcx: ['cl', 'cx', 'ecx', 'rcx'],
   rdx: ['dl', 'dx', 'edx', 'rdx'],
+  r12: ['r12b', 'r12w', 'r12d', 'r12'],
+  r13: ['r13b', 'r13w', 'r13d', 'r13'],
+  r14: ['r14b', 'r14w', 'r14d', 'r14'],
+  r15: ['r15b', 'r15w', 'r15d', 'r15'],
   rsi: ['sil', 'si', 'esi', 'rsi'],
   rdi: ['dil', 'di', 'edi', 'rdi'],
   r8: ['r8b', 'r8w', 'r8d', 'r8'],
@@ -1090,12 +1094,37 @@ class FunctionEmitter {
       }
       if (hiddenPointer) this.leafInto(expr.resultAddr as Expr, 'rdi')
     } else {
+      // Arguments are evaluated last to first. A value that must survive a later argument's call
+      // waits in a callee-saved register (gcc: `call g; mov ebx, eax; ... call g; mov esi, ebx`);
+      // one followed only by simple arguments goes straight to its register.
       const pushed: string[] = []
-      for (const { arg, registers } of [...registerArgs].reverse()) {
+      const held: { holder: string; target: string; size: number }[] = []
+      const heldBase = this.calleeDepth
+      const order = [...registerArgs].reverse()
+      const laterExpressions = (index: number): Expr[] => [
+        ...order.slice(index + 1).map(({ arg }) => (arg.kind === 'int' ? arg.value : arg.addr)),
+        ...(hiddenPointer ? [expr.resultAddr as Expr] : []),
+      ]
+      for (const [index, { arg, registers }] of order.entries()) {
         if (arg.kind === 'int') {
+          const later = laterExpressions(index)
+          const laterCalls = later.some(containsCall)
+          const target = ARGUMENT_REGISTERS[registers[0] as number] as string
+          const valueType = typeOfExpr(arg.value)
+          const size = valueType === 'void' ? 8 : workSize(valueType)
           this.expression(arg.value)
-          this.push()
-          pushed.push(ARGUMENT_REGISTERS[registers[0] as number] as string)
+          const holder = this.frame.calleeSaved[this.calleeDepth]
+          if (laterCalls && holder !== undefined) {
+            this.ins('mov', `${holder}, rax`)
+            this.calleeDepth++
+            held.push({ holder, target, size })
+          } else if (!laterCalls && later.every((next) => this.isLeaf(next)) && order.slice(index + 1).every((next) => next.arg.kind === 'int')) {
+            // (aggregate arguments use rsi and r11 as scratch, so they rule this out)
+            this.ins('mov', `${register(target, size)}, ${register('rax', size)}`)
+          } else {
+            this.push()
+            pushed.push(target)
+          }
         } else {
           this.expression(arg.addr)
           this.ins('mov', 'rsi, rax')
@@ -1108,10 +1137,11 @@ class FunctionEmitter {
       }
       if (hiddenPointer) {
         this.expression(expr.resultAddr as Expr)
-        this.push()
-        pushed.push('rdi')
+        this.ins('mov', 'rdi, rax')
       }
       for (const target of pushed.reverse()) this.pop(target)
+      for (const { holder, target, size } of held) this.ins('mov', `${register(target, size)}, ${register(holder, size)}`)
+      this.calleeDepth = heldBase
     }
     if (expr.variadic) this.ins('mov', 'eax, 0')
     if (callee.kind === 'direct') {

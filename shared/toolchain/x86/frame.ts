@@ -137,9 +137,15 @@ export function calleeSavedNeeded(expr: Expr): number {
     case 'comma':
       return Math.max(calleeSavedNeeded(expr.first), calleeSavedNeeded(expr.then))
     case 'call': {
-      const args = expr.args.map((arg) => calleeSavedNeeded(arg.kind === 'int' ? arg.value : arg.addr))
-      const callee = expr.callee.kind === 'indirect' ? calleeSavedNeeded(expr.callee.address) : 0
-      return Math.max(0, callee, ...args)
+      // Arguments are evaluated last to first; values already computed wait across later calls.
+      let need = expr.callee.kind === 'indirect' ? calleeSavedNeeded(expr.callee.address) : 0
+      let waiting = 0
+      for (const arg of [...expr.args].reverse()) {
+        const value = arg.kind === 'int' ? arg.value : arg.addr
+        need = Math.max(need, (containsCall(value) ? waiting : 0) + calleeSavedNeeded(value))
+        if (arg.kind === 'int') waiting++
+      }
+      return need
     }
     case 'vaArg':
       return calleeSavedNeeded(expr.list)

@@ -350,8 +350,11 @@ describe('values kept across calls', () => {
       ...printInt(bin('add', 'i32', bin('mul', 'i32', call('inc', [local('i32', 0)]), c(100)), bin('sub', 'i32', bin('mul', 'i32', call('inc', [bin('add', 'i32', local('i32', 0), c(1))]), c(10)), call('inc', [bin('add', 'i32', local('i32', 0), c(5))])))),
       ret(c(0)),
     ])
-    const result = buildAndRun(program([inc, main]), options)
-    expect(result.stdout).toBe('1204 ')
+    const minus = fn('minus', [{ name: 'x', size: 4, kind: 'param' }, { name: 'y', size: 4, kind: 'param' }, { name: 'z', size: 8, kind: 'param' }], [ret(bin('sub', 'i32', bin('sub', 'i32', local('i32', 0), local('i32', 1)), conv('i32', local('i64', 2))))])
+    // minus(inc(100), inc(a), 3L): arguments with calls, evaluated last to first, kept in rbx
+    const withArguments = { ...main, body: [...main.body.slice(0, -1), ...printInt(call('minus', [call('inc', [c(100)]), call('inc', [local('i32', 0)]), c(3, 'i64')])), ...main.body.slice(-1)] }
+    const result = buildAndRun(program([inc, minus, withArguments]), options)
+    expect(result.stdout).toBe('1204 87 ')
     expect(result.assembly).toMatch(/push\tr12\n\tpush\trbx/)
     expect(result.assembly).toContain('\tmov\trbx, QWORD PTR [rbp-16]\n\tmov\tr12, QWORD PTR [rbp-8]\n\tleave')
   })

@@ -162,6 +162,7 @@ const FUNCTIONS: IrFunction[] = [
     set('i32', 0, bin('add', 'i32', call('g', [i32(1)]), bin('add', 'i32', call('g', [i32(1)]), call('g', [i32(0)])))),
     ret(i32(0)),
   ]),
+  fn('nest_args', [param('a', 4)], [ret(call('f2', [call('g', [i32(0)]), call('g', [bin('add', 'i32', i32(0), c(1))])]))]),
   fn('main', [{ name: 'x', size: 4 }, param('argc', 4), param('argv', 8)], [
     set('i32', 0, c(5)),
     run(call('vuln', [], 'void')),
