@@ -1,0 +1,136 @@
+// Compile time of a ~2,000-line C program with Memscape's toolchain (target: <= 200 ms), split
+// into front end (preprocess, parse, check, lower to IR), back end (IR -> assembly text),
+// assembler and linker; cold (first compile in a fresh process, before anything else has run
+// the compiler's code) and warm (median of later runs). The libc is built once beforehand and
+// timed on its own, with the cost of reading it back from the CLI's disk cache.
+//
+// The program is generated from tests/fixtures/toolchain-c: every program there, copied several
+// times with its identifiers renamed per copy, and a main that calls each copy's main. The result
+// is checked against gcc: same output when both run natively.
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { deserialize, serialize } from 'node:v8'
+import { afterAll, expect, test } from 'vitest'
+import { buildProgram, type DriverResult, type DriverTimings } from '../shared/toolchain/driver'
+import { buildLibc } from '../shared/toolchain/libc'
+import { percentile, report, type BenchRow } from './report'
+
+const FIXTURES = fileURLToPath(new URL('../tests/fixtures/toolchain-c', import.meta.url))
+const TARGET_LINES = 2000
+const WARM_RUNS = 10
+const TARGET_MS = 200
+
+const C_KEYWORDS = new Set(
+  ('auto break case char const continue default do double else enum extern float for goto if inline int long register restrict ' +
+    'return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Alignof _Static_assert ' +
+    'define include ifdef ifndef endif elif undef defined').split(' '),
+)
+
+/**
+ * Prefixes every identifier of `source` except keywords and `keep`, skipping literals (with their
+ * L/u/U/u8 prefixes) and comments. A prefix, not a suffix, so token pasting (`CAT(var, 1)` for
+ * `var1`) still forms the renamed name.
+ */
+function renameIdentifiers(source: string, prefix: string, keep: ReadonlySet<string>): string {
+  const token = /((?:L|u8|u|U)?"(?:\\.|[^"\\\n])*"|(?:L|u|U)?'(?:\\.|[^'\\\n])*'|\/\*[\s\S]*?\*\/|\/\/[^\n]*|[0-9][0-9A-Za-z_.]*|[A-Za-z_]\w*)/g
+  return source.replace(token, (text) => (/^[A-Za-z_]\w*$/.test(text) && !C_KEYWORDS.has(text) && !keep.has(text) && !text.startsWith('__') ? `${prefix}${text}` : text))
+}
+
+function generateProgram(): { source: string; lines: number } {
+  const mini = readFileSync(join(FIXTURES, 'mini.h'), 'utf8')
+  // The names the fixtures take from their tiny header come from the real libc headers here.
+  const keep = new Set(mini.match(/[A-Za-z_]\w*/g) ?? [])
+  const units = [join(FIXTURES, 'features.c'), ...readdirSync(join(FIXTURES, 'programs')).sort().map((name) => join(FIXTURES, 'programs', name))]
+  const texts = units.map((path) => readFileSync(path, 'utf8').replace(/^#include "(\.\.\/)?mini\.h"\n/m, ''))
+  const header = '#include <stdarg.h>\n#include <stddef.h>\n#include <stdio.h>\n#include <stdlib.h>\n'
+  const body: string[] = []
+  const mains: string[] = []
+  let lines = 0
+  for (let copy = 0; lines < TARGET_LINES; copy++) {
+    for (const text of texts) {
+      if (lines >= TARGET_LINES) break
+      const prefix = `c${copy}u${body.length}_`
+      body.push(renameIdentifiers(text, prefix, keep))
+      mains.push(`${prefix}main`)
+      lines += text.split('\n').length
+    }
+  }
+  const main = `int main(void) {\n${mains.map((name) => `  ${name}();\n  fflush(stdout);\n`).join('')}  return 0;\n}\n`
+  const source = `${header}${mains.map((name) => `int ${name}(void);\n`).join('')}${body.join('\n')}\n${main}`
+  return { source, lines: source.split('\n').length }
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'memscape-compile-bench-'))
+afterAll(() => rmSync(scratch, { recursive: true, force: true }))
+
+function stageRows(label: string, timings: DriverTimings, note: string, linkNote = note): BenchRow[] {
+  return [
+    { name: `${label}: front end`, value: timings.frontEnd, unit: 'ms', note },
+    { name: `${label}: back end`, value: timings.backEnd, unit: 'ms', note },
+    { name: `${label}: assembler`, value: timings.assembler, unit: 'ms', note },
+    { name: `${label}: link`, value: timings.link, unit: 'ms', note: linkNote },
+  ]
+}
+
+test('compile time of a 2,000-line program', () => {
+  const { source, lines } = generateProgram()
+  const files = { 'big.c': source }
+
+  // Cold: nothing has run the compiler's code in this process yet.
+  const coldStart = performance.now()
+  const cold = buildProgram(files, ['big.c'], { link: false })
+  const coldTotal = performance.now() - coldStart
+  expect(cold.diagnostics).toBe('')
+
+  const libcStart = performance.now()
+  const libc = buildLibc({ pie: true })
+  const libcBuild = performance.now() - libcStart
+  expect(libc.errors).toEqual([])
+  const cacheBytes = serialize(libc)
+  const readStart = performance.now()
+  deserialize(cacheBytes)
+  const libcRead = performance.now() - readStart
+
+  const firstLink = buildProgram(files, ['big.c'], { libc: () => libc })
+  expect(firstLink.executable).toBeDefined()
+
+  const warm: { total: number; result: DriverResult }[] = []
+  for (let run = 0; run < WARM_RUNS; run++) {
+    const start = performance.now()
+    const result = buildProgram(files, ['big.c'], { libc: () => libc })
+    warm.push({ total: performance.now() - start, result })
+  }
+  const median = (pick: (timings: DriverTimings) => number) => percentile(warm.map((run) => pick(run.result.timings)), 50)
+  const warmTimings: DriverTimings = {
+    frontEnd: median((t) => t.frontEnd),
+    backEnd: median((t) => t.backEnd),
+    assembler: median((t) => t.assembler),
+    libc: median((t) => t.libc),
+    link: median((t) => t.link),
+  }
+  const warmTotal = percentile(warm.map((run) => run.total), 50)
+
+  // The generated program does what gcc's build of it does.
+  const ours = join(scratch, 'ours')
+  writeFileSync(ours, firstLink.executable!, { mode: 0o755 })
+  writeFileSync(join(scratch, 'big.c'), source)
+  execFileSync('gcc', ['-O0', '-w', '-o', join(scratch, 'gcc'), join(scratch, 'big.c')])
+  const expected = spawnSync(join(scratch, 'gcc'), { encoding: 'latin1' })
+  const actual = spawnSync(ours, { encoding: 'latin1' })
+  expect(actual.stdout).toBe(expected.stdout)
+  expect(actual.status).toBe(expected.status)
+
+  const program = `${lines} lines, ${source.length} bytes`
+  report('C compile time (memscape cc, one 2,000-line file)', [
+    { name: 'cold: compile (no link)', value: coldTotal, unit: 'ms', note: `first compile in the process; ${program}` },
+    ...stageRows('cold', { ...cold.timings, link: firstLink.timings.link }, 'first compile in the process', 'first link in the process (with the libc)'),
+    { name: 'warm: total', value: warmTotal, unit: 'ms', note: `median of ${WARM_RUNS}; target <= ${TARGET_MS} ms` },
+    ...stageRows('warm', warmTimings, `median of ${WARM_RUNS}`, `median of ${WARM_RUNS}, with the libc's 14 objects`),
+    { name: 'libc: build (cold)', value: libcBuild, unit: 'ms', note: 'once per process and mode; 14 units' },
+    { name: 'libc: read from disk cache', value: libcRead, unit: 'ms', note: `v8.deserialize of ${cacheBytes.length} bytes (file read excluded)` },
+  ])
+})
