@@ -22,6 +22,9 @@ int main(void) {
   mprotect(p, 4096, PROT_READ | PROT_WRITE); /* the areas merge again */
   unsigned char *q = mremap(p, len, 8 * len, MREMAP_MAYMOVE);
   printf("mremap kept contents: %d\n", q != MAP_FAILED && q[len - 1] == 0x5a && q[8 * len - 1] == 0);
+  memset(q, 0x77, 2 * 4096);
+  madvise(q, 4096, MADV_DONTNEED);
+  printf("after MADV_DONTNEED: first page 0x%02x, second page 0x%02x\n", q[10], q[4096 + 10]);
   printf("munmap: %d\n", munmap(q, 8 * len));
   errno = 0;
   void *bad = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 123);

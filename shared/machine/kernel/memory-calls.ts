@@ -55,12 +55,12 @@ export function sysBrk(k: Kernel): SyscallResult {
 }
 
 const MADV_DONTNEED = 4
-const MADV_FREE = 8
 const MADV_REMOVE = 9
 
 /**
  * madvise: advice changes no contents except MADV_DONTNEED, after which private pages read
- * back as zeros (anonymous) or as the file's bytes again (file mappings).
+ * back as zeros (anonymous) or as the file's bytes again (file mappings). MADV_FREE pages are
+ * only dropped under memory pressure, which a lone process here never meets: they keep their data.
  */
 export function sysMadvise(k: Kernel): SyscallResult {
   const start = k.arg(0)
@@ -68,19 +68,22 @@ export function sysMadvise(k: Kernel): SyscallResult {
   const advice = k.argInt(2)
   if (start % PAGE_SIZE !== 0) return -EINVAL
   if (advice === MADV_REMOVE) return -EINVAL
-  if (advice !== MADV_DONTNEED && advice !== MADV_FREE) return 0
+  if (advice !== MADV_DONTNEED) return 0
   const end = start + Math.ceil(length / PAGE_SIZE) * PAGE_SIZE
   const zeros = new Uint8Array(PAGE_SIZE)
-  for (let page = start; page < end; page += PAGE_SIZE) {
-    const vma = k.space.find(page)
-    if (!vma || !k.memory.isMapped(page) || vma.shared) continue
-    if (vma.file) {
-      const at = page - vma.start + vma.offset
-      const bytes = new Uint8Array(PAGE_SIZE)
-      bytes.set(vma.file.bytes.subarray(at, at + PAGE_SIZE))
-      k.memory.poke(page, bytes)
-    } else {
-      k.memory.poke(page, zeros)
+  // Walk the areas in the range rather than every page of it: a guest may pass a huge length.
+  for (const vma of k.space.vmas()) {
+    if (vma.end <= start || vma.start >= end || vma.shared || !vma.populated) continue
+    for (let page = Math.max(start, vma.start); page < Math.min(end, vma.end); page += PAGE_SIZE) {
+      if (!k.memory.isMapped(page)) continue
+      if (vma.file) {
+        const at = page - vma.start + vma.offset
+        const bytes = new Uint8Array(PAGE_SIZE)
+        bytes.set(vma.file.bytes.subarray(at, at + PAGE_SIZE))
+        k.memory.poke(page, bytes)
+      } else {
+        k.memory.poke(page, zeros)
+      }
     }
   }
   return 0
