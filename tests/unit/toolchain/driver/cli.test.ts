@@ -184,7 +184,7 @@ describe('memscape as', () => {
     file('err.s', 'section .text\n  mov rax, [\n')
     const result = memscape(['as', 'err.s'])
     expect(result.status).toBe(1)
-    expect(result.stderr).toMatch(/^err\.s:2:\d+: error: .+\n {4}2 \|   mov rax, \[\n {6}\| +\^\n$/)
+    expect(result.stderr).toMatch(/^err\.s:2:\d+: error: .+\n {4}2 \| {3}mov rax, \[\n {6}\| +\^\n$/)
     expect(memscape(['as', 'x.c'])).toEqual({ status: 1, stdout: '', stderr: 'memscape as: error: x.c: not an assembly file (.s or .asm); compile C with memscape cc\n' })
     expect(memscape(['as', '-fstack-protector', 'err.s']).stderr).toBe("memscape as: error: unrecognized command-line option '-fstack-protector'\n")
   })

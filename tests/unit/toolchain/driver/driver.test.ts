@@ -131,7 +131,7 @@ describe('ELF shape per option (readelf)', () => {
 
   test('PT_GNU_STACK is RW, or RWE with -z execstack', () => {
     const files = { 'hello.c': PROGRAMS.hello.source }
-    expect(readelf(buildOk(files, ['hello.c']), '-l')).toMatch(/GNU_STACK( +0x0+){5} RW  0x10\n/)
+    expect(readelf(buildOk(files, ['hello.c']), '-l')).toMatch(/GNU_STACK( +0x0+){5} RW {2}0x10\n/)
     expect(readelf(buildOk(files, ['hello.c'], { execStack: true }), '-l')).toMatch(/GNU_STACK( +0x0+){5} RWE 0x10\n/)
     expect(readelf(buildOk(files, ['hello.c'], { execStack: true, pie: false }), '-l')).toMatch(/GNU_STACK( +0x0+){5} RWE 0x10\n/)
   })
@@ -251,7 +251,7 @@ describe('assembly inputs', () => {
     const result = build({ 'e.s': 'section .text\n  mov rax, [\n  frobnicate rax\n' }, ['e.s'])
     expect(result.executable).toBeUndefined()
     expect(result.errorCount).toBe(2)
-    expect(result.diagnostics).toMatch(/^e\.s:2:\d+: error: .+\n {4}2 \|   mov rax, \[\n {6}\| +\^\ne\.s:3:\d+: error: .+\n {4}3 \|   frobnicate rax\n {6}\| +\^\n$/)
+    expect(result.diagnostics).toMatch(/^e\.s:2:\d+: error: .+\n {4}2 \| {3}mov rax, \[\n {6}\| +\^\ne\.s:3:\d+: error: .+\n {4}3 \| {3}frobnicate rax\n {6}\| +\^\n$/)
   })
 
   test('-nostdlib without _start: the linker says what is missing', () => {
