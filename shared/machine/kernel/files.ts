@@ -5,10 +5,10 @@
 import type { Kernel } from './kernel'
 import { BLOCKED, type SyscallResult } from './syscall-result'
 import {
-  EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTTY, ESPIPE, EACCES, EMFILE, ERANGE, ELOOP, EFBIG,
+  EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOSPC, ENOTDIR, ENOTTY, ESPIPE, EACCES, EMFILE, ERANGE, ELOOP, EFBIG,
 } from './errno'
 import { PAGE_SIZE, PROT_READ } from '../memory'
-import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, VfsError, ensureCapacity, makedev, type Node } from './vfs'
+import { S_IFCHR, S_IFDIR, S_IFIFO, S_IFLNK, S_IFMT, VfsError, makedev, type Node } from './vfs'
 
 export const O_ACCMODE = 3
 export const O_RDONLY = 0
@@ -318,7 +318,7 @@ function writeTo(k: Kernel, file: OpenFile, data: Uint8Array, position: number |
   let at = position ?? file.offset
   if (position === null && (file.flags & O_APPEND)) at = node.size
   if (at + data.length > k.maxFileBytes) return -EFBIG
-  ensureCapacity(node, at + data.length)
+  if (!k.vfs.reserve(node, at + data.length)) return -ENOSPC
   node.data.set(data, at)
   node.size = Math.max(node.size, at + data.length)
   if (position === null) file.offset = at + data.length
@@ -741,7 +741,7 @@ export function sysFtruncate(k: Kernel): SyscallResult {
   if (file.target.type !== 'node' || file.target.node.kind !== 'file' || (file.flags & O_ACCMODE) === O_RDONLY) return -EINVAL
   if (length > k.maxFileBytes) return -EFBIG
   const node = file.target.node
-  ensureCapacity(node, length)
+  if (!k.vfs.reserve(node, length)) return -ENOSPC
   node.data.fill(0, node.size, length)
   node.size = length
   return 0

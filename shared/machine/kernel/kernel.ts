@@ -59,7 +59,7 @@ export interface KernelOptions {
   stdinClosed: boolean
   /** Standard output and error are a terminal (isatty) rather than pipes. */
   terminal: boolean
-  /** Largest file the guest may create, bytes. */
+  /** Largest file the guest may create, and all files together: the session's disk, bytes. */
   maxFileBytes: number
 }
 
@@ -104,7 +104,7 @@ export class Kernel implements CpuHost {
     this.execPath = options.execPath
     this.maxFileBytes = options.maxFileBytes
     this.clock = new VirtualClock(() => this.cpu.instructionCount)
-    this.vfs = new Vfs({ cwd: options.cwd, randomBytes: (n) => this.random.bytes(n) })
+    this.vfs = new Vfs({ cwd: options.cwd, capacityBytes: options.maxFileBytes, randomBytes: (n) => this.random.bytes(n) })
     this.files = new FileTable(options.terminal, () => this.vfs.ino())
     this.vfs.addFile(options.execPath, options.image, { writable: false, executable: true, ino: options.execInode })
     for (const [path, data] of Object.entries(options.files)) {

@@ -27,6 +27,8 @@ export type Node =
 
 export interface VfsOptions {
   cwd: string
+  /** Bytes all regular files together may hold (the session's disk); past it writes get ENOSPC. */
+  capacityBytes: number
   /** Bytes of /dev/urandom and /dev/random: the session's seeded generator. */
   randomBytes: (length: number) => Uint8Array
 }
@@ -46,10 +48,14 @@ export class Vfs {
   readonly root: Node & { kind: 'dir' }
   cwd: string
   private nextIno = 2
+  /** Bytes the regular files' buffers hold, against capacityBytes. */
+  private storedBytes = 0
+  private readonly capacityBytes: number
 
   constructor(options: VfsOptions) {
     this.root = { kind: 'dir', ino: this.ino(), mode: S_IFDIR | 0o755, entries: new Map() }
     this.cwd = options.cwd
+    this.capacityBytes = options.capacityBytes
     for (const dir of ['/tmp', '/home/user', '/etc', '/dev', '/proc/self']) this.mkdirs(dir)
     this.directory('/tmp').mode = S_IFDIR | 0o1777
     const zeros = (n: number) => new Uint8Array(n)
@@ -66,6 +72,7 @@ export class Vfs {
   /** Adds a regular file with its parent directories. */
   addFile(path: string, data: Uint8Array, options: { writable: boolean; executable?: boolean; ino?: number }): void {
     const mode = S_IFREG | (options.executable ? 0o755 : options.writable ? 0o644 : 0o444)
+    this.storedBytes += data.length
     this.addNode(path, { kind: 'file', ino: options.ino ?? this.ino(), mode, data: data.slice(), size: data.length, writable: options.writable })
   }
 
@@ -168,6 +175,30 @@ export class Vfs {
       throw new VfsError(EISDIR)
     }
     dir.entries.delete(name)
+    if (node.kind === 'file') this.storedBytes -= node.data.length
+  }
+
+  /**
+   * Grows a file's buffer so that `end` bytes fit, keeping its contents; false when the disk
+   * is full (ENOSPC). A file unlinked while open keeps counting until then, a small liberty.
+   */
+  reserve(file: Node & { kind: 'file' }, end: number): boolean {
+    if (end <= file.data.length) return true
+    const size = Math.max(end, Math.min(file.data.length * 2, end + (1 << 20)), 256)
+    const growth = size - file.data.length
+    if (this.storedBytes + growth > this.capacityBytes) {
+      if (this.storedBytes + (end - file.data.length) > this.capacityBytes) return false
+      return this.reserveExactly(file, end)
+    }
+    return this.reserveExactly(file, size)
+  }
+
+  private reserveExactly(file: Node & { kind: 'file' }, size: number): boolean {
+    const grown = new Uint8Array(size)
+    grown.set(file.data.subarray(0, file.size))
+    this.storedBytes += size - file.data.length
+    file.data = grown
+    return true
   }
 
   mkdir(path: string, mode: number): void {
@@ -182,12 +213,4 @@ export class Vfs {
   private isReadOnlyTree(path: string): boolean {
     return path === '/dev' || path === '/proc' || path.startsWith('/proc/')
   }
-}
-
-/** Grows a file's buffer so that `end` bytes fit; keeps the contents. */
-export function ensureCapacity(file: Node & { kind: 'file' }, end: number): void {
-  if (end <= file.data.length) return
-  const grown = new Uint8Array(Math.max(end, file.data.length * 2, 256))
-  grown.set(file.data.subarray(0, file.size))
-  file.data = grown
 }

@@ -5,7 +5,7 @@ import { S_IFCHR, S_IFDIR, S_IFMT, S_IFREG, Vfs, VfsError } from '../../../../sh
 import { EACCES, EEXIST, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY } from '../../../../shared/machine/kernel/errno'
 
 function vfs(): Vfs {
-  const v = new Vfs({ cwd: '/home/user', randomBytes: (n) => new Uint8Array(n).fill(7) })
+  const v = new Vfs({ cwd: '/home/user', capacityBytes: 4096, randomBytes: (n) => new Uint8Array(n).fill(7) })
   v.addFile('/home/user/a.txt', new TextEncoder().encode('abc'), { writable: true })
   v.addSymlink('/proc/self/exe', () => '/home/user/a.txt')
   return v
@@ -61,6 +61,15 @@ describe('virtual filesystem', () => {
     expect(errno(() => v.unlink('/home', true))).toBe(ENOTEMPTY)
     expect(errno(() => v.unlink('/home/user/a.txt', true))).toBe(ENOTDIR)
     expect(errno(() => v.mkdir('/tmp', 0o755))).toBe(EEXIST)
+  })
+
+  test('files share a fixed capacity; removing a file gives its bytes back', () => {
+    const v = vfs()
+    const big = v.create('/tmp/big', 0o644)
+    expect(v.reserve(big, 4000)).toBe(true)
+    expect(v.reserve(v.create('/tmp/more', 0o644), 200)).toBe(false)
+    v.unlink('/tmp/big', false)
+    expect(v.reserve(v.create('/tmp/again', 0o644), 3000)).toBe(true)
   })
 
   test('creates, lists and removes files and directories', () => {
