@@ -78,6 +78,15 @@ const SOURCES: Record<string, string> = {
       f = fopen(argv[1], "r"); n = fread(buf, 1, sizeof buf, f); printf("|%.*s|\\n", (int)n, buf);
       return 0;
     }`,
+  ids: `
+    #include <stdio.h>
+    #include <unistd.h>
+    #include <sys/utsname.h>
+    int main(void) {
+      struct utsname u; uname(&u);
+      printf("%s %s %s %s | pid %d ppid %d uid %d gid %d\n", u.sysname, u.nodename, u.release, u.machine, getpid(), getppid(), getuid(), getgid());
+      return 0;
+    }`,
   blockedHandler: `
     #include <signal.h>
     static void on_segv(int sig) { (void)sig; }
@@ -220,6 +229,12 @@ describe('system calls', () => {
       { name: 'syscall_1000', count: 1 },
     ])
     expect(m.report().unimplementedSyscalls).toEqual(m.unimplementedSyscalls)
+  })
+
+  test('identity: a Linux 6.18 x86-64 machine, a fixed pid, an ordinary user', () => {
+    const { m, out } = machine('ids')
+    m.run(1e9)
+    expect(out()).toBe('Linux memscape 6.18.44 x86_64 | pid 4242 ppid 4241 uid 1000 gid 1000\n')
   })
 
   test('stdout is a pipe by default and a terminal when asked', () => {
