@@ -84,7 +84,7 @@ const SOURCES: Record<string, string> = {
     #include <sys/utsname.h>
     int main(void) {
       struct utsname u; uname(&u);
-      printf("%s %s %s %s | pid %d ppid %d uid %d gid %d\n", u.sysname, u.nodename, u.release, u.machine, getpid(), getppid(), getuid(), getgid());
+      printf("%s %s %s %s | pid %d ppid %d uid %d gid %d\\n", u.sysname, u.nodename, u.release, u.machine, getpid(), getppid(), getuid(), getgid());
       return 0;
     }`,
   blockedHandler: `
