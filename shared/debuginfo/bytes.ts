@@ -155,6 +155,7 @@ export class ByteWriter {
   private view = new DataView(this.buf.buffer)
   length = 0
 
+  /** Reserves `size` bytes and returns where they start; callers must read `buf`/`view` after. */
   private grow(size: number): number {
     const at = this.length
     if (at + size > this.buf.length) {
@@ -168,19 +169,24 @@ export class ByteWriter {
   }
 
   u8(v: number): void {
-    this.view.setUint8(this.grow(1), v)
+    const at = this.grow(1)
+    this.view.setUint8(at, v)
   }
   u16(v: number): void {
-    this.view.setUint16(this.grow(2), v, true)
+    const at = this.grow(2)
+    this.view.setUint16(at, v, true)
   }
   u32(v: number): void {
-    this.view.setUint32(this.grow(4), v >>> 0, true)
+    const at = this.grow(4)
+    this.view.setUint32(at, v >>> 0, true)
   }
   u64(v: number | bigint): void {
-    this.view.setBigUint64(this.grow(8), BigInt.asUintN(64, BigInt(v)), true)
+    const at = this.grow(8)
+    this.view.setBigUint64(at, BigInt.asUintN(64, BigInt(v)), true)
   }
   s64(v: bigint): void {
-    this.view.setBigInt64(this.grow(8), v, true)
+    const at = this.grow(8)
+    this.view.setBigInt64(at, v, true)
   }
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v >>> 0, true)
@@ -205,7 +211,8 @@ export class ByteWriter {
     }
   }
   bytes(b: Uint8Array): void {
-    this.buf.set(b, this.grow(b.length))
+    const at = this.grow(b.length)
+    this.buf.set(b, at)
   }
   cstring(s: string): void {
     this.bytes(new TextEncoder().encode(s))

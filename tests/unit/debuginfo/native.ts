@@ -1,5 +1,5 @@
 // Helpers that build fixtures with the real gcc and ask the real binutils/gdb about them.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,15 +41,36 @@ export function readelfLines(path: string): { file: string; line: number; addres
   return rows
 }
 
-/** gdb's view of a function's frame: symbol -> { fbreg offset or static address, length }. */
-export function gdbScope(path: string, func: string): Map<string, { fbreg?: number; length: number }> {
+export interface GdbSlot {
+  /** The DW_OP_fbreg operand, when gdb shows the raw expression (gcc's CFA-based frames). */
+  readonly fbreg?: number
+  /** The rbp offset, when gdb resolves the frame base to rbp itself ("frame base reg $rbp offset A+B"). */
+  readonly rbpOffset?: number
+  readonly length: number
+}
+
+/** gdb's view of a function's outermost scope: symbol -> slot. */
+export function gdbScope(path: string, func: string): Map<string, GdbSlot> {
   const out = run('gdb', ['-batch', '-nx', '-ex', `info scope ${func}`, path])
-  const symbols = new Map<string, { fbreg?: number; length: number }>()
+  const symbols = new Map<string, GdbSlot>()
   for (const m of out.matchAll(/Symbol (\w+) is ([\s\S]*?), length (\d+)\./g)) {
-    const fb = /DW_OP_fbreg (-?\d+)/.exec(m[2] as string)
-    symbols.set(m[1] as string, { ...(fb ? { fbreg: Number(fb[1]) } : {}), length: Number(m[3]) })
+    const how = m[2] as string
+    const fb = /DW_OP_fbreg (-?\d+)/.exec(how)
+    const rbp = /frame base reg \$rbp offset (-?\d+)\+(-?\d+)/.exec(how)
+    symbols.set(m[1] as string, {
+      ...(fb ? { fbreg: Number(fb[1]) } : {}),
+      ...(rbp ? { rbpOffset: Number(rbp[1]) + Number(rbp[2]) } : {}),
+      length: Number(m[3]),
+    })
   }
   return symbols
+}
+
+/** stderr of a command that must succeed. */
+export function stderrOf(cmd: string, args: readonly string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`)
+  return r.stderr
 }
 
 export function gdbAddressOf(path: string, symbol: string): number {

@@ -1,0 +1,6 @@
+export { DwarfError } from './bytes'
+export type * from './model'
+export { dwarfSectionsOf, readDebugInfo, readDwarf, typeSize } from './reader'
+export type { DwarfSections } from './dies'
+export { DebugIndex, type SourceLocation } from './query'
+export { writeDwarf, type DwarfSectionName, type LineInput, type UnitInput } from './writer'
