@@ -344,6 +344,34 @@ function writeAssembly(command: BuildCommand, io: Pick<CliIo, 'err'>, cwd: strin
   return 0
 }
 
+/**
+ * For `memscape run FILE.c|FILE.s`: builds the source in memory with `memscape cc`'s defaults
+ * (or the gcc options in `ccArgs`) and returns the executable, or the exit status after
+ * printing why it could not be built.
+ */
+export function buildForRun(source: string, ccArgs: readonly string[], err: (text: string) => void, cwd = process.cwd()): Uint8Array | number {
+  let command: BuildCommand | 'help'
+  try {
+    command = parseBuildArgs([...ccArgs, source], 'cc')
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error
+    err(`memscape run: error: ${error.message}\n`)
+    return FAILURE
+  }
+  if (command === 'help' || command.sources.length !== 1 || command.output !== undefined || command.assemblyOnly) {
+    err('memscape run: error: --cc takes compiler options only (no files, -o, -S or --help)\n')
+    return FAILURE
+  }
+  for (const note of command.notes) err(`memscape run: warning: ${note}\n`)
+  const result = buildFromDisk(command.sources, command.options, cwd)
+  err(result.diagnostics)
+  if (result.executable === undefined) {
+    if ((result.link?.errors.length ?? 0) > 0) err('memscape run: error: ld returned 1 exit status\n')
+    return FAILURE
+  }
+  return result.executable
+}
+
 export const ccSubcommand: Subcommand = {
   name: 'cc',
   summary: 'compile C (and assembly) files into an executable, as gcc does',
