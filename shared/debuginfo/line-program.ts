@@ -58,6 +58,11 @@ function readEntries(r: ByteReader, offsetSize: number, sections: DwarfSections)
   const formats: EntryFormat[] = []
   for (let i = 0; i < formatCount; i++) formats.push({ content: r.uleb('content type'), form: r.uleb('content form') })
   const count = r.uleb('entry count')
+  // Every entry takes at least one byte per format; a count beyond that is corrupt (and would
+  // otherwise loop for ages when there are no formats).
+  if (count > 0 && (formats.length === 0 || count > r.end - r.offset)) {
+    throw new DwarfError(`.debug_line: ${count} directory/file entries cannot fit in the ${r.end - r.offset} bytes left at ${hex(r.offset)}`)
+  }
   const entries: { path?: string; dir?: number }[] = []
   for (let i = 0; i < count; i++) {
     const entry: { path?: string; dir?: number } = {}
