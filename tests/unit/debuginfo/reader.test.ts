@@ -141,6 +141,24 @@ describe('globals and types agree with gcc', () => {
     expect(record('mx').members.map((m) => typeSize(m.type))).toEqual([1, 2, 8, 13, 8, 4])
   })
 
+  it('anonymous union member, flexible array, incomplete struct, float and bool bases', () => {
+    const packet = strip(global('incoming').type)
+    if (packet.kind !== 'pointer' || packet.to.kind !== 'struct') throw new Error('incoming is not a struct pointer')
+    const [size, dataOffset] = numbers('packet')
+    expect(packet.to.size).toBe(size)
+    expect(packet.to.members.map((m) => [m.name, m.offset, m.type.kind])).toEqual([
+      ['length', 0, 'base'],
+      [undefined, 4, 'union'],
+      ['data', dataOffset, 'array'],
+    ])
+    expect(packet.to.members[2]?.type).toMatchObject({ kind: 'array', count: undefined })
+    expect(global('handle').type).toMatchObject({ kind: 'pointer', to: { kind: 'struct', name: 'opaque', complete: false, members: [] } })
+    expect(global('average').type).toEqual({ kind: 'base', name: 'double', size: 8, encoding: 'float' })
+    expect(global('ready').type).toEqual({ kind: 'base', name: '_Bool', size: 1, encoding: 'boolean' })
+    expect(global('octet').type).toEqual({ kind: 'base', name: 'unsigned char', size: 1, encoding: 'unsigned_char' })
+    expect(typeSize(global('counts').type)).toBe(16)
+  })
+
   it('self-referential struct is a cycle through one shared record', () => {
     const node = record('head')
     const next = node.members[1]?.type

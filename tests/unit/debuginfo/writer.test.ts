@@ -81,6 +81,21 @@ describe.each([
   })
 })
 
+describe('gdb running the program reads the same values through our DWARF as through gcc\'s', () => {
+  for (const flags of [['-fno-stack-protector'], ['-fstack-protector-all']]) {
+    it(`frames.c ${flags.join(' ')}`, () => {
+      const built = gcc(fixture('frames.c'), ['-g', '-O0', '-static', ...flags])
+      const unit = readDebugInfo(built.bytes).units.find((u) => basename(u.name) === 'frames.c') as CompilationUnit
+      const ours = withOurDwarf(built, [asInput(unit)])
+      const session = (path: string): string =>
+        run('gdb', ['-batch', '-nx', '-ex', 'break 14', '-ex', 'run', '-ex', 'info args', '-ex', 'info locals', '-ex', 'print &buf', '-ex', 'print sizeof(p)', '-ex', 'print counter', '-ex', 'ptype p', '-ex', 'bt', path])
+      const theirs = session(built.path)
+      expect(theirs).toContain('p = {x = 1, c = 97')
+      expect(session(ours.path)).toBe(theirs)
+    })
+  }
+})
+
 describe('writer input from a back end', () => {
   // What a compiler that owns its layout would hand over: final addresses, rbp offsets.
   const int: DwarfType = { kind: 'base', name: 'int', size: 4, encoding: 'signed' }
