@@ -321,10 +321,23 @@ export function runBuild(command: BuildCommand, io: Pick<CliIo, 'err'>, name: st
   try {
     writeExecutable(output, result.executable)
   } catch (error) {
-    io.err(`memscape ${name}: error: cannot write ${command.output ?? 'a.out'}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`)
+    // ld's wording, with the C library's text for the error (strerror).
+    const code = (error as NodeJS.ErrnoException).code ?? ''
+    const reason = ERRNO_TEXT[code] ?? (error as Error).message
+    io.err(`memscape ${name}: error: cannot open output file ${command.output ?? 'a.out'}: ${reason}\n`)
     return FAILURE
   }
   return 0
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  ENOENT: 'No such file or directory',
+  EISDIR: 'Is a directory',
+  EACCES: 'Permission denied',
+  ENOTDIR: 'Not a directory',
+  EROFS: 'Read-only file system',
+  ENOSPC: 'No space left on device',
+  ETXTBSY: 'Text file busy',
 }
 
 /** -S: the generated assembly of each C file, as gcc -S -masm=intel writes FILE.s. */

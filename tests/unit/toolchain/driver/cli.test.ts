@@ -141,6 +141,13 @@ describe('memscape cc', () => {
     expect(memscape(['cc', 'notes.txt']).stderr).toBe('memscape cc: error: notes.txt: file format not recognized (Memscape builds .c, .s and .asm files)\n')
   })
 
+  test('an output file that cannot be written is reported with ld\'s wording', () => {
+    file('out.c', 'int main(void) { return 0; }\n')
+    mkdirSync(join(scratch, 'a-folder'), { recursive: true })
+    expect(memscape(['cc', 'out.c', '-o', 'a-folder'])).toEqual({ status: 1, stdout: '', stderr: 'memscape cc: error: cannot open output file a-folder: Is a directory\n' })
+    expect(memscape(['cc', 'out.c', '-o', 'missing/x']).stderr).toBe('memscape cc: error: cannot open output file missing/x: No such file or directory\n')
+  })
+
   test('-O2 is accepted with a warning that code stays -O0', () => {
     file('o2.c', 'int main(void) { return 5; }\n')
     const result = memscape(['cc', '-O2', 'o2.c', '-o', 'o2'])
