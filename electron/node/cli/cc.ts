@@ -309,6 +309,11 @@ export function runBuild(command: BuildCommand, io: Pick<CliIo, 'err'>, name: st
     for (const file of unknown) io.err(`memscape ${name}: error: ${file}: file format not recognized (Memscape builds .c, .s and .asm files)\n`)
     return FAILURE
   }
+  const clobbered = command.sources.find((source) => resolve(cwd, source) === resolve(cwd, command.output ?? (command.assemblyOnly ? '' : 'a.out')))
+  if (clobbered !== undefined) {
+    io.err(`memscape ${name}: fatal error: input file '${clobbered}' is the same as output file\ncompilation terminated.\n`)
+    return FAILURE
+  }
   if (command.assemblyOnly) return writeAssembly(command, io, cwd)
 
   const result = buildFromDisk(command.sources, command.options, cwd)
