@@ -20,6 +20,7 @@ import { buildLibc } from '../shared/toolchain/libc'
 import { percentile, report, type BenchRow } from './report'
 
 const FIXTURES = fileURLToPath(new URL('../tests/fixtures/toolchain-c', import.meta.url))
+const REPO = fileURLToPath(new URL('..', import.meta.url))
 const TARGET_LINES = 2000
 const WARM_RUNS = 10
 const TARGET_MS = 200
@@ -76,6 +77,21 @@ function stageRows(label: string, timings: DriverTimings, note: string, linkNote
   ]
 }
 
+/** Wall time of `memscape cc` on a small program, as a user sees it (process start included). */
+function cliCompileTime(cacheDir: string): number {
+  const source = join(scratch, 'hello.c')
+  writeFileSync(source, '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n')
+  const start = performance.now()
+  const result = spawnSync(process.execPath, [join(REPO, 'bin', 'memscape'), 'cc', source, '-o', join(scratch, 'hello')], {
+    env: { ...process.env, MEMSCAPE_CACHE_DIR: cacheDir },
+    encoding: 'utf8',
+  })
+  const elapsed = performance.now() - start
+  expect(result.stderr).toBe('')
+  expect(result.status).toBe(0)
+  return elapsed
+}
+
 test('compile time of a 2,000-line program', () => {
   const { source, lines } = generateProgram()
   const files = { 'big.c': source }
@@ -124,6 +140,10 @@ test('compile time of a 2,000-line program', () => {
   expect(actual.stdout).toBe(expected.stdout)
   expect(actual.status).toBe(expected.status)
 
+  const cliCache = join(scratch, 'cli-cache')
+  const cliFirst = cliCompileTime(cliCache)
+  const cliWarm = percentile([cliCompileTime(cliCache), cliCompileTime(cliCache), cliCompileTime(cliCache)], 50)
+
   const program = `${lines} lines, ${source.length} bytes`
   report('C compile time (memscape cc, one 2,000-line file)', [
     { name: 'cold: compile (no link)', value: coldTotal, unit: 'ms', note: `first compile in the process; ${program}` },
@@ -132,5 +152,7 @@ test('compile time of a 2,000-line program', () => {
     ...stageRows('warm', warmTimings, `median of ${WARM_RUNS}`, `median of ${WARM_RUNS}, with the libc's 14 objects`),
     { name: 'libc: build (cold)', value: libcBuild, unit: 'ms', note: 'once per process and mode; 14 units' },
     { name: 'libc: read from disk cache', value: libcRead, unit: 'ms', note: `v8.deserialize of ${cacheBytes.length} bytes (file read excluded)` },
+    { name: 'memscape cc hello.c: empty cache', value: cliFirst, unit: 'ms', note: 'whole process, the libc compiled and cached' },
+    { name: 'memscape cc hello.c: cached libc', value: cliWarm, unit: 'ms', note: 'whole process (node start included), median of 3' },
   ])
 })
