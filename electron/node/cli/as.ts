@@ -1,6 +1,6 @@
 // `memscape as FILE.s... [-o OUT]`: assembles NASM-flavoured Intel-syntax files with Memscape's
 // assembler and links them into an executable in one step (GNU as would stop at an object file;
-// a learner wants something to run). The libc decides nothing unless needed: see AS_USAGE.
+// a learner wants something to run). Whether the libc is linked in: see AS_USAGE.
 
 import { CommandLineError, parseBuildArgs, runBuild, type BuildCommand } from './cc'
 import type { Subcommand } from './subcommand'
