@@ -22,7 +22,7 @@ const L1_ENTRIES = 4096
 const L2_ENTRIES = 4096
 const L3_ENTRIES = 2048
 const L2_TABLES = 64
-const L3_TABLES = 1024
+const L3_TABLES = 8192
 
 const HEADER_INTS = 16
 const H_FRAMES_BUMP = 1

@@ -30,6 +30,8 @@ export interface CrashContext {
   sp: number
   vmas: readonly VmaInfo[]
   memory: MemoryView
+  /** RLIMIT_STACK's soft limit in bytes (Infinity when unlimited). */
+  stackLimit: number
 }
 
 const X86_PF_PROT = 0x1
@@ -188,6 +190,12 @@ export function describeException(ctx: CrashContext, e: CpuException, stackOverf
   }
 }
 
+function sizeText(bytes: number): string {
+  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`
+  if (bytes >= 1 << 10 && bytes % (1 << 10) === 0) return `${bytes / (1 << 10)} KiB`
+  return `${bytes}-byte`
+}
+
 function pageFaultMessage(ctx: CrashContext, address: bigint, access: 'read' | 'write' | 'exec', kind: FaultKind, protNone: boolean): string {
   const at = `0x${hex(address)}`
   const verb = access === 'read' ? 'Read from' : access === 'write' ? 'Write to' : 'Jump to'
@@ -195,7 +203,9 @@ function pageFaultMessage(ctx: CrashContext, address: bigint, access: 'read' | '
     case 'kernel-address':
       return `${verb} ${at}, in the kernel's half of the address space, which user code may not touch.`
     case 'stack-overflow':
-      return `Stack overflow: the stack reached ${at}, past its 8 MiB limit (runaway recursion or a huge local array).`
+      return Number.isFinite(ctx.stackLimit)
+        ? `Stack overflow: the stack reached ${at}, past its ${sizeText(ctx.stackLimit)} limit (runaway recursion or a huge local array).`
+        : `Stack overflow: the stack reached ${at}, where it may not grow further (it would run into the mapping below it).`
     case 'no-execute':
       return `Tried to execute code at ${at} in ${placeOf(ctx, address)}, which is not executable (NX).`
     case 'protection':

@@ -337,7 +337,7 @@ export class Kernel implements CpuHost {
   }
 
   private crashContext() {
-    return { comm: this.comm, pid: this.identity.pid, sp: this.cpu.r.get(RSP), vmas: this.vmas(), memory: this.memory }
+    return { comm: this.comm, pid: this.identity.pid, sp: this.cpu.r.get(RSP), vmas: this.vmas(), memory: this.memory, stackLimit: this.space.limits.stack }
   }
 
   /** The user-space areas (the [vsyscall] page lies in the kernel half and never holds user ip). */

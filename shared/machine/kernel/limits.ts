@@ -6,7 +6,9 @@ import type { SyscallResult } from './syscall-result'
 import { EINVAL, EPERM, ESRCH } from './errno'
 
 export const RLIM_INFINITY = 0xffffffffffffffffn
+export const RLIMIT_DATA = 2
 export const RLIMIT_STACK = 3
+export const RLIMIT_AS = 9
 export const RLIMIT_NOFILE = 7
 export const DEFAULT_STACK_LIMIT = 8 * 1024 * 1024
 const RLIM_NLIMITS = 16
@@ -47,7 +49,16 @@ function setLimit(k: Kernel, resource: number, addr: number): SyscallResult {
   // Raising a hard limit needs CAP_SYS_RESOURCE, which an ordinary user lacks.
   if (next.hard > current.hard) return -EPERM
   k.limits[resource] = next
+  applyMemoryLimit(k, resource, next.soft)
   return 0
+}
+
+/** The memory calls and stack growth obey the soft limits of these three resources. */
+function applyMemoryLimit(k: Kernel, resource: number, soft: bigint): void {
+  const bytes = soft === RLIM_INFINITY ? Infinity : Number(soft)
+  if (resource === RLIMIT_STACK) k.space.limits.stack = bytes
+  else if (resource === RLIMIT_AS) k.space.limits.addressSpace = bytes
+  else if (resource === RLIMIT_DATA) k.space.limits.data = bytes
 }
 
 export function sysPrlimit64(k: Kernel): SyscallResult {
