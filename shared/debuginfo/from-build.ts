@@ -1,0 +1,117 @@
+// Debug model of a module compiled by our back end: the IR (names, debug types, scopes), the
+// frame layouts codegen chose (rbp offsets) and what the linker placed (symbol addresses, line
+// rows). The result goes to writeDwarf; the linker then adds the sections to the executable.
+
+import type { IntType, IrFunction, IrModule, ReturnType } from '../toolchain/ir/types'
+import type { LinkResult } from '../toolchain/link/linker'
+import type { FrameLayout } from '../toolchain/x86/frame'
+import { DwarfError } from './bytes'
+import type { DebugFunction, DebugVariable, DwarfType } from './model'
+import type { LineInput, UnitInput } from './writer'
+
+export interface BuildDebugOptions {
+  /** The compilation directory (gcc's DW_AT_comp_dir: the cwd of the compiler). */
+  readonly compDir: string
+  readonly producer: string
+  readonly language?: number
+}
+
+const BYTE: DwarfType = { kind: 'base', name: 'unsigned char', size: 1, encoding: 'unsigned_char' }
+
+/** The structured type a front end attached to IR's DebugType (`info`), if any. */
+function attachedType(debugType: { readonly text: string } | undefined, size: number): DwarfType {
+  const info = (debugType as { readonly info?: DwarfType } | undefined)?.info
+  // Without a structured type the bytes are still labelled, as raw bytes of the right size.
+  return info ?? { kind: 'array', of: BYTE, count: size }
+}
+
+const INT_TYPES: Record<Exclude<IntType, 'ptr'>, DwarfType> = {
+  i8: { kind: 'base', name: 'signed char', size: 1, encoding: 'signed_char' },
+  u8: { kind: 'base', name: 'unsigned char', size: 1, encoding: 'unsigned_char' },
+  i16: { kind: 'base', name: 'short int', size: 2, encoding: 'signed' },
+  u16: { kind: 'base', name: 'short unsigned int', size: 2, encoding: 'unsigned' },
+  i32: { kind: 'base', name: 'int', size: 4, encoding: 'signed' },
+  u32: { kind: 'base', name: 'unsigned int', size: 4, encoding: 'unsigned' },
+  i64: { kind: 'base', name: 'long int', size: 8, encoding: 'signed' },
+  u64: { kind: 'base', name: 'long unsigned int', size: 8, encoding: 'unsigned' },
+}
+
+/** The IR keeps only the machine return type; this is its closest C spelling. */
+function returnType(r: ReturnType): DwarfType {
+  if (r.kind === 'void') return { kind: 'void' }
+  if (r.kind === 'aggregate') return { kind: 'array', of: BYTE, count: r.size }
+  return r.type === 'ptr' ? { kind: 'pointer', to: { kind: 'void' } } : INT_TYPES[r.type]
+}
+
+function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: number, sourceFile: string): DebugFunction {
+  const params: DebugVariable[] = []
+  const locals: DebugVariable[] = []
+  const paramIds = new Set(fn.params.map((p) => p.object))
+  for (const object of fn.frame) {
+    if (object.kind === 'temp' || object.name === '') continue
+    const rbpOffset = layout.offsets.get(object.id)
+    const variable: DebugVariable = {
+      name: object.name,
+      type: attachedType(object.debugType, object.size),
+      // Objects the body never mentions get no slot (as with gcc), hence no location.
+      location: rbpOffset === undefined ? { kind: 'none' } : { kind: 'frame', rbpOffset },
+      ...(object.loc ? { declFile: sourceFile, declLine: object.loc.line } : {}),
+    }
+    if (object.kind === 'param' || paramIds.has(object.id)) params.push(variable)
+    else locals.push(variable)
+  }
+  // Parameters in declaration order, as the IR lists them.
+  const order = new Map(fn.params.map((p, i) => [fn.frame.find((o) => o.id === p.object)?.name, i]))
+  params.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0))
+  return {
+    name: fn.name,
+    ranges: [{ low, high }],
+    returns: returnType(fn.returns),
+    external: fn.linkage === 'global',
+    ...(fn.loc ? { declFile: sourceFile, declLine: fn.loc.line } : {}),
+    params,
+    // The IR numbers scopes but codegen does not report their code ranges, so every local is
+    // listed at function level (gdb then shows shadowed names twice).
+    locals,
+    blocks: [],
+  }
+}
+
+/** Builds the writer's input for one compiled module. */
+export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: LinkResult, options: BuildDebugOptions): UnitInput {
+  // Static symbols of other objects may share a name; prefer the one this module's object (named
+  // after the source, as buildFromIr names it) defined.
+  const ownObject = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
+  const symbols = new Map<string, LinkResult['symbols'][number]>()
+  for (const s of link.symbols) if (!symbols.has(s.name) || s.file === ownObject) symbols.set(s.name, s)
+  const functions: DebugFunction[] = []
+  const lines: LineInput[] = []
+  const sortedLines = [...link.lines].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
+  for (const fn of module.functions) {
+    const sym = symbols.get(fn.name)
+    const layout = frames.find((f) => f.functionName === fn.name)
+    if (!sym || !layout) throw new DwarfError(`debug info: function ${fn.name} has no ${sym ? 'frame layout' : 'linked symbol'}`)
+    const low = Number(sym.address)
+    const high = low + sym.size
+    if (sym.size <= 0) throw new DwarfError(`debug info: function ${fn.name} has no size in the symbol table`)
+    functions.push(functionInfo(fn, layout, low, high, module.sourceFile))
+    // One line sequence per function: its rows, then the end of its code.
+    const rows = sortedLines.filter((l) => Number(l.address) >= low && Number(l.address) < high)
+    for (const row of rows) lines.push({ address: Number(row.address), file: row.file, line: row.line, column: row.column })
+    if (rows.length > 0) lines.push({ address: high, file: module.sourceFile, line: rows[rows.length - 1]?.line ?? 0, endSequence: true })
+  }
+  const globals: DebugVariable[] = []
+  for (const g of module.globals) {
+    // Compiler-made objects (string literals .LC<n>) are not source variables.
+    if (g.name.startsWith('.')) continue
+    const sym = symbols.get(g.name)
+    if (!sym) throw new DwarfError(`debug info: global ${g.name} has no linked symbol`)
+    globals.push({
+      name: g.name,
+      type: attachedType(g.debugType, g.size),
+      location: { kind: 'static', address: Number(sym.address) },
+      ...(g.loc ? { declFile: module.sourceFile, declLine: g.loc.line } : {}),
+    })
+  }
+  return { name: module.sourceFile, compDir: options.compDir, producer: options.producer, ...(options.language !== undefined ? { language: options.language } : {}), lines, functions, globals }
+}
