@@ -8,6 +8,7 @@ export class DwarfError extends Error {
 
 const hex = (n: number): string => `0x${n.toString(16)}`
 const decoder = new TextDecoder('utf-8', { fatal: false })
+const encoder = new TextEncoder()
 
 export class ByteReader {
   private readonly view: DataView
@@ -89,6 +90,17 @@ export class ByteReader {
   }
 
   uleb(what = 'ULEB128'): number {
+    // Number arithmetic while the value stays exact; BigInt only for the rare long encodings.
+    const start = this.offset
+    let result = 0
+    let scale = 1
+    for (let i = 0; i < 7; i++) {
+      const b = this.u8(what)
+      result += (b & 0x7f) * scale
+      if ((b & 0x80) === 0) return result
+      scale *= 128
+    }
+    this.offset = start
     const v = this.ulebBig(what)
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new DwarfError(`${this.section}: ${what} at offset ${hex(this.offset)} is too large (${v})`)
     return Number(v)
@@ -106,6 +118,16 @@ export class ByteReader {
   }
 
   sleb(what = 'SLEB128'): number {
+    const start = this.offset
+    let result = 0
+    let scale = 1
+    for (let i = 0; i < 7; i++) {
+      const b = this.u8(what)
+      result += (b & 0x7f) * scale
+      scale *= 128
+      if ((b & 0x80) === 0) return b & 0x40 ? result - scale : result
+    }
+    this.offset = start
     const v = this.slebBig(what)
     if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
       throw new DwarfError(`${this.section}: ${what} at offset ${hex(this.offset)} is out of range (${v})`)
@@ -134,9 +156,8 @@ export class ByteReader {
 
   cstring(what = 'string'): string {
     const start = this.offset
-    let i = start
-    while (i < this.end && this.bytes[i] !== 0) i++
-    if (i >= this.end) throw new DwarfError(`${this.section}: ${what} at offset ${hex(start)} has no terminating NUL`)
+    let i = this.bytes.indexOf(0, start)
+    if (i < 0 || i >= this.end) throw new DwarfError(`${this.section}: ${what} at offset ${hex(start)} has no terminating NUL`)
     this.offset = i + 1
     return decoder.decode(this.bytes.subarray(start, i))
   }
@@ -146,14 +167,21 @@ export class ByteReader {
 export function stringAt(section: Uint8Array | undefined, name: string, offset: number): string {
   if (!section) throw new DwarfError(`a string refers to ${name}, which the file does not have`)
   if (offset < 0 || offset >= section.length) throw new DwarfError(`${name}: string offset ${hex(offset)} lies past the end (${section.length} bytes)`)
-  return new ByteReader(section, name, offset).cstring()
+  const end = section.indexOf(0, offset)
+  if (end < 0) throw new DwarfError(`${name}: string at offset ${hex(offset)} has no terminating NUL`)
+  return decoder.decode(section.subarray(offset, end))
 }
 
 /** Growable little-endian output buffer. */
 export class ByteWriter {
-  private buf = new Uint8Array(256)
-  private view = new DataView(this.buf.buffer)
+  private buf: Uint8Array
+  private view: DataView
   length = 0
+
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity)
+    this.view = new DataView(this.buf.buffer)
+  }
 
   /** Reserves `size` bytes and returns where they start; callers must read `buf`/`view` after. */
   private grow(size: number): number {
@@ -192,6 +220,15 @@ export class ByteWriter {
     this.view.setUint32(at, v >>> 0, true)
   }
   uleb(v: number | bigint): void {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      let x = v
+      while (x >= 0x80) {
+        this.u8((x % 0x80) | 0x80)
+        x = Math.floor(x / 0x80)
+      }
+      this.u8(x)
+      return
+    }
     let x = BigInt.asUintN(64, BigInt(v))
     do {
       let b = Number(x & 0x7fn)
@@ -201,6 +238,16 @@ export class ByteWriter {
     } while (x !== 0n)
   }
   sleb(v: number | bigint): void {
+    if (typeof v === 'number' && v >= -0x40000000 && v < 0x40000000 && Number.isInteger(v)) {
+      let x = v
+      for (;;) {
+        const b = x & 0x7f
+        x >>= 7
+        const done = (x === 0 && (b & 0x40) === 0) || (x === -1 && (b & 0x40) !== 0)
+        this.u8(done ? b : b | 0x80)
+        if (done) return
+      }
+    }
     let x = BigInt(v)
     for (;;) {
       const b = Number(x & 0x7fn)
@@ -215,7 +262,7 @@ export class ByteWriter {
     this.buf.set(b, at)
   }
   cstring(s: string): void {
-    this.bytes(new TextEncoder().encode(s))
+    this.bytes(encoder.encode(s))
     this.u8(0)
   }
   result(): Uint8Array {

@@ -83,7 +83,7 @@ class StringTable {
 }
 
 function expression(emit: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter()
+  const w = new ByteWriter(16)
   emit(w)
   return w.result()
 }
