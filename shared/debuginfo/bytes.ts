@@ -156,7 +156,7 @@ export class ByteReader {
 
   cstring(what = 'string'): string {
     const start = this.offset
-    let i = this.bytes.indexOf(0, start)
+    const i = this.bytes.indexOf(0, start)
     if (i < 0 || i >= this.end) throw new DwarfError(`${this.section}: ${what} at offset ${hex(start)} has no terminating NUL`)
     this.offset = i + 1
     return decoder.decode(this.bytes.subarray(start, i))
