@@ -110,6 +110,7 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
       name: g.name,
       type: attachedType(g.debugType, g.size),
       location: { kind: 'static', address: Number(sym.address) },
+      external: g.linkage === 'global',
       ...(g.loc ? { declFile: module.sourceFile, declLine: g.loc.line } : {}),
     })
   }

@@ -55,6 +55,8 @@ export interface DebugVariable {
   readonly location: VariableLocation
   readonly declFile?: string
   readonly declLine?: number
+  /** File-scope variables: visible to other units (not `static`). */
+  readonly external?: boolean
 }
 
 export interface AddressRange {

@@ -76,6 +76,8 @@ type FrameBase = { kind: 'rbp'; offset: number } | { kind: 'unknown'; descriptio
 class ModelBuilder {
   private readonly dieByOffset = new Map<number, { die: Die; unit: Unit }>()
   private readonly types = new Map<number, DwarfType>()
+  /** Types being described, to catch a cycle that does not pass through a record. */
+  private readonly inProgress = new Set<number>()
   private unit!: Unit
   private fileNames: readonly (string | undefined)[] = []
 
@@ -116,7 +118,8 @@ class ModelBuilder {
       if (child.tag === DW_TAG.subprogram) {
         const f = this.func(child)
         if (f) functions.push(f)
-      } else if (child.tag === DW_TAG.variable) {
+      } else if (child.tag === DW_TAG.variable && !child.attrs.has(DW_AT.declaration)) {
+        // (A declaration, `extern int x;`, has no storage; its definition has its own DIE.)
         const v = this.variable(child, { kind: 'unknown', description: 'no frame at file scope' })
         if (v) globals.push(v)
       } else if (isTypeTag(child.tag) && child.attrs.has(DW_AT.name)) {
@@ -173,14 +176,17 @@ class ModelBuilder {
     const frameBase = this.frameBase(die.attrs.get(DW_AT.frame_base))
     const params: DebugVariable[] = []
     const { locals, blocks } = this.scope(die, frameBase, params)
-    const ext = die.attrs.get(DW_AT.external) ?? (this.origin(die)?.attrs.get(DW_AT.external))
+    const origin = this.origin(die)
+    const ext = die.attrs.get(DW_AT.external) ?? origin?.attrs.get(DW_AT.external)
+    const declFile = this.declFile(die) ?? (origin && this.declFile(origin))
+    const declLine = attrUnsigned(die.attrs.get(DW_AT.decl_line)) ?? (origin && attrUnsigned(origin.attrs.get(DW_AT.decl_line)))
     return {
       name,
       ranges,
       returns: this.typeOf(die),
       external: ext?.kind === 'flag' && ext.value,
-      declFile: this.declFile(die) ?? (this.origin(die) && this.declFile(this.origin(die) as Die)),
-      declLine: attrUnsigned(die.attrs.get(DW_AT.decl_line)),
+      ...(declFile !== undefined ? { declFile } : {}),
+      ...(declLine !== undefined ? { declLine } : {}),
       params,
       locals,
       blocks,
@@ -213,9 +219,18 @@ class ModelBuilder {
     if (!loc) location = { kind: 'none' }
     else if (loc.kind === 'expr' || loc.kind === 'block') location = this.location(loc.value, frameBase)
     else location = { kind: 'other', description: 'location list' }
-    const declFile = this.declFile(die)
-    const declLine = attrUnsigned(die.attrs.get(DW_AT.decl_line))
-    return { name, type: this.typeOf(die), location, ...(declFile !== undefined ? { declFile } : {}), ...(declLine !== undefined ? { declLine } : {}) }
+    const origin = this.origin(die)
+    const declFile = this.declFile(die) ?? (origin && this.declFile(origin))
+    const declLine = attrUnsigned(die.attrs.get(DW_AT.decl_line)) ?? (origin && attrUnsigned(origin.attrs.get(DW_AT.decl_line)))
+    const external = die.attrs.get(DW_AT.external) ?? origin?.attrs.get(DW_AT.external)
+    return {
+      name,
+      type: this.typeOf(die),
+      location,
+      ...(declFile !== undefined ? { declFile } : {}),
+      ...(declLine !== undefined ? { declLine } : {}),
+      ...(external?.kind === 'flag' && external.value ? { external: true } : {}),
+    }
   }
 
   private frameBase(value: AttrValue | undefined): FrameBase {
@@ -446,8 +461,6 @@ class ModelBuilder {
       this.inProgress.delete(die.offset)
     }
   }
-
-  private readonly inProgress = new Set<number>()
 
   private subrangeCount(die: Die): number | undefined {
     const count = attrUnsigned(die.attrs.get(DW_AT.count))

@@ -145,7 +145,7 @@ class UnitBuilder {
   build(): DieOut {
     const children: DieOut[] = []
     for (const t of this.unit.types ?? []) this.typeRef(t)
-    for (const g of this.unit.globals) children.push(this.variable(DW_TAG.variable, g, true))
+    for (const g of this.unit.globals) children.push(this.variable(DW_TAG.variable, g))
     for (const f of this.unit.functions) children.push(this.func(f))
     // Types first, as gcc orders them; references are patched after layout so order is free.
     this.root.children.push(...this.typeList, ...children)
@@ -163,18 +163,18 @@ class UnitBuilder {
     return attrs
   }
 
-  private variable(tag: number, v: DebugVariable, external: boolean): DieOut {
+  private variable(tag: number, v: DebugVariable): DieOut {
     const attrs: AttrOut[] = [{ at: DW_AT.name, form: DW_FORM.strp, value: v.name }]
     this.decl(attrs, v.declFile, v.declLine)
     this.withType(attrs, v.type)
-    if (external && v.location.kind === 'static') attrs.push({ at: DW_AT.external, form: DW_FORM.flag_present })
+    if (v.external) attrs.push({ at: DW_AT.external, form: DW_FORM.flag_present })
     const loc = locationExpr(v.location)
     if (loc) attrs.push({ at: DW_AT.location, form: DW_FORM.exprloc, value: loc })
     return { tag, attrs, children: [] }
   }
 
   private scopeChildren(locals: readonly DebugVariable[], blocks: readonly LexicalBlock[], into: DieOut[]): void {
-    for (const v of locals) into.push(this.variable(DW_TAG.variable, v, false))
+    for (const v of locals) into.push(this.variable(DW_TAG.variable, v))
     for (const b of blocks) {
       const r = single(b.ranges, 'a lexical block')
       const die: DieOut = {
@@ -204,7 +204,7 @@ class UnitBuilder {
       { at: DW_AT.frame_base, form: DW_FORM.exprloc, value: Uint8Array.of(DW_OP.reg0 + DWARF_REG_RBP) },
     )
     const die: DieOut = { tag: DW_TAG.subprogram, attrs, children: [] }
-    for (const p of f.params) die.children.push(this.variable(DW_TAG.formal_parameter, p, false))
+    for (const p of f.params) die.children.push(this.variable(DW_TAG.formal_parameter, p))
     this.scopeChildren(f.locals, f.blocks, die.children)
     return die
   }

@@ -60,6 +60,7 @@ describe('frames at -O0 agree with gdb', () => {
   for (const [label, flags] of [
     ['no canary', ['-fno-stack-protector']],
     ['canary', ['-fstack-protector-all']],
+    ['DWARF 4', ['-gdwarf-4']],
   ] as const) {
     it(`every local and parameter of f (${label}): rbp offset = fbreg + 16, size = gdb's length`, () => {
       const built = gcc(fixture('frames.c'), ['-g', '-O0', '-static', ...flags])
@@ -117,6 +118,14 @@ describe('globals and types agree with gcc', () => {
   }
   const native = run(built.path, []).split('\n')
   const numbers = (prefix: string): number[] => (native.find((l) => l.startsWith(prefix + ' ')) ?? '').split(' ').slice(1).map(Number)
+
+  it('each global once, declarations (extern) not counted', () => {
+    const names = unit.globals.map((g) => g.name)
+    expect(new Set(names).size).toBe(names.length)
+    expect(names).toContain('handler')
+    expect(global('handler').external).toBe(true)
+    expect(global('hidden').external).toBeUndefined()
+  })
 
   it('global addresses match gdb', () => {
     for (const name of ['head', 'num', 'fl', 'mx', 'lv', 'matrix', 'message', 'handler']) {
