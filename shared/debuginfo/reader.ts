@@ -1,7 +1,7 @@
 // Builds the debug model (model.ts) from the DWARF sections of an ELF file: what gcc 12 -g emits
 // (DWARF 5) and DWARF 2-4. Only DwarfError escapes, whatever the bytes.
 
-import { ElfError, parseElf, SHT_NOBITS } from '../machine/elf'
+import { ElfError, ET_REL, parseElf, SHT_NOBITS } from '../machine/elf'
 import { ByteReader, DwarfError } from './bytes'
 import { DW_AT, DW_ATE, DW_OP, DW_RLE, DW_TAG, DWARF_REG_RBP } from './constants'
 import { addressAtIndex, attrAddress, attrString, attrUnsigned, parseUnits, type AttrValue, type Die, type DwarfSections, type Unit } from './dies'
@@ -31,6 +31,11 @@ export function dwarfSectionsOf(image: Uint8Array): DwarfSections {
   } catch (e) {
     if (e instanceof ElfError) throw new DwarfError(`not a readable ELF file: ${e.message}`)
     throw e
+  }
+  // In an object file the string offsets and addresses are relocation addends (the fields hold
+  // zero), so reading the raw bytes would give wrong names silently.
+  if (elf.header.type === ET_REL && elf.sections.some((s) => s.name.startsWith('.rela.debug_'))) {
+    throw new DwarfError('this is a relocatable object (.o): its DWARF needs its relocations applied; read the linked executable instead')
   }
   const out: Partial<Record<keyof DwarfSections, Uint8Array>> = {}
   for (const s of elf.sections) {

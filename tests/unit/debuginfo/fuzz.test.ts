@@ -79,6 +79,11 @@ describe('malformed DWARF raises DwarfError and nothing else', () => {
     expect(() => readDwarf({ ...sections, info: long })).toThrow(/past the end of the section/)
   })
 
+  it('an object file is refused rather than misread', () => {
+    const object = gcc(fixture('types.c'), ['-g', '-c'])
+    expect(() => readDebugInfo(object.bytes)).toThrow(/relocatable object/)
+  })
+
   it('garbage instead of an ELF file', () => {
     const rnd = random(99)
     for (let i = 0; i < 200; i++) {
