@@ -1,5 +1,6 @@
 // `memscape run PROGRAM [ARGS...]`: runs a static x86-64 Linux ELF in a Memscape machine as a
-// shell would run it natively. The guest's stdout and stderr go to ours byte for byte, our
+// shell would run it natively (a C or assembly source PROGRAM is first built in memory, as
+// `memscape cc` builds it: see cc.ts). The guest's stdout and stderr go to ours byte for byte, our
 // stdin is its stdin (read as it asks for it), and our exit status is its status (128 + the
 // signal when a signal ends it). A crash adds one line on stderr saying what, where and why.
 //
@@ -7,12 +8,14 @@
 // replaces variables. The seed defaults to 1, so two runs are identical; pass --seed to get
 // another address-space layout (ASLR is on, level 2, unless --aslr says otherwise).
 
+import { existsSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { Machine, describeTermination, shellStatus, type MachineStatus } from '../../../shared/machine/machine'
 import { ElfError } from '../../../shared/machine/elf'
 import { LoadError } from '../../../shared/machine/loader'
 import { signalName } from '../../../shared/machine/kernel/signals'
+import { buildForRun } from './cc'
 import { USAGE_ERROR, type Subcommand } from './subcommand'
 
 /** Instructions per slice between output flushes and input checks. */
@@ -25,6 +28,9 @@ export const RUN_USAGE = `Usage: memscape run [OPTIONS] PROGRAM [ARGS...]
 
 Runs PROGRAM, a static x86-64 Linux ELF executable, in a simulated process.
 Its output is this command's output; its exit status is this command's status.
+PROGRAM may be a source file instead (FILE.c, FILE.s, FILE.asm): it is compiled with
+Memscape's toolchain and libc as "memscape cc FILE" would (PIE, no stack protector),
+then run; compile errors are printed as gcc prints them and the status is 1.
 
 Options (before PROGRAM):
   --seed N          seed of all randomness: ASLR, the stack canary, getrandom (default 1)
@@ -32,6 +38,8 @@ Options (before PROGRAM):
   --env K=V         set an environment variable (repeatable)
   --clear-env       start from an empty environment instead of this one
   --report FILE     write a JSON report: exit or signal, fault, instruction count, regions
+  --cc OPTION       a compiler option for a source PROGRAM, as memscape cc spells it
+                    (repeatable): --cc -fstack-protector-strong --cc -no-pie
   -h, --help        show this help
 `
 
@@ -49,6 +57,8 @@ interface RunOptions {
   aslr: 0 | 1 | 2
   env: string[]
   report: string | null
+  /** Compiler options for a source PROGRAM. */
+  cc: string[]
   program: string
   args: string[]
 }
@@ -61,6 +71,7 @@ function parseRunArgs(args: string[], callerEnv: NodeJS.ProcessEnv): RunOptions 
   let clearEnv = false
   let report: string | null = null
   const extraEnv: string[] = []
+  const cc: string[] = []
   let i = 0
   const value = (option: string): string => {
     const next = args[++i]
@@ -104,6 +115,9 @@ function parseRunArgs(args: string[], callerEnv: NodeJS.ProcessEnv): RunOptions 
       case '--report':
         report = take()
         break
+      case '--cc':
+        cc.push(take())
+        break
       default:
         throw new UsageError(`unknown option "${arg}"`)
     }
@@ -117,7 +131,7 @@ function parseRunArgs(args: string[], callerEnv: NodeJS.ProcessEnv): RunOptions 
     env.delete(kv.slice(0, at))
     env.set(kv.slice(0, at), kv.slice(at + 1))
   }
-  return { seed, aslr, env: [...env].map(([k, v]) => `${k}=${v}`), report, program, args: args.slice(i + 1) }
+  return { seed, aslr, env: [...env].map(([k, v]) => `${k}=${v}`), report, cc, program, args: args.slice(i + 1) }
 }
 
 /** Writes and waits for the stream to accept more when its buffer is full. */
@@ -134,10 +148,17 @@ export function crashLine(program: string, status: Extract<MachineStatus, { stat
   return `memscape: ${program}: ${what} at ip ${fault.ip}: ${fault.message}\n`
 }
 
-async function loadProgram(path: string, stderr: NodeJS.WritableStream): Promise<Uint8Array | number> {
-  if (/\.(c|h|s|S|asm)$/.test(path)) {
-    const base = basename(path).replace(/\.[^.]*$/, '')
-    stderr.write(`memscape run: ${path} is source code; run takes a compiled program (compiling in Memscape comes later). Build it with: gcc -static -o ${base} ${path}\n`)
+async function loadProgram(path: string, cc: readonly string[], stderr: NodeJS.WritableStream): Promise<Uint8Array | number> {
+  if (/\.(c|s|asm)$/.test(path)) {
+    if (!existsSync(path)) {
+      stderr.write(`memscape run: ${path}: No such file or directory\n`)
+      return NOT_FOUND
+    }
+    return buildForRun(path, cc, (text) => stderr.write(text))
+  }
+  if (/\.(h|S)$/.test(path)) {
+    const what = path.endsWith('.h') ? 'a header, not a program' : 'assembly for the C preprocessor, which Memscape does not run on assembly (use .s or .asm)'
+    stderr.write(`memscape run: ${path} is ${what}\n`)
     return CANNOT_EXECUTE
   }
   try {
@@ -163,7 +184,7 @@ export async function runCommand(args: string[], streams: RunStreams = processSt
     stdout.write(RUN_USAGE)
     return 0
   }
-  const image = await loadProgram(options.program, stderr)
+  const image = await loadProgram(options.program, options.cc, stderr)
   if (typeof image === 'number') return image
 
   let machine: Machine
@@ -246,7 +267,7 @@ function processStreams(): RunStreams {
 
 export const runSubcommand: Subcommand = {
   name: 'run',
-  summary: 'run a static x86-64 Linux program in a simulated process',
+  summary: 'run a static x86-64 Linux program (or a C or assembly file) in a simulated process',
   usage: '[OPTIONS] PROGRAM [ARGS...]',
   run: (args: string[]) => runCommand(args),
 }
