@@ -103,10 +103,11 @@ describe('memscape run', () => {
   })
 
   test('explains what it cannot run', async () => {
-    const source = await run([join(dir, 'hello.c')])
+    const header = join(dir, 'hello.h')
+    writeFileSync(header, '')
+    const source = await run([header])
     expect(source.status).toBe(126)
-    expect(source.stderr).toContain('is source code')
-    expect(source.stderr).toContain(`gcc -static -o hello ${join(dir, 'hello.c')}`)
+    expect(source.stderr).toBe(`memscape run: ${header} is a header, not a program\n`)
     const missing = await run([join(dir, 'nothing-here')])
     expect(missing.status).toBe(127)
     expect(missing.stderr).toContain('No such file or directory')
