@@ -358,8 +358,12 @@ export class Memory extends MemoryView {
     const entries: number[] = []
     for (let a = from; a < from + length; a += PAGE_SIZE) {
       const s = this.slot(a, false)
-      entries.push(s < 0 ? 0 : this.ints[s]!)
-      if (s >= 0) Atomics.store(this.ints, s, 0)
+      const e = s < 0 ? 0 : this.ints[s]!
+      entries.push(e)
+      if (e === 0) continue
+      Atomics.store(this.ints, s, 0)
+      // Blocks decoded at the old address must not outlive the move.
+      if (this.codeFrames[(e >>> 4) - 1]) this.onCodeWrite(a)
     }
     entries.forEach((e, i) => {
       if (e !== 0) Atomics.store(this.ints, this.slot(to + i * PAGE_SIZE, true), e)

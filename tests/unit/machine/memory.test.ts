@@ -76,4 +76,16 @@ describe('Memory', () => {
     m.write8(0x400020, 0x90)
     expect(hits).toEqual([0x400000])
   })
+
+  it('drops cached code at the old address when pages move (mremap)', () => {
+    const m = small()
+    m.map(0x400000, 2 * PAGE_SIZE, PROT_READ | PROT_EXEC)
+    m.markCode(0x401000)
+    const hits: number[] = []
+    m.onCodeWrite = (page) => hits.push(page)
+    m.move(0x400000, 0x800000, 2 * PAGE_SIZE)
+    expect(hits).toEqual([0x401000])
+    expect(m.isMapped(0x400000)).toBe(false)
+    expect(m.protection(0x801000)).toBe(PROT_READ | PROT_EXEC)
+  })
 })
