@@ -22,7 +22,8 @@ const asInput = (u: CompilationUnit): UnitInput => ({ ...u, lines: u.lines })
 /** Replaces a gcc binary's debug sections with ours (objcopy), as the linker would emit them. */
 function withOurDwarf(built: { path: string }, units: readonly UnitInput[]): { path: string; bytes: Uint8Array } {
   const dir = workDir()
-  const out = join(dir, 'ours')
+  // Same file name as gcc's output: gdb puts the path on the stack, so its length moves every address printed.
+  const out = join(dir, basename(built.path))
   const written = writeDwarf(units)
   const args = ['--strip-debug']
   for (const [name, bytes] of Object.entries(written)) {
