@@ -289,6 +289,7 @@ export class Lowerer {
       linkage: def.sym.external ? 'global' : 'static',
       params: irParams,
       returns: returns.kind === 'void' ? { kind: 'void' } : returns.kind === 'record' ? { kind: 'aggregate', size: sizeOf(returns) as number } : { kind: 'int', type: irType(returns) },
+      returnDebugType: this.debugTypes.debugType(def.type.returns),
       variadic: def.type.variadic,
       frame: fs.frame,
       body: fs.body,

@@ -8,6 +8,8 @@
  * back end never needs a register allocator and the frame layout stays what a learner expects.
  */
 
+import type { DwarfType } from '../../debuginfo/model'
+
 /** Integer machine types. `ptr` is a 64-bit unsigned address. Signedness decides extension,
  *  division, right shift and comparison; there are no floating-point types. */
 export type IntType = 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'ptr'
@@ -20,10 +22,13 @@ export interface SourceLocation {
   readonly column?: number
 }
 
-/** Debug description of a variable's type, opaque to the back end (for example `char [64]`,
- *  `struct point *`); it is carried into debug info as is. */
+/** Debug description of a variable's type, opaque to the back end: `text` is how the source
+ *  language spells it (`char [64]`, `struct point *`), `info` its structure as debug info
+ *  describes it (members, offsets, element counts). Without `info` the debug info can only label
+ *  the object as raw bytes of its size. */
 export interface DebugType {
   readonly text: string
+  readonly info?: DwarfType
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,6 +148,9 @@ export interface IrFunction {
   readonly linkage: Linkage
   readonly params: readonly IrParam[]
   readonly returns: ReturnType
+  /** The source-level return type for debug info (`returns` keeps only the machine type: a
+   *  `char *` and a `long` are both 64-bit integers there). */
+  readonly returnDebugType?: DebugType
   /** Defined with `...`: the back end builds the register save area and supports va_start. */
   readonly variadic: boolean
   /** Every local, parameter and temporary, locals in declaration order. Objects the body never
