@@ -123,6 +123,8 @@ class Assembly {
   private parse(): void {
     let section: SectionName = '.text'
     let scope = ''
+    /** After `section .note.GNU-stack`: a marker section that must stay empty. */
+    let inStackNote = false
     const lines = this.source.split('\n')
     lines.forEach((text, index) => {
       const line = index + 1
@@ -132,6 +134,10 @@ class Assembly {
       } catch (error) {
         if (error instanceof AsmSyntaxError) this.error(line, error.column, error.message)
         else this.error(line, 1, `cannot parse line: ${String(error)}`)
+        return
+      }
+      if (inStackNote && (parsed.label !== undefined || emitsIntoSection(parsed.statement))) {
+        this.error(line, parsed.label?.column ?? parsed.statement?.column ?? 1, "section .note.GNU-stack holds no code, data or labels (switch to .text, .data, ... first)")
         return
       }
       let label: string | undefined
@@ -157,8 +163,11 @@ class Assembly {
           if (target === undefined) {
             this.error(line, statement.column, `unknown section '${statement.name}' (use .text, .rodata, .data or .bss)`)
           } else if (target === 'note') {
-            this.execStack = statement.flags.includes('exec')
+            // NASM's `exec` attribute or gas's "x" flag; `noexec`, `progbits`, ... or nothing: no.
+            this.execStack = statement.flags.includes('exec') || statement.gasFlags.includes('x')
+            inStackNote = true
           } else {
+            inStackNote = false
             section = target
             const alignFlag = statement.flags.find((flag) => flag.startsWith('align='))
             if (alignFlag !== undefined) this.sectionAlign[section] = Math.max(this.sectionAlign[section], Number(alignFlag.slice(6)) || 1)
@@ -589,6 +598,22 @@ interface Linear {
 
 interface Layout {
   readonly sections: Map<SectionName, SectionBuilder>
+}
+
+/** Whether a statement places anything (bytes, space, alignment, line rows) in its section. */
+function emitsIntoSection(statement: Statement | undefined): boolean {
+  switch (statement?.kind) {
+    case undefined:
+    case 'section':
+    case 'global':
+    case 'extern':
+    case 'equ':
+    case 'default':
+    case 'file':
+      return false
+    default:
+      return true
+  }
 }
 
 /** Whether a statement encodes to the same bytes wherever it is placed. */

@@ -18,7 +18,8 @@ export class AsmSyntaxError extends Error {
 // ---------------------------------------------------------------------------------------------
 
 export type Token =
-  | { readonly kind: 'ident'; readonly text: string; readonly column: number }
+  /** `symbol`: written `$name`, so a symbol even when `name` is a register or keyword (NASM). */
+  | { readonly kind: 'ident'; readonly text: string; readonly column: number; readonly symbol?: true }
   | { readonly kind: 'number'; readonly value: bigint; readonly column: number }
   | { readonly kind: 'string'; readonly bytes: Uint8Array; readonly column: number }
   | { readonly kind: 'punct'; readonly text: string; readonly column: number }
@@ -74,9 +75,16 @@ export function tokenize(line: string): Token[] {
       i = j
       continue
     }
+    if (ch === '$' && classOf(IDENT_START, line.charCodeAt(i + 1))) {
+      // NASM's `$name`: the identifier `name`, never a register or keyword (`$rax`, `$byte`).
+      let j = i + 2
+      while (j < line.length && classOf(IDENT_PART, line.charCodeAt(j))) j++
+      tokens.push({ kind: 'ident', text: line.slice(i + 1, j), column, symbol: true })
+      i = j
+      continue
+    }
     const punct = PUNCTUATION.find((p) => line.startsWith(p, i))
     if (punct === undefined) throw new AsmSyntaxError(`unexpected character '${ch}'`, column)
-    // `$name` is not supported; `$` alone is the current position.
     tokens.push({ kind: 'punct', text: punct, column })
     i += punct.length
   }
@@ -163,9 +171,10 @@ export class TokenCursor {
     const token = this.peek(offset)
     return token?.kind === 'punct' && token.text === text
   }
+  /** Whether the token is the keyword `text` (a `$name` never is). */
   isIdent(text: string, offset = 0): boolean {
     const token = this.peek(offset)
-    return token?.kind === 'ident' && token.text.toLowerCase() === text
+    return token?.kind === 'ident' && token.symbol !== true && token.text.toLowerCase() === text
   }
   expectPunct(text: string): void {
     if (!this.isPunct(text)) throw new AsmSyntaxError(`expected '${text}'`, this.column())
@@ -199,7 +208,7 @@ export class TokenCursor {
         return { kind: 'number', value, column: token.column }
       }
       case 'ident': {
-        const register = registerByName(token.text)
+        const register = token.symbol === true ? undefined : registerByName(token.text)
         if (register !== undefined) return { kind: 'register', register, column: token.column }
         return { kind: 'symbol', name: token.text, column: token.column }
       }
@@ -259,7 +268,8 @@ export type Statement =
   | { readonly kind: 'reserve'; readonly unit: 1 | 2 | 4 | 8; readonly count: ExprNode; readonly column: number }
   | { readonly kind: 'times'; readonly count: ExprNode; readonly body: Statement; readonly column: number }
   | { readonly kind: 'align'; readonly value: ExprNode; readonly column: number }
-  | { readonly kind: 'section'; readonly name: string; readonly flags: readonly string[]; readonly column: number }
+  /** `flags`: NASM's attribute words (`exec`, `align=16`, ...); `gasFlags`: gas's quoted flag letters (`"ax"`). */
+  | { readonly kind: 'section'; readonly name: string; readonly flags: readonly string[]; readonly gasFlags: string; readonly column: number }
   | { readonly kind: 'global' | 'extern'; readonly names: readonly { readonly name: string; readonly type?: 'function' | 'data' }[]; readonly column: number }
   | { readonly kind: 'equ'; readonly name: string; readonly value: ExprNode; readonly column: number }
   | { readonly kind: 'default'; readonly relative: boolean; readonly column: number }
@@ -289,22 +299,30 @@ export function parseLine(line: string): ParsedLine {
   if (cursor.atEnd()) return {}
   let label: ParsedLine['label']
   const first = cursor.peek()
-  // `name:` is always a label; `name db ...` / `name equ ...` / `name resb` is a label without colon (NASM).
-  if (first?.kind === 'ident' && cursor.isPunct(':', 1) && registerByName(first.text) === undefined) {
-    label = { name: first.text, column: first.column }
+  // `name:` is always a label; `name db ...` / `name equ ...` / `name resb` is a label without colon
+  // (NASM). A `$name` that starts a line is a label with or without the colon: it cannot be an
+  // instruction.
+  const named = first?.kind === 'ident' ? first : undefined
+  const forcedSymbol = named?.symbol === true
+  if (named !== undefined && (forcedSymbol || !isKeyword(named.text)) && cursor.isIdent('equ', 1)) {
     cursor.next()
     cursor.next()
-  } else if (first?.kind === 'ident' && !isKeyword(first.text) && cursor.peek(1)?.kind === 'ident') {
-    const second = (cursor.peek(1) as { text: string }).text.toLowerCase()
-    if (second === 'equ') {
-      cursor.next()
-      cursor.next()
-      const value = cursor.parseExpression()
-      expectEnd(cursor)
-      return { statement: { kind: 'equ', name: first.text, value, column: first.column } }
-    }
-    if (DATA_UNITS[second] !== undefined || RESERVE_UNITS[second] !== undefined || second === 'times') {
-      label = { name: first.text, column: first.column }
+    const value = cursor.parseExpression()
+    expectEnd(cursor)
+    return { statement: { kind: 'equ', name: named.text, value, column: named.column } }
+  }
+  if (named !== undefined && cursor.isPunct(':', 1) && (forcedSymbol || registerByName(named.text) === undefined)) {
+    label = { name: named.text, column: named.column }
+    cursor.next()
+    cursor.next()
+  } else if (named !== undefined && forcedSymbol) {
+    label = { name: named.text, column: named.column }
+    cursor.next()
+  } else if (named !== undefined && !isKeyword(named.text)) {
+    const second = cursor.peek(1)
+    const word = second?.kind === 'ident' && second.symbol !== true ? second.text.toLowerCase() : ''
+    if (DATA_UNITS[word] !== undefined || RESERVE_UNITS[word] !== undefined || word === 'times') {
+      label = { name: named.text, column: named.column }
       cursor.next()
     }
   }
@@ -320,7 +338,7 @@ function expectEnd(cursor: TokenCursor): void {
 
 function parseStatement(cursor: TokenCursor): Statement {
   const head = cursor.next()
-  if (head?.kind !== 'ident') throw new AsmSyntaxError('expected an instruction or directive', head?.column ?? 1)
+  if (head?.kind !== 'ident' || head.symbol === true) throw new AsmSyntaxError('expected an instruction or directive', head?.column ?? 1)
   const word = head.text.toLowerCase()
   const column = head.column
   const dataUnit = DATA_UNITS[word]
@@ -337,19 +355,28 @@ function parseStatement(cursor: TokenCursor): Statement {
     case '.section': {
       const name = cursor.next()
       if (name?.kind !== 'ident') throw new AsmSyntaxError('expected a section name', name?.column ?? column)
+      // A section name runs to the next blank or comma: `.note.GNU-stack` lexes as `.note.GNU`, `-`, `stack`.
+      let fullName = name.text
+      let end = name.column + name.text.length + (name.symbol === true ? 1 : 0)
+      for (let token = cursor.peek(); token !== undefined && token.column === end && (token.kind === 'ident' || (token.kind === 'punct' && token.text !== ',')); token = cursor.peek()) {
+        fullName += token.text
+        end += token.text.length
+        cursor.next()
+      }
       const flags: string[] = []
+      let gasFlags = ''
       while (!cursor.atEnd()) {
         const token = cursor.next() as Token
         if (token.kind === 'ident') flags.push(token.text.toLowerCase())
-        else if (token.kind === 'string') flags.push(new TextDecoder().decode(token.bytes))
+        else if (token.kind === 'string') gasFlags += new TextDecoder().decode(token.bytes)
       }
-      return { kind: 'section', name: name.text, flags, column }
+      return { kind: 'section', name: fullName, flags, gasFlags, column }
     }
     case '.text':
     case '.data':
     case '.bss':
     case '.rodata':
-      return { kind: 'section', name: word, flags: [], column }
+      return { kind: 'section', name: word, flags: [], gasFlags: '', column }
     case 'global':
     case 'globl':
     case '.globl':
@@ -469,7 +496,7 @@ function parseOperand(cursor: TokenCursor): Operand {
   let branchHint: 'short' | 'near' | undefined
   for (;;) {
     const token = cursor.peek()
-    if (token?.kind !== 'ident') break
+    if (token?.kind !== 'ident' || token.symbol === true) break
     const lower = token.text.toLowerCase()
     const keywordSize = SIZE_KEYWORDS[lower]
     if (keywordSize !== undefined) {
@@ -493,7 +520,7 @@ function parseOperand(cursor: TokenCursor): Operand {
   // Segment override outside brackets: `fs:[0x28]` or gcc's `QWORD PTR fs:40`.
   let segment: RegisterInfo | undefined
   const maybeSegment = cursor.peek()
-  if (maybeSegment?.kind === 'ident' && cursor.isPunct(':', 1)) {
+  if (maybeSegment?.kind === 'ident' && maybeSegment.symbol !== true && cursor.isPunct(':', 1)) {
     const register = registerByName(maybeSegment.text)
     if (register?.kind === 'segment') {
       segment = register
@@ -514,7 +541,7 @@ function parseOperand(cursor: TokenCursor): Operand {
       relative = (cursor.next() as { text: string }).text.toLowerCase() === 'rel'
     }
     const inner = cursor.peek()
-    if (inner?.kind === 'ident' && cursor.isPunct(':', 1)) {
+    if (inner?.kind === 'ident' && inner.symbol !== true && cursor.isPunct(':', 1)) {
       const register = registerByName(inner.text)
       if (register?.kind === 'segment') {
         segment = register
@@ -529,7 +556,7 @@ function parseOperand(cursor: TokenCursor): Operand {
     return memory
   }
   const token = cursor.peek()
-  if (token?.kind === 'ident' && !cursor.isPunct('+', 1) && !cursor.isPunct('-', 1)) {
+  if (token?.kind === 'ident' && token.symbol !== true && !cursor.isPunct('+', 1) && !cursor.isPunct('-', 1)) {
     const register = registerByName(token.text)
     if (register !== undefined) {
       cursor.next()
