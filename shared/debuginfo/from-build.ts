@@ -2,7 +2,7 @@
 // frame layouts codegen chose (rbp offsets) and what the linker placed (symbol addresses, line
 // rows). The result goes to writeDwarf; the linker then adds the sections to the executable.
 
-import type { IntType, IrFunction, IrModule, ReturnType } from '../toolchain/ir/types'
+import type { DebugType, IntType, IrFunction, IrModule } from '../toolchain/ir/types'
 import type { LinkResult } from '../toolchain/link/linker'
 import type { FrameLayout } from '../toolchain/x86/frame'
 import { DwarfError } from './bytes'
@@ -19,10 +19,9 @@ export interface BuildDebugOptions {
 const BYTE: DwarfType = { kind: 'base', name: 'unsigned char', size: 1, encoding: 'unsigned_char' }
 
 /** The structured type a front end attached to IR's DebugType (`info`), if any. */
-function attachedType(debugType: { readonly text: string } | undefined, size: number): DwarfType {
-  const info = (debugType as { readonly info?: DwarfType } | undefined)?.info
+function attachedType(debugType: DebugType | undefined, size: number): DwarfType {
   // Without a structured type the bytes are still labelled, as raw bytes of the right size.
-  return info ?? { kind: 'array', of: BYTE, count: size }
+  return debugType?.info ?? { kind: 'array', of: BYTE, count: size }
 }
 
 const INT_TYPES: Record<Exclude<IntType, 'ptr'>, DwarfType> = {
@@ -36,8 +35,11 @@ const INT_TYPES: Record<Exclude<IntType, 'ptr'>, DwarfType> = {
   u64: { kind: 'base', name: 'long unsigned int', size: 8, encoding: 'unsigned' },
 }
 
-/** The IR keeps only the machine return type; this is its closest C spelling. */
-function returnType(r: ReturnType): DwarfType {
+/** The front end's source-level return type; failing that, the closest C spelling of the
+ *  machine return type the IR keeps. */
+function returnType(fn: IrFunction): DwarfType {
+  if (fn.returnDebugType?.info) return fn.returnDebugType.info
+  const r = fn.returns
   if (r.kind === 'void') return { kind: 'void' }
   if (r.kind === 'aggregate') return { kind: 'array', of: BYTE, count: r.size }
   return r.type === 'ptr' ? { kind: 'pointer', to: { kind: 'void' } } : INT_TYPES[r.type]
@@ -66,7 +68,7 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
   return {
     name: fn.name,
     ranges: [{ low, high }],
-    returns: returnType(fn.returns),
+    returns: returnType(fn),
     external: fn.linkage === 'global',
     ...(fn.loc ? { declFile: sourceFile, declLine: fn.loc.line } : {}),
     params,
@@ -77,26 +79,32 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
   }
 }
 
-/** Builds the writer's input for one compiled module. */
-export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: LinkResult, options: BuildDebugOptions): UnitInput {
+/** Builds the writer's input for one compiled module. `link` is what the linker placed: a
+ *  `LinkResult`, or the `PlacedProgram` its `debugSections` callback receives. */
+export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines'>, options: BuildDebugOptions): UnitInput {
   // Static symbols of other objects may share a name; prefer the one this module's object (named
   // after the source, as buildFromIr names it) defined.
   const ownObject = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
   const symbols = new Map<string, LinkResult['symbols'][number]>()
   for (const s of link.symbols) if (!symbols.has(s.name) || s.file === ownObject) symbols.set(s.name, s)
-  const functions: DebugFunction[] = []
-  const lines: LineInput[] = []
-  const sortedLines = [...link.lines].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0))
-  for (const fn of module.functions) {
+  const placed = module.functions.map((fn) => {
     const sym = symbols.get(fn.name)
     const layout = frames.find((f) => f.functionName === fn.name)
     if (!sym || !layout) throw new DwarfError(`debug info: function ${fn.name} has no ${sym ? 'frame layout' : 'linked symbol'}`)
-    const low = Number(sym.address)
-    const high = low + sym.size
     if (sym.size <= 0) throw new DwarfError(`debug info: function ${fn.name} has no size in the symbol table`)
+    const low = Number(sym.address)
+    return { fn, layout, low, high: low + sym.size }
+  })
+  // The link's rows cover every object (the libc's too): keep this module's code only, then sort.
+  const start = Math.min(...placed.map((p) => p.low))
+  const end = Math.max(...placed.map((p) => p.high))
+  const ownLines = link.lines.filter((l) => Number(l.address) >= start && Number(l.address) < end).sort((a, b) => Number(a.address - b.address))
+  const functions: DebugFunction[] = []
+  const lines: LineInput[] = []
+  for (const { fn, layout, low, high } of placed) {
     functions.push(functionInfo(fn, layout, low, high, module.sourceFile))
     // One line sequence per function: its rows, then the end of its code.
-    const rows = sortedLines.filter((l) => Number(l.address) >= low && Number(l.address) < high)
+    const rows = ownLines.filter((l) => Number(l.address) >= low && Number(l.address) < high)
     for (const row of rows) lines.push({ address: Number(row.address), file: row.file, line: row.line, column: row.column })
     if (rows.length > 0) lines.push({ address: high, file: module.sourceFile, line: rows[rows.length - 1]?.line ?? 0, endSequence: true })
   }

@@ -1,5 +1,5 @@
-// DWARF 5 writer: turns the debug model into the five sections gcc 12 -g emits for a C unit
-// (.debug_info, .debug_abbrev, .debug_line, .debug_str, .debug_line_str). Addresses are written
+// DWARF 5 writer: turns the debug model into the six sections gcc 12 -g emits for a C unit
+// (.debug_aranges, .debug_info, .debug_abbrev, .debug_line, .debug_str, .debug_line_str). Addresses are written
 // as final virtual addresses, so the sections belong in a linked executable (no relocations).
 //
 // Frames: functions get DW_AT_frame_base = DW_OP_reg6 (rbp) and locals DW_OP_fbreg <rbp offset>,
@@ -35,7 +35,7 @@ export interface UnitInput {
   readonly types?: readonly DwarfType[]
 }
 
-export type DwarfSectionName = '.debug_info' | '.debug_abbrev' | '.debug_line' | '.debug_str' | '.debug_line_str'
+export type DwarfSectionName = '.debug_aranges' | '.debug_info' | '.debug_abbrev' | '.debug_line' | '.debug_str' | '.debug_line_str'
 
 const hex = (n: number): string => `0x${n.toString(16)}`
 
@@ -504,8 +504,33 @@ function writeLineProgram(unit: UnitInput, out: ByteWriter, lineStr: StringTable
   return fileIndex
 }
 
+/**
+ * The unit's entry in .debug_aranges (version 2 even in DWARF 5): which code the unit at
+ * `infoOffset` covers, as one range like its DW_AT_low_pc/high_pc. gdb uses the table to find a
+ * unit by address without reading every unit; gcc writes a set only for units with code.
+ */
+function writeAddressRanges(unit: UnitInput, infoOffset: number, out: ByteWriter): void {
+  if (unit.functions.length === 0) return
+  const low = Math.min(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).low))
+  const high = Math.max(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).high))
+  const start = out.length
+  out.u32(0) // unit_length, patched below
+  out.u16(2)
+  out.u32(infoOffset)
+  out.u8(8) // address_size
+  out.u8(0) // segment_selector_size
+  // Tuples start at a multiple of twice the address size from the set's start.
+  while ((out.length - start) % 16 !== 0) out.u8(0)
+  out.u64(low)
+  out.u64(high - low)
+  out.u64(0) // terminating tuple
+  out.u64(0)
+  out.patchU32(start, out.length - start - 4)
+}
+
 /** Encodes units as DWARF 5 sections (32-bit format, 8-byte addresses). */
 export function writeDwarf(units: readonly UnitInput[]): Record<DwarfSectionName, Uint8Array> {
+  const aranges = new ByteWriter()
   const info = new ByteWriter()
   const line = new ByteWriter()
   const abbrevs = new AbbrevTable()
@@ -516,6 +541,7 @@ export function writeDwarf(units: readonly UnitInput[]): Record<DwarfSectionName
     const fileIndex = writeLineProgram(unit, line, lineStr)
     const root = new UnitBuilder(unit, fileIndex, stmtList).build()
     const unitStart = info.length
+    writeAddressRanges(unit, unitStart, aranges)
     info.u32(0) // unit_length, patched below
     info.u16(5)
     info.u8(DW_UT_compile)
@@ -574,7 +600,9 @@ export function writeDwarf(units: readonly UnitInput[]): Record<DwarfSectionName
     }
   }
   abbrevs.out.u8(0)
+  // In gcc's section order, which is the order an ELF writer appends them in.
   return {
+    '.debug_aranges': aranges.result(),
     '.debug_info': info.result(),
     '.debug_abbrev': abbrevs.out.result(),
     '.debug_line': line.result(),

@@ -10,15 +10,21 @@
  * Every compilation unit is processed even when an earlier one failed, so one run reports the
  * errors of all files (as gcc does); linking happens only when there were none.
  *
+ * With `debugInfo` (-g) each C unit is described in DWARF 5 (shared/debuginfo) once the linker
+ * has placed it, and the linker appends the .debug_* sections to the executable, as gcc -g does.
+ *
  * Nothing here touches a filesystem: `files` maps paths to text (the CLI hands in a map that reads
  * the disk on demand; the app hands in its editor buffers). The libc headers are added to it.
  */
+import { DwarfError, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
+import { VERSION } from '../version'
 import { assemble } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
 import { buildLibc, LIBC_INCLUDE_DIR, libcFiles, type LibcBuild } from './libc'
-import { link, type LinkResult } from './link/linker'
+import type { IrModule } from './ir/types'
+import { link, type LinkResult, type NonLoadedSection, type PlacedProgram } from './link/linker'
 import { CodegenError, generateAssembly } from './x86/codegen'
 import type { FrameLayout } from './x86/frame'
 
@@ -38,6 +44,12 @@ export interface DriverOptions {
   readonly defines?: Readonly<Record<string, string>>
   /** -U NAME */
   readonly undefines?: readonly string[]
+  /** -g: DWARF 5 debug information for the C units (line table, functions, parameters, locals,
+   *  globals, types) in .debug_* sections of the executable. Off by default, as in gcc. */
+  readonly debugInfo?: boolean
+  /** The directory the sources are relative to, recorded as DW_AT_comp_dir (gcc records its
+   *  working directory). Defaults to ".". */
+  readonly compilationDirectory?: string
   /** -w: drop warnings from the report. */
   readonly suppressWarnings?: boolean
   /** -nostdlib: link only the given files, without the libc and its start-up code. */
@@ -109,6 +121,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
   const messages: string[] = []
   let errorCount = 0
   const units: DriverUnit[] = []
+  /** The C units' IR and frame layouts, which -g describes once the linker has placed them. */
+  const described: { module: IrModule; frames: readonly FrameLayout[] }[] = []
   // The user's files take precedence over nothing: the bundled headers live under /usr/include,
   // which is only searched for <...> and absolute paths.
   const fileMap = withLibcHeaders(files)
@@ -173,6 +187,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     }
     const assemblyName = source.replace(/\.c$/, '.s')
     units.push({ source, kind, assembly: generated.assembly, frames: generated.frames, ...assembleUnit(generated.assembly, assemblyName) })
+    described.push({ module: ir, frames: generated.frames })
   }
 
   if (sources.length === 0) {
@@ -193,9 +208,27 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     libraries = libc.objects
   }
   // The libc goes first, as in the libc's own tests: start-up code at the start of .text.
-  const linked = timed('link', () =>
-    link([...libraries, ...objects], { pie, ...(options.execStack === undefined ? {} : { execStack: options.execStack }) }),
-  )
+  const debugSections = (program: PlacedProgram): readonly NonLoadedSection[] => {
+    const compDir = options.compilationDirectory ?? '.'
+    const producer = debugProducer(pie, stackProtector)
+    const dwarfUnits: UnitInput[] = described.map(({ module, frames }) => unitFromBuild(module, frames, program, { compDir, producer }))
+    return Object.entries(writeDwarf(dwarfUnits)).map(([name, bytes]) => ({ name, bytes }))
+  }
+  let linked: LinkResult
+  try {
+    linked = timed('link', () =>
+      link([...libraries, ...objects], {
+        pie,
+        ...(options.execStack === undefined ? {} : { execStack: options.execStack }),
+        ...(options.debugInfo === true && described.length > 0 ? { debugSections } : {}),
+      }),
+    )
+  } catch (error) {
+    // Our own back end's output not describable is a Memscape bug; report it, do not crash.
+    if (!(error instanceof DwarfError)) throw error
+    messages.push(`error: cannot write debug information (-g): ${error.message}\n`)
+    return { diagnostics: messages.join(''), errorCount: errorCount + 1, units, timings }
+  }
   // Named like GNU ld's messages (`/usr/bin/ld: ...`), so the learner sees which stage complained.
   if (!options.suppressWarnings) for (const warning of linked.warnings) messages.push(`ld: ${warning}\n`)
   for (const error of linked.errors) messages.push(`ld: ${error}\n`)
@@ -208,6 +241,13 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     link: linked,
     timings,
   }
+}
+
+/** DW_AT_producer: the compiler and the options that shaped the code, in the spirit of gcc's
+ *  "GNU C17 12.2.0 -mtune=generic -march=x86-64 -g -O0 -fstack-protector-all". */
+function debugProducer(pie: boolean, stackProtector: StackProtector): string {
+  const protector = { none: [], default: ['-fstack-protector'], strong: ['-fstack-protector-strong'], all: ['-fstack-protector-all'] }[stackProtector]
+  return ['Memscape C', VERSION, '-g', '-O0', ...protector, pie ? '-fPIE' : '-fno-PIE'].join(' ')
 }
 
 /** An assembler message shown like the C compiler's: location, message, the line and a caret. */

@@ -41,10 +41,13 @@ Linux executable that runs natively and in Memscape. Options as gcc spells them:
   -no-pie                   fixed-address executable at 0x400000, ET_EXEC
   -z execstack              executable stack (PT_GNU_STACK RWX);  -z noexecstack  (default) RW
   -nostdlib                 do not link the libc and its start-up code (_start is yours)
+  -g                        DWARF 5 debug information (lines, functions, variables, types) in
+                            .debug_* sections, as gcc -g; gdb and Memscape's views read it.
+                            -g1..-g3, -ggdb, -gdwarf, -gdwarf-5 mean the same; -g0 turns it off
   -w                        do not print warnings
-  -O0, -g, -static, -Wall, -Wextra
+  -O0, -static, -Wall, -Wextra
                             accepted as gcc accepts them: code is always -O0, always static;
-                            warnings are gcc's default set; -g writes no DWARF yet
+                            warnings are gcc's default set
   -h, --help                show this help
 
 Errors are printed like gcc's (file:line:col: error: ..., the line, a caret), all of them in
@@ -72,7 +75,10 @@ const STACK_PROTECTOR_FLAGS: Readonly<Record<string, StackProtector>> = {
 
 /** Flags gcc accepts that change nothing here, because Memscape always does what they ask or
  *  only has that behaviour. */
-const ACCEPTED_WITHOUT_EFFECT = new Set(['-O0', '-g', '-static', '-Wall', '-Wextra', '-m64'])
+const ACCEPTED_WITHOUT_EFFECT = new Set(['-O0', '-static', '-Wall', '-Wextra', '-m64'])
+
+/** gcc's -g spellings that ask for debug information Memscape can write (DWARF 5, gcc 12's default). */
+const DEBUG_INFO_FLAGS = /^-g(gdb|dwarf(-5)?|[1-3])?$/
 
 /**
  * Parses a gcc-style command line. `allowed` limits the options to those that make sense for
@@ -88,6 +94,7 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
   let execStack = false
   let noStdlib = false
   let suppressWarnings = false
+  let debugInfo = false
   const includeDirs: string[] = []
   const defines: Record<string, string> = {}
   const undefines: string[] = []
@@ -143,7 +150,12 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
       undefines.push(value)
     } else if (forC && /^-O([1-3sgz]|fast)?$/.test(arg)) {
       notes.push(`'${arg}' ignored: Memscape compiles as gcc -O0 does`)
-    } else if (forC && (ACCEPTED_WITHOUT_EFFECT.has(arg) || /^-g(gdb|dwarf(-[45])?|[0-3])?$/.test(arg))) {
+    } else if (forC && DEBUG_INFO_FLAGS.test(arg)) debugInfo = true
+    else if (forC && arg === '-g0') debugInfo = false
+    else if (forC && /^-gdwarf-[2-4]$/.test(arg)) {
+      debugInfo = true
+      notes.push(`'${arg}' treated as -gdwarf-5: Memscape writes DWARF version 5 only`)
+    } else if (forC && ACCEPTED_WITHOUT_EFFECT.has(arg)) {
       // Accepted silently, as gcc would: see the help text.
     } else throw new CommandLineError(`unrecognized command-line option '${arg}'`)
   }
@@ -152,7 +164,7 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
     output,
     assemblyOnly,
     notes,
-    options: { pie, stackProtector, execStack, noStdlib, suppressWarnings, includeDirs, defines, undefines },
+    options: { pie, stackProtector, execStack, noStdlib, suppressWarnings, debugInfo, includeDirs, defines, undefines },
   }
 }
 
@@ -267,9 +279,10 @@ function writeCachedLibc(file: string, build: LibcBuild): void {
   }
 }
 
-/** Builds from files on disk with the libc cache. */
+/** Builds from files on disk with the libc cache. `cwd` is also the compilation directory the
+ *  debug information records, as gcc records its working directory. */
 export function buildFromDisk(sources: readonly string[], options: DriverOptions, cwd = process.cwd()): DriverResult {
-  return buildProgram(diskFiles(cwd), sources, { ...options, libc: cachedLibc })
+  return buildProgram(diskFiles(cwd), sources, { ...options, compilationDirectory: resolve(cwd), libc: cachedLibc })
 }
 
 /** Writes an executable with mode 755 (also when the file already existed with another mode). */
@@ -366,11 +379,15 @@ function writeAssembly(command: BuildCommand, io: Pick<CliIo, 'err'>, cwd: strin
  * For `memscape run FILE.c|FILE.s`: builds the source in memory with `memscape cc`'s defaults
  * (or the gcc options in `ccArgs`) and returns the executable, or the exit status after
  * printing why it could not be built.
+ *
+ * Unlike `memscape cc`, debug information is on by default (`--cc -g0` turns it off): a program
+ * run from its source is one the learner will want to see labelled (functions, lines, variables),
+ * and the sections are not loaded, so the run itself is the same.
  */
 export function buildForRun(source: string, ccArgs: readonly string[], err: (text: string) => void, cwd = process.cwd()): Uint8Array | number {
   let command: BuildCommand | 'help'
   try {
-    command = parseBuildArgs([...ccArgs, source], 'cc')
+    command = parseBuildArgs(['-g', ...ccArgs, source], 'cc')
   } catch (error) {
     if (!(error instanceof CommandLineError)) throw error
     err(`memscape run: error: ${error.message}\n`)

@@ -29,8 +29,9 @@ export const RUN_USAGE = `Usage: memscape run [OPTIONS] PROGRAM [ARGS...]
 Runs PROGRAM, a static x86-64 Linux ELF executable, in a simulated process.
 Its output is this command's output; its exit status is this command's status.
 PROGRAM may be a source file instead (FILE.c, FILE.s, FILE.asm): it is compiled with
-Memscape's toolchain and libc as "memscape cc FILE" would (PIE, no stack protector),
-then run; compile errors are printed as gcc prints them and the status is 1.
+Memscape's toolchain and libc as "memscape cc -g FILE" would (PIE, no stack protector,
+debug information for the views; --cc -g0 leaves it out), then run; compile errors are
+printed as gcc prints them and the status is 1.
 
 Options (before PROGRAM):
   --seed N          seed of all randomness: ASLR, the stack canary, getrandom (default 1)

@@ -28,6 +28,8 @@ export const SHT_NOBITS = 8
 export const SHF_WRITE = 1
 export const SHF_ALLOC = 2
 export const SHF_EXECINSTR = 4
+export const SHF_MERGE = 0x10
+export const SHF_STRINGS = 0x20
 export const SHF_INFO_LINK = 0x40
 
 export const STB_LOCAL = 0

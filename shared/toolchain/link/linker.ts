@@ -15,6 +15,9 @@
  *          program's start code applies them: for each entry between `__rela_dyn_start` and
  *          `__rela_dyn_end`, store `__ehdr_start + addend` at `__ehdr_start + offset` (both
  *          symbols are defined by this linker, as by ld).
+ *
+ * Debug sections (`debugSections`), then .symtab, .strtab and .shstrtab follow the loaded
+ * contents in the file, as in ld's output; none of them is loaded.
  */
 import type { ObjectFile, ObjectSymbol, SectionName } from '../asm/object'
 import { SECTION_NAMES } from '../asm/object'
@@ -42,6 +45,8 @@ import {
   RELA_SIZE,
   SHF_ALLOC,
   SHF_EXECINSTR,
+  SHF_MERGE,
+  SHF_STRINGS,
   SHF_WRITE,
   SHN_ABS,
   SHT_DYNAMIC,
@@ -73,7 +78,27 @@ export interface LinkOptions {
   readonly execStack?: boolean
   /** Entry symbol, `_start` by default (like ld's -e). */
   readonly entry?: string
+  /**
+   * Debug sections (`.debug_info`...), made once everything is placed, from the final symbol
+   * addresses and line rows. They are written after the loaded contents as non-allocated
+   * PROGBITS sections (address 0, alignment 1, no program header), in the order given, as gcc's
+   * appear in `readelf -S`. An error thrown here propagates to the caller of `link`.
+   */
+  readonly debugSections?: (program: PlacedProgram) => readonly NonLoadedSection[]
 }
+
+/** What the linker has placed, before the file is written. */
+export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines'>
+
+/** A section that is in the file but not in memory (debug information). */
+export interface NonLoadedSection {
+  readonly name: string
+  readonly bytes: Uint8Array
+}
+
+/** Debug string tables: gcc marks them mergeable strings (flags MS, entry size 1) so ld may share
+ *  identical strings between objects. */
+const STRING_SECTIONS = new Set(['.debug_str', '.debug_line_str'])
 
 export interface LinkedSymbol {
   readonly name: string
@@ -447,6 +472,14 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
       entrySize: 0,
     })
   }
+  const lines: LinkedLine[] = []
+  objects.forEach((object, index) => {
+    const start = sectionAddress(index, '.text')
+    if (start === undefined) return
+    for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
+  })
+  const sections = sectionHeaders.map((header) => ({ name: header.name, address: header.addr, size: header.size }))
+
   // Write loaded contents in file order.
   const loaded = sectionHeaders.filter((header) => header.type !== SHT_NOBITS).sort((a, b) => a.offset - b.offset)
   out.padTo(0)
@@ -455,6 +488,11 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   for (const header of loaded) {
     out.padTo(header.offset)
     out.bytes(contentFor.get(header.name) as Uint8Array)
+  }
+  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines }) ?? []) {
+    const strings = STRING_SECTIONS.has(extra.name)
+    sectionHeaders.push({ name: extra.name, type: SHT_PROGBITS, flags: strings ? SHF_MERGE | SHF_STRINGS : 0, addr: 0n, offset: out.length, size: extra.bytes.length, link: 0, info: 0, align: 1, entrySize: strings ? 1 : 0 })
+    out.bytes(extra.bytes)
   }
   const symtabOffset = alignUp(out.length, 8)
   out.padTo(symtabOffset)
@@ -493,21 +531,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const bytes = out.result()
   bytes.set(head.result(), 0)
 
-  const lines: LinkedLine[] = []
-  objects.forEach((object, index) => {
-    const start = sectionAddress(index, '.text')
-    if (start === undefined) return
-    for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
-  })
-  return {
-    bytes,
-    errors,
-    warnings,
-    entry,
-    lines,
-    symbols: linked,
-    sections: sectionHeaders.filter((header) => header.flags & SHF_ALLOC).map((header) => ({ name: header.name, address: header.addr, size: header.size })),
-  }
+  return { bytes, errors, warnings, entry, lines, symbols: linked, sections }
 }
 
 function countRelativeRelocations(objects: readonly ObjectFile[]): number {
