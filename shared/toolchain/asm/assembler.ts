@@ -6,11 +6,15 @@
  * (GNU convention, as gcc emits `.L2`, `.LC0`) and do not appear in the symbol table.
  *
  * Layout runs in passes until every label is stable; branches start short and grow to their
- * long form when the target is out of reach (they never shrink back, so it converges).
+ * long form when the target is out of reach (they never shrink back, so it converges). Only the
+ * first pass and the last encode: the first measures every statement and records how its size
+ * can change (most cannot; relative branches to labels of their own section can grow; a few, such
+ * as `align` or `times` with a position-dependent count, are re-evaluated); the passes between
+ * only add up sizes, and the last, at the fixed point, emits bytes and relocations.
  */
 import { Register } from 'iced-x86'
-import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type Statement } from './parse'
-import { EncodeError, encodeInstruction, type ResolvedOperand, type Value, type ValueBase } from './encode'
+import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type ParsedLine, type Statement } from './parse'
+import { EncodeError, encodeInstruction, relativeBranchLengths, type ResolvedOperand, type Value, type ValueBase } from './encode'
 import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName, SourceLine } from './object'
 import { SECTION_NAMES } from './object'
 
@@ -32,7 +36,37 @@ interface SourceStatement {
   longBranch: boolean
   /** Bytes of an instruction that encodes the same wherever it lands (reused by later passes). */
   encoded?: Uint8Array
+  /** How relaxation passes size this statement (set after the first pass). */
+  plan?: SizePlan
 }
+
+/**
+ * How a relaxation pass finds a statement's size without encoding it:
+ * - fixed: the size the first pass measured, whatever the labels' values;
+ * - branch: a relative branch to `label + addend` in its own section (`label` undefined = `$`):
+ *   short while the target is in reach, long from the first time it is not;
+ * - align: padding to a multiple of `value`;
+ * - equ: no bytes, records where the equ stands (for `$` in its value);
+ * - evaluate: anything else, emitted (without keeping bytes) as in a full pass.
+ */
+type SizePlan =
+  | { readonly kind: 'fixed'; readonly size: number }
+  | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly shortLength: number; readonly longLength: number }
+  | { readonly kind: 'align'; readonly value: number }
+  | { readonly kind: 'equ'; readonly key: string }
+  | { readonly kind: 'evaluate' }
+
+/** How an expression's value depends on where labels land. */
+const enum Dependency {
+  /** A number (registers included): the same in every pass. */
+  None,
+  /** One label, `$` or external symbol plus a number: a relocatable value whose encoding has one size. */
+  Relocatable,
+  /** Anything else (label differences, arithmetic on `$`, ...): re-evaluated in every pass. */
+  Other,
+}
+
+const MAX_PASSES = 24
 
 const PAGE = 4096
 const MAX_SECTION_SIZE = 64 << 20
@@ -75,6 +109,8 @@ class Assembly {
   private nextOffsets = new Map<string, number>()
   private finalPass = false
   private equateStack = new Set<string>()
+  /** How many branches have grown to their long form so far (a pass that grows one is not stable). */
+  private branchGrowths = 0
 
   constructor(
     private readonly source: string,
@@ -88,22 +124,41 @@ class Assembly {
   run(): AssembleResult {
     this.parse()
     const parseDiagnostics = [...this.diagnostics]
-    let layout: Layout | undefined
+    let pass = 0
+    let growthsBefore = 0
     // Every pass after the first knows every label (from the pass before), so it reports errors;
     // the first pass whose labels and branch sizes equal the previous one's is the final layout.
-    for (let pass = 0; pass < 24; pass++) {
+    const begin = (): void => {
       this.nextOffsets = new Map()
       this.finalPass = pass > 0
       this.diagnostics.length = 0
       this.diagnostics.push(...parseDiagnostics)
-      const before = this.statements.map((s) => s.longBranch)
-      layout = this.layout()
-      const branchesChanged = this.statements.some((s, i) => s.longBranch !== before[i])
-      const stable = !branchesChanged && sameOffsets(this.offsets, this.nextOffsets)
-      this.offsets = this.nextOffsets
-      if (stable && pass > 0) break
+      growthsBefore = this.branchGrowths
     }
-    if (this.hasErrors() || layout === undefined) return { diagnostics: this.sorted() }
+    const end = (): boolean => {
+      const stable = this.branchGrowths === growthsBefore && sameOffsets(this.offsets, this.nextOffsets)
+      this.offsets = this.nextOffsets
+      pass++
+      return stable
+    }
+    begin()
+    const firstSizes: number[] = []
+    let layout = this.layout(firstSizes)
+    end()
+    this.planSizes(firstSizes)
+    while (pass < MAX_PASSES - 1) {
+      begin()
+      this.measure()
+      if (end()) break
+    }
+    // Emit at the fixed point. Sizes only differ from the measured ones around statements in
+    // error; then full passes continue as long as the layout moves.
+    for (;;) {
+      begin()
+      layout = this.layout()
+      if (end() || pass >= MAX_PASSES) break
+    }
+    if (this.hasErrors()) return { diagnostics: this.sorted() }
     const object = this.buildObject(layout)
     return { object, diagnostics: this.sorted() }
   }
@@ -126,14 +181,26 @@ class Assembly {
     /** After `section .note.GNU-stack`: a marker section that must stay empty. */
     let inStackNote = false
     const lines = this.source.split('\n')
+    // Compiled code repeats lines (`push rbp`, `mov DWORD PTR [rbp-4], edi`, ...): parse each text
+    // once. Parsed lines are never modified, so sharing them is safe.
+    const parsedTexts = new Map<string, ParsedLine | AsmSyntaxError>()
     lines.forEach((text, index) => {
       const line = index + 1
-      let parsed
-      try {
-        parsed = parseLine(text)
-      } catch (error) {
-        if (error instanceof AsmSyntaxError) this.error(line, error.column, error.message)
-        else this.error(line, 1, `cannot parse line: ${String(error)}`)
+      let parsed = parsedTexts.get(text)
+      if (parsed === undefined) {
+        try {
+          parsed = parseLine(text)
+        } catch (error) {
+          if (!(error instanceof AsmSyntaxError)) {
+            this.error(line, 1, `cannot parse line: ${String(error)}`)
+            return
+          }
+          parsed = error
+        }
+        parsedTexts.set(text, parsed)
+      }
+      if (parsed instanceof AsmSyntaxError) {
+        this.error(line, parsed.column, parsed.message)
         return
       }
       if (inStackNote && (parsed.label !== undefined || emitsIntoSection(parsed.statement))) {
@@ -357,26 +424,202 @@ class Assembly {
   // Layout and emission
   // -------------------------------------------------------------------------------------------
 
-  private layout(): Layout {
+  /** A full pass: bytes, relocations and line rows. `sizes`, when given, receives each
+   *  statement's size (-1 when it failed). */
+  private layout(sizes?: number[]): Layout {
     const buffers = new Map<SectionName, SectionBuilder>()
-    for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder())
+    for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder(true))
     this.lineTable = []
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
-      if (entry.label !== undefined) this.nextOffsets.set(entry.label, builder.size)
-      try {
-        this.emitStatement(entry, entry.statement, builder)
-      } catch (error) {
-        if (error instanceof EncodeError) {
-          if (this.finalPass) this.error(entry.line, error.column ?? entry.statement.column, error.message)
-          // Keep the layout moving in earlier passes.
-          continue
-        }
-        if (error instanceof Fatal) continue
-        throw error
-      }
+      const start = builder.size
+      if (entry.label !== undefined) this.nextOffsets.set(entry.label, start)
+      const emitted = this.emitChecked(entry, builder)
+      sizes?.push(emitted ? builder.size - start : -1)
     }
     return { sections: buffers }
+  }
+
+  /** Emit one statement; an error is reported (from the second pass on) and skipped. */
+  private emitChecked(entry: SourceStatement, builder: SectionBuilder): boolean {
+    try {
+      this.emitStatement(entry, entry.statement, builder)
+      return true
+    } catch (error) {
+      if (error instanceof EncodeError) {
+        if (this.finalPass) this.error(entry.line, error.column ?? entry.statement.column, error.message)
+        // Keep the layout moving in earlier passes.
+        return false
+      }
+      if (error instanceof Fatal) return false
+      throw error
+    }
+  }
+
+  /** A relaxation pass: label offsets and branch sizes from the plans, no bytes. */
+  private measure(): void {
+    const sizes: Record<SectionName, number> = { '.text': 0, '.rodata': 0, '.data': 0, '.bss': 0 }
+    const scratch = new SectionBuilder(false)
+    for (const entry of this.statements) {
+      let size = sizes[entry.section]
+      if (entry.label !== undefined) this.nextOffsets.set(entry.label, size)
+      const plan = entry.plan as SizePlan
+      switch (plan.kind) {
+        case 'fixed':
+          size += plan.size
+          break
+        case 'branch': {
+          if (!entry.longBranch) {
+            const target = (plan.label === undefined ? size : ((this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label)) as number)) + plan.addend
+            const distance = target - (size + plan.shortLength)
+            if (distance >= -0x80 && distance < 0x80) {
+              size += plan.shortLength
+              break
+            }
+            entry.longBranch = true
+            this.branchGrowths++
+          }
+          size += plan.longLength
+          break
+        }
+        case 'align':
+          size += (plan.value - (size % plan.value)) % plan.value
+          break
+        case 'equ':
+          this.nextOffsets.set(plan.key, size)
+          break
+        case 'evaluate':
+          scratch.size = size
+          this.emitChecked(entry, scratch)
+          size = scratch.size
+          break
+      }
+      sizes[entry.section] = size
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Size plans
+  // -------------------------------------------------------------------------------------------
+
+  /** Decide, from the first pass's sizes, how relaxation passes size each statement. */
+  private planSizes(firstSizes: readonly number[]): void {
+    this.statements.forEach((entry, index) => {
+      const size = firstSizes[index] ?? -1
+      entry.plan = size < 0 ? { kind: 'evaluate' } : this.planFor(entry, entry.statement, size)
+    })
+  }
+
+  private planFor(entry: SourceStatement, statement: Statement, size: number): SizePlan {
+    const evaluate: SizePlan = { kind: 'evaluate' }
+    switch (statement.kind) {
+      case 'equ':
+        return { kind: 'equ', key: '$equ:' + statement.name }
+      case 'align': {
+        if (this.dependency(statement.value, entry.scope) !== Dependency.None) return evaluate
+        const value = this.evaluate(statement.value, { section: entry.section, offset: 0, scope: entry.scope }).addend
+        return { kind: 'align', value: Number(value) }
+      }
+      case 'instruction':
+        return this.instructionPlan(entry, statement, size)
+      default:
+        return this.hasStableSize(statement, entry.scope) ? { kind: 'fixed', size } : evaluate
+    }
+  }
+
+  /** Whether a statement takes the same number of bytes wherever labels land. */
+  private hasStableSize(statement: Statement, scope: string): boolean {
+    switch (statement.kind) {
+      case 'data':
+      case 'loc':
+      case 'file':
+        // A data field's width is its unit, whatever the value.
+        return true
+      case 'reserve':
+        return this.dependency(statement.count, scope) === Dependency.None
+      case 'times':
+        return this.dependency(statement.count, scope) === Dependency.None && this.hasStableSize(statement.body, scope)
+      case 'instruction':
+        return relativeBranchLengthsOrNone(statement) === undefined && statement.operands.every((operand) => this.operandDependency(operand, scope) === Dependency.None)
+      default:
+        return false
+    }
+  }
+
+  private instructionPlan(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, size: number): SizePlan {
+    const fixed: SizePlan = { kind: 'fixed', size }
+    const dependencies = statement.operands.map((operand) => this.operandDependency(operand, entry.scope))
+    const branch = relativeBranchLengthsOrNone(statement)
+    const operand = statement.operands[0]
+    if (branch === undefined || statement.operands.length !== 1 || operand?.kind !== 'immediate') {
+      // Relocatable operands become relocations or rip-relative displacements: fixed widths.
+      return dependencies.every((dependency) => dependency !== Dependency.Other) ? fixed : { kind: 'evaluate' }
+    }
+    const target = this.branchTarget(operand.value, entry)
+    if (target === 'external') return fixed // always the near form with a relocation
+    if (target === undefined || operand.size !== 0) return { kind: 'evaluate' }
+    if (branch.short === undefined) return fixed // call, xbegin: near only
+    if (branch.long === undefined || operand.branchHint !== undefined) return { kind: 'evaluate' }
+    return { kind: 'branch', label: target.label, addend: target.addend, shortLength: branch.short, longLength: branch.long }
+  }
+
+  /**
+   * The target of a relative branch when it is `label`, `$` or either plus or minus a number:
+   * in this section (sized by relaxation) or an external symbol (always near). Undefined for
+   * anything else, which is evaluated in every pass.
+   */
+  private branchTarget(expr: ExprNode, entry: SourceStatement): { label: string | undefined; addend: number } | 'external' | undefined {
+    let base = expr
+    let addend = 0
+    if (expr.kind === 'binary' && (expr.op === '+' || expr.op === '-') && expr.right.kind === 'number' && expr.right.value < 0x10000000n) {
+      base = expr.left
+      addend = expr.op === '+' ? Number(expr.right.value) : -Number(expr.right.value)
+    }
+    if (base.kind === 'here') return { label: undefined, addend }
+    if (base.kind !== 'symbol') return undefined
+    const name = this.qualify(base.name, entry.scope)
+    if (this.equates.has(name)) return undefined
+    const label = this.labels.get(name)
+    if (label !== undefined) return label.section === entry.section ? { label: name, addend } : undefined
+    return this.externs.has(name) ? 'external' : undefined
+  }
+
+  private operandDependency(operand: Operand, scope: string): Dependency {
+    switch (operand.kind) {
+      case 'register':
+        return Dependency.None
+      case 'memory':
+        return this.dependency(operand.address, scope)
+      case 'immediate':
+        return this.dependency(operand.value, scope)
+    }
+  }
+
+  private dependency(expr: ExprNode, scope: string, depth = 0): Dependency {
+    switch (expr.kind) {
+      case 'number':
+      case 'register':
+        return Dependency.None
+      case 'here':
+      case 'sectionStart':
+        return Dependency.Relocatable
+      case 'symbol': {
+        const name = this.qualify(expr.name, scope)
+        const equate = this.equates.get(name)
+        if (equate !== undefined) return depth > 32 ? Dependency.Other : this.dependency(equate.expr, equate.scope, depth + 1)
+        return this.labels.has(name) || this.externs.has(name) ? Dependency.Relocatable : Dependency.Other
+      }
+      case 'unary':
+        return this.dependency(expr.operand, scope, depth) === Dependency.None ? Dependency.None : Dependency.Other
+      case 'binary': {
+        const left = this.dependency(expr.left, scope, depth)
+        const right = this.dependency(expr.right, scope, depth)
+        if (left === Dependency.None && right === Dependency.None) return Dependency.None
+        if (expr.op === '+' && (left === Dependency.None || right === Dependency.None) && left !== Dependency.Other && right !== Dependency.Other) return Dependency.Relocatable
+        if (expr.op === '-' && left === Dependency.Relocatable && right === Dependency.None) return Dependency.Relocatable
+        return Dependency.Other
+      }
+    }
   }
 
   private emitStatement(entry: SourceStatement, statement: Statement, builder: SectionBuilder): void {
@@ -498,7 +741,10 @@ class Assembly {
       if (error instanceof EncodeError && error.column === undefined) throw new EncodeError(error.message, statement.column)
       throw error
     }
-    if (result.needsLongBranch) entry.longBranch = true
+    if (result.needsLongBranch && !entry.longBranch) {
+      entry.longBranch = true
+      this.branchGrowths++
+    }
     if (entry.statement === statement && result.fixups.length === 0 && isPositionIndependent(statement)) entry.encoded = result.bytes
     const start = builder.size
     builder.append(result.bytes)
@@ -613,6 +859,17 @@ function emitsIntoSection(statement: Statement | undefined): boolean {
       return false
     default:
       return true
+  }
+}
+
+/** The relative-branch lengths of an instruction's mnemonic, undefined when it has no such form
+ *  (or its prefixes make one impossible: then it is evaluated like any other instruction). */
+function relativeBranchLengthsOrNone(statement: Statement & { kind: 'instruction' }): ReturnType<typeof relativeBranchLengths> {
+  try {
+    return relativeBranchLengths(statement.mnemonic, statement.prefixes)
+  } catch (error) {
+    if (error instanceof EncodeError) return undefined
+    throw error
   }
 }
 
@@ -750,36 +1007,52 @@ function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, de
   }
 }
 
+/** A section's contents as they are emitted; with `keepBytes` false, only its size. */
 class SectionBuilder {
   private chunks: Uint8Array[] = []
   size = 0
   readonly relocations: Relocation[] = []
 
+  constructor(private readonly keepBytes: boolean) {}
+
   /** Append `times` more copies of the last `length` bytes (which carry no relocations). */
   repeatLast(length: number, times: number, virtualOnly: boolean): void {
     if (length === 0 || times <= 0) return
-    if (virtualOnly) {
+    if (virtualOnly || !this.keepBytes) {
       this.size += length * times
       return
     }
-    const last = this.bytes().subarray(this.size - length)
+    const last = this.lastBytes(length)
     const repeated = new Uint8Array(length * times)
     for (let i = 0; i < times; i++) repeated.set(last, i * length)
     this.append(repeated)
   }
 
+  /** The last `length` bytes, from the chunks at the end only. */
+  private lastBytes(length: number): Uint8Array {
+    const out = new Uint8Array(length)
+    let remaining = length
+    for (let i = this.chunks.length - 1; i >= 0 && remaining > 0; i--) {
+      const chunk = this.chunks[i] as Uint8Array
+      const take = Math.min(remaining, chunk.length)
+      out.set(chunk.subarray(chunk.length - take), remaining - take)
+      remaining -= take
+    }
+    return out
+  }
+
   append(bytes: Uint8Array): void {
-    this.chunks.push(bytes)
+    if (this.keepBytes) this.chunks.push(bytes)
     this.size += bytes.length
   }
 
   reserve(count: number, virtualOnly: boolean): void {
-    if (virtualOnly) this.size += count
+    if (virtualOnly || !this.keepBytes) this.size += count
     else this.append(new Uint8Array(count))
   }
 
   relocate(relocation: Relocation): void {
-    this.relocations.push(relocation)
+    if (this.keepBytes) this.relocations.push(relocation)
   }
 
   bytes(): Uint8Array {

@@ -774,6 +774,36 @@ function encodeBranch(candidates: readonly Form[], request: EncodeRequest): Enco
   return { bytes, fixups: [{ offset, kind, base: relocationBase(external, column ?? 0), addend: external.addend - 4n }], needsLongBranch: false }
 }
 
+/** Total lengths of a relative branch's short (rel8) and near (rel32) forms, with its prefixes. */
+export interface BranchLengths {
+  readonly short?: number
+  readonly long?: number
+}
+
+const branchLengthCache = new Map<string, BranchLengths | null>()
+
+/**
+ * The lengths `encodeBranch` gives `mnemonic label` (no size keyword, no hint), or undefined when
+ * the mnemonic has no relative-branch form. Relaxation sizes branches from these without encoding.
+ */
+export function relativeBranchLengths(mnemonic: string, prefixes: readonly string[]): BranchLengths | undefined {
+  const canonical = canonicalMnemonic(mnemonic)
+  const key = prefixes.length === 0 ? canonical : `${canonical} ${prefixes.join(' ')}`
+  let lengths = branchLengthCache.get(key)
+  if (lengths === undefined) {
+    // The candidates encodeBranch sees for one immediate operand: the branch forms, 16-bit ones excluded.
+    const candidates = (forms().get(canonical) ?? []).filter((form) => form.operandSize !== 16 && form.operands.length === 1 && form.operands[0]?.kind === 'branch')
+    const short = candidates.find((form) => form.operands.some((o) => o.kind === 'branch' && o.bytes === 1))
+    const long = candidates.find((form) => form.operands.some((o) => o.kind === 'branch' && o.bytes === 4))
+    lengths =
+      candidates.length === 0
+        ? null
+        : { ...(short === undefined ? {} : { short: branchOpcode(short, prefixes).length + 1 }), ...(long === undefined ? {} : { long: branchOpcode(long, prefixes).length + 4 }) }
+    branchLengthCache.set(key, lengths)
+  }
+  return lengths ?? undefined
+}
+
 const branchOpcodes = new Map<string, Uint8Array>()
 
 /** The bytes of a relative branch before its displacement (prefixes included). */

@@ -66,7 +66,7 @@ $times times 2 db 7
     expect(Buffer.from(ours.sections.find((section) => section.name === '.data')?.bytes ?? []).toString('hex')).toBe(Buffer.from(nasm.sections.get('.data') ?? []).toString('hex'))
     // nasm lists equ constants as absolute ('a') symbols; our object model keeps them out.
     expect(nmOf(ours)).toEqual(nasm.symbols.filter((line) => !line.endsWith(' a')))
-    expect(relocationsOf(ours)).toEqual(nasm.textRelocations)
+    expect(relocationsOf(ours)).toEqual(nasm.relocations.get('.text'))
   })
 
   it('drops the $ from the symbol name, so C names such as offset or byte link', () => {

@@ -11,9 +11,9 @@ export interface NasmObject {
   readonly sectionFlags: ReadonlyMap<string, string>
   /** `nm` lines: `name type` (type letter as nm prints it: T t D d U ...), sorted. */
   readonly symbols: readonly string[]
-  /** Relocations of .text as `offset symbol addend` (decimal; the section symbol for local
+  /** Relocations per section as `offset symbol addend` (decimal; the section symbol for local
    *  targets), in order. The type is left out: nasm writes PC32 where GNU as and we write PLT32. */
-  readonly textRelocations: readonly string[]
+  readonly relocations: ReadonlyMap<string, readonly string[]>
 }
 
 export function nasmElf(source: string): NasmObject {
@@ -45,18 +45,19 @@ export function nasmElf(source: string): NasmObject {
         return `${parts[parts.length - 1]} ${parts[parts.length - 2]}`
       })
       .sort()
-    const textRelocations: string[] = []
-    let inText = false
+    const relocations = new Map<string, string[]>()
+    let current: string[] = []
     for (const line of execFileSync('readelf', ['-rW', object], { encoding: 'utf8' }).split('\n')) {
-      if (line.startsWith('Relocation section')) inText = line.includes("'.rela.text'")
+      const header = /^Relocation section '\.rela(\S+)'/.exec(line)
+      if (header !== null) relocations.set(header[1] as string, (current = []))
       // 0000000000000016  0000000800000002 R_X86_64_PC32  0000000000000000 rcx - 4
       const match = /^([0-9a-f]{16})\s+[0-9a-f]+\s+R_X86_64_\w+\s+[0-9a-f]+\s+(\S+) ([+-]) ([0-9a-f]+)$/.exec(line.trim())
-      if (inText && match !== null) {
+      if (match !== null) {
         const [, offset, symbol, sign, addend] = match as unknown as [string, string, string, string, string]
-        textRelocations.push(`${parseInt(offset, 16)} ${symbol} ${sign === '-' ? '-' : ''}${BigInt('0x' + addend)}`)
+        current.push(`${parseInt(offset, 16)} ${symbol} ${sign === '-' ? '-' : ''}${BigInt('0x' + addend)}`)
       }
     }
-    return { sections, sectionFlags, symbols, textRelocations }
+    return { sections, sectionFlags, symbols, relocations }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
