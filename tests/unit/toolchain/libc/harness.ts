@@ -2,10 +2,12 @@
  * Builds test programs three ways — gcc with glibc, gcc with Memscape's libc, Memscape's own
  * toolchain with Memscape's libc — and runs them natively, so their behaviour can be compared.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFile, execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, isAbsolute, join } from 'node:path'
+import { signalName } from '../../../../shared/machine/kernel/signals'
+import { Machine } from '../../../../shared/machine/machine'
 import { assemble } from '../../../../shared/toolchain/asm/assembler'
 import { formatDiagnostic } from '../../../../shared/toolchain/asm/object'
 import { compile, type StackProtector } from '../../../../shared/toolchain/c/compile'
@@ -34,7 +36,7 @@ function scratchDir(): string {
 let counter = 0
 /** A new file path whose base name is `name`, so every build of a program has the same
  *  argv[0] base name (glibc prints it in assertion messages). */
-function freshPath(name: string): string {
+export function freshPath(name: string): string {
   counter += 1
   const dir = join(scratchDir(), String(counter))
   mkdirSync(dir)
@@ -71,13 +73,31 @@ export interface BuildOptions {
   readonly stackProtector?: StackProtector
   /** libc source files to leave out of the link (the program provides them itself). */
   readonly excludeUnits?: readonly string[]
+  /** More translation units linked into the program (compiled by the same compiler). */
+  readonly extraSources?: readonly string[]
+}
+
+/** The gcc command line that builds against the system's glibc, and the executable it writes. */
+function glibcBuild(sourceName: string, options: BuildOptions): { args: string[]; out: string } {
+  const out = freshPath(basename(sourceName, '.c'))
+  const sources = [sourceName, ...(options.extraSources ?? [])].map(sourcePath)
+  return { args: ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, ...sources], out }
 }
 
 /** gcc -O0 against the system's glibc (a normal dynamic PIE, as learners build on Linux). */
 export function buildWithGlibc(sourceName: string, options: BuildOptions = {}): string {
-  const out = freshPath(basename(sourceName, '.c'))
-  execFileSync('gcc', ['-O0', '-w', protectorFlag(options.stackProtector ?? 'none'), '-o', out, sourcePath(sourceName)], { stdio: 'pipe' })
+  const { args, out } = glibcBuild(sourceName, options)
+  execFileSync('gcc', args, { stdio: 'pipe' })
   return out
+}
+
+/** buildWithGlibc in a child process the caller does not wait for (gcc runs on another core
+ *  while the test process compiles with Memscape). */
+export function buildWithGlibcInBackground(sourceName: string, options: BuildOptions = {}): Promise<string> {
+  const { args, out } = glibcBuild(sourceName, options)
+  return new Promise((resolve, reject) => {
+    execFile('gcc', args, (error, _stdout, stderr) => (error === null ? resolve(out) : reject(new Error(`gcc failed on ${sourceName}:\n${stderr}`))))
+  })
 }
 
 /** gcc -O0, static, with Memscape's headers, start-up and libc instead of glibc's. */
@@ -126,6 +146,10 @@ export interface RunOptions {
   /** Run with stdout and stderr on a terminal (a pseudo-terminal from script(1)) and stdin from
    *  /dev/null; both streams arrive in `stdout`, with the terminal's CR LF turned back into LF. */
   readonly terminal?: boolean
+  /** In Memscape's machine: the guest's physical memory (default: the machine's 512 MiB). Each
+   *  machine reserves that much address space until it is garbage collected, so test files that
+   *  run many small programs use less, or forking the next native run can fail with ENOMEM. */
+  readonly guestMemoryBytes?: number
 }
 
 export interface RunResult {
@@ -149,4 +173,31 @@ export function run(path: string, options: RunOptions = {}): RunResult {
     ? spawnSync('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', path, ...args], { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
     : spawnSync(path, args, { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
   return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal }
+}
+
+const INSTRUCTION_LIMIT = 2_000_000_000
+
+/** Runs an executable in Memscape's machine with the same arguments, environment and input. */
+export function runInMachine(path: string, options: RunOptions): RunResult {
+  const machine = Machine.fromElf(readFileSync(path), {
+    argv: [path, ...(options.args ?? [])],
+    env: Object.entries(options.env ?? TEST_ENV).map(([key, value]) => `${key}=${value}`),
+    seed: 7,
+    aslr: 2,
+    stdin: new TextEncoder().encode(options.input ?? ''),
+    stdinClosed: true,
+    terminal: options.terminal ?? false,
+    ...(options.guestMemoryBytes === undefined ? {} : { maxMemoryBytes: options.guestMemoryBytes }),
+  })
+  let stdout = ''
+  let stderr = ''
+  const text = (bytes: Uint8Array): string => String.fromCharCode(...bytes)
+  machine.onOutput = (fd, bytes) => {
+    if (fd === 1 || options.mergeStderr || options.terminal) stdout += text(bytes)
+    else stderr += text(bytes)
+  }
+  const status = machine.run(INSTRUCTION_LIMIT)
+  if (status.state === 'exited') return { stdout, stderr, status: status.code, signal: null }
+  if (status.state === 'signaled') return { stdout, stderr, status: null, signal: signalName(status.signal) as NodeJS.Signals }
+  throw new Error(`program did not finish: ${status.state}`)
 }

@@ -4,42 +4,14 @@
  * against glibc, both natively and inside Memscape's machine. (One file, so the library is
  * compiled once per mode.)
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { signalName } from '../../../../shared/machine/kernel/signals'
-import { Machine } from '../../../../shared/machine/machine'
 import { buildLibc } from '../../../../shared/toolchain/libc'
 import { LIBC_CASES } from './cases'
-import { buildWithGlibc, buildWithMemscape, run, TEST_ENV, type RunOptions, type RunResult } from './harness'
+import { buildWithGlibc, buildWithMemscape, run, runInMachine } from './harness'
 import { randomFormatProgram } from './random-formats'
-
-const INSTRUCTION_LIMIT = 2_000_000_000
-
-/** Runs an executable in Memscape's machine with the same arguments, environment and input. */
-function runInMachine(path: string, options: RunOptions): RunResult {
-  const machine = Machine.fromElf(readFileSync(path), {
-    argv: [path, ...(options.args ?? [])],
-    env: Object.entries(options.env ?? TEST_ENV).map(([key, value]) => `${key}=${value}`),
-    seed: 7,
-    aslr: 2,
-    stdin: new TextEncoder().encode(options.input ?? ''),
-    stdinClosed: true,
-    terminal: options.terminal ?? false,
-  })
-  let stdout = ''
-  let stderr = ''
-  const text = (bytes: Uint8Array): string => String.fromCharCode(...bytes)
-  machine.onOutput = (fd, bytes) => {
-    if (fd === 1 || options.mergeStderr || options.terminal) stdout += text(bytes)
-    else stderr += text(bytes)
-  }
-  const status = machine.run(INSTRUCTION_LIMIT)
-  if (status.state === 'exited') return { stdout, stderr, status: status.code, signal: null }
-  if (status.state === 'signaled') return { stdout, stderr, status: null, signal: signalName(status.signal) as NodeJS.Signals }
-  throw new Error(`program did not finish: ${status.state}`)
-}
 
 describe("the libc compiled by Memscape's toolchain", () => {
   it('exports the symbols programs and the heap view need', () => {
