@@ -88,3 +88,18 @@ export function nmFunctions(path: string): Map<string, { address: number; size: 
   }
   return map
 }
+
+/**
+ * Runs `program` under gdb from `cwd` (pass `./name`, so two binaries under the same name in
+ * different directories see the same path, environment and hence stack contents) and returns
+ * what each command printed, in order. Each command's output is fenced with an `echo` marker.
+ */
+export function gdbCommands(cwd: string, program: string, commands: readonly string[]): string[] {
+  const fence = '@@memscape-gdb@@'
+  const args = ['-batch', '-nx']
+  for (const command of commands) args.push('-ex', `echo ${fence}\\n`, '-ex', command)
+  // stderr too: `finish` prints its "Run till exit" line there in batch mode.
+  const r = spawnSync('gdb', [...args, program], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+  if (r.status !== 0) throw new Error(`gdb failed: ${r.stderr}`)
+  return r.stdout.split(`${fence}\n`).slice(1).map((text) => text.trimEnd())
+}
