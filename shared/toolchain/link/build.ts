@@ -3,18 +3,23 @@
  * The assembly text the code generator produced is returned too, because it is what the
  * learner looks at.
  */
+import { unitFromBuild, writeDwarf, type BuildDebugOptions } from '../../debuginfo'
 import { assemble } from '../asm/assembler'
 import { formatDiagnostic, type ObjectFile } from '../asm/object'
 import type { IrModule } from '../ir/types'
 import { CodegenError, generateAssembly, type CodegenOptions } from '../x86/codegen'
 import type { FrameLayout } from '../x86/frame'
-import { link, type LinkResult } from './linker'
+import { link, type LinkOptions, type LinkResult } from './linker'
 
 export interface BuildOptions extends CodegenOptions {
   /** -z execstack */
   readonly execStack?: boolean
   /** Entry symbol (default `_start`, which the libc's start code defines). */
   readonly entry?: string
+  /** -g: describe the module in DWARF 5 sections of the executable (compilation directory and
+   *  producer as DW_AT_comp_dir / DW_AT_producer). Ignored by `buildFromAssembly`. A module
+   *  the debug writer cannot describe throws a `DwarfError`. */
+  readonly debugInfo?: BuildDebugOptions
 }
 
 export interface BuildResult {
@@ -41,12 +46,20 @@ export function buildFromIr(module: IrModule, options: BuildOptions, libraries: 
     throw error
   }
   const assemblyName = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
-  const result = buildFromAssembly(generated.assembly, assemblyName, options, libraries)
-  return { ...result, assembly: generated.assembly, frames: generated.frames }
+  const { frames } = generated
+  const debugInfo = options.debugInfo
+  const debugSections: LinkOptions['debugSections'] =
+    debugInfo === undefined ? undefined : (placed) => Object.entries(writeDwarf([unitFromBuild(module, frames, placed, debugInfo)])).map(([name, bytes]) => ({ name, bytes }))
+  const result = linkAssembly(generated.assembly, assemblyName, options, libraries, debugSections)
+  return { ...result, assembly: generated.assembly, frames }
 }
 
 /** Assemble a source file and link it with `libraries`. */
 export function buildFromAssembly(source: string, fileName: string, options: BuildOptions, libraries: readonly ObjectFile[] = []): BuildResult {
+  return linkAssembly(source, fileName, options, libraries, undefined)
+}
+
+function linkAssembly(source: string, fileName: string, options: BuildOptions, libraries: readonly ObjectFile[], debugSections: LinkOptions['debugSections']): BuildResult {
   const assembled = assemble(source, fileName)
   const diagnostics = assembled.diagnostics.map(formatDiagnostic)
   if (assembled.object === undefined) {
@@ -56,6 +69,7 @@ export function buildFromAssembly(source: string, fileName: string, options: Bui
     pie: options.pie,
     ...(options.execStack === undefined ? {} : { execStack: options.execStack }),
     ...(options.entry === undefined ? {} : { entry: options.entry }),
+    ...(debugSections === undefined ? {} : { debugSections }),
   })
   return {
     ...(linked.bytes === undefined ? {} : { executable: linked.bytes }),

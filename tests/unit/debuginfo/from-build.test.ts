@@ -1,13 +1,13 @@
-/** Our own C front end and back end, with DWARF from writeDwarf, read by gdb and by our reader. */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
+/** Our own C front end and back end, with DWARF from buildFromIr's debugInfo option (unitFromBuild
+ *  and writeDwarf, appended by the linker), read by gdb and by our reader. */
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { DebugIndex, readDebugInfo, unitFromBuild, writeDwarf } from '../../../shared/debuginfo'
+import { DebugIndex, readDebugInfo } from '../../../shared/debuginfo'
 import { assemble } from '../../../shared/toolchain/asm/assembler'
 import { compile } from '../../../shared/toolchain/c/compile'
 import { buildFromIr } from '../../../shared/toolchain/link/build'
 import { cleanUp, fixture, gcc, gdbScope, readelfLines, run, stderrOf, workDir } from './native'
-import { execFileSync } from 'node:child_process'
 
 afterAll(cleanUp)
 
@@ -19,22 +19,12 @@ function buildWithDwarf(stackProtector: 'none' | 'all'): { path: string; bytes: 
   if (!compiled.ir) throw new Error(compiled.text)
   const runtime = assemble(RUNTIME, 'runtime.asm').object
   if (!runtime) throw new Error('runtime.asm does not assemble')
-  const built = buildFromIr(compiled.ir, { pie: false, stackProtector }, [runtime])
+  const debugInfo = { compDir: join(__dirname, '../../fixtures/debuginfo'), producer: 'memscape cc' }
+  const built = buildFromIr(compiled.ir, { pie: false, stackProtector, debugInfo }, [runtime])
   if (!built.executable || !built.link) throw new Error(built.errors.join('\n'))
-  const dir = workDir()
-  const plain = join(dir, 'plain')
-  writeFileSync(plain, built.executable)
-  const unit = unitFromBuild(compiled.ir, built.frames, built.link, { compDir: join(__dirname, '../../fixtures/debuginfo'), producer: 'memscape cc' })
-  const args: string[] = []
-  for (const [name, bytes] of Object.entries(writeDwarf([unit]))) {
-    const file = join(dir, name.slice(1))
-    writeFileSync(file, bytes)
-    args.push('--add-section', `${name}=${file}`, '--set-section-flags', `${name}=contents,readonly,debug`)
-  }
-  const out = join(dir, 'with-dwarf')
-  execFileSync('objcopy', [...args, plain, out])
-  chmodSync(out, 0o755)
-  return { path: out, bytes: new Uint8Array(readFileSync(out)) }
+  const out = join(workDir(), 'with-dwarf')
+  writeFileSync(out, built.executable, { mode: 0o755 })
+  return { path: out, bytes: built.executable }
 }
 
 describe.each(['none', 'all'] as const)('our compiler with -fstack-protector %s', (mode) => {
