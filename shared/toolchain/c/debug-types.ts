@@ -3,10 +3,10 @@
  * their encoding, pointers, arrays with counts, structs/unions with member offsets and bit-fields,
  * enums with their values, function types).
  *
- * The shared IR currently carries only `DebugType.text`; lowering attaches this structure as
- * `DebugType.info` so the DWARF writer can use it once the IR declares the field (see the
- * front end's report). Records are shared objects, so a self-referential struct (a linked list
- * node) is a cycle: writers must key records by `id`.
+ * Lowering attaches this structure as the IR's `DebugType.info` (declared there as the debug
+ * model's `DwarfType`, to which `DebugTypeInfo` is assignable), for variables, globals and
+ * return types. Records are shared objects, so a self-referential struct (a linked list node) is
+ * a cycle: writers must key records by `id`.
  */
 import type { DebugType } from '../ir/types'
 import { intKindOf, isSignedKind, sizeOf, typeToString, unqualified, withoutTypedefName, type CType, type RecordInfo } from './types'
