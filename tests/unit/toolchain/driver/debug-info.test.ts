@@ -115,6 +115,13 @@ describe.each([
     const loadedEnd = Math.max(...mine.filter((row) => row.address !== 0 && row.type !== 'NOBITS').map((row) => row.offset + row.size))
     expect(debug[0]?.offset).toBeGreaterThanOrEqual(loadedEnd)
     expect(mine.map((row) => row.name).slice(-3)).toEqual(['.symtab', '.strtab', '.shstrtab'])
+    // The address range table has gcc's layout (one set, one range: the unit's code).
+    const aranges = (path: string): string => execFileSync('readelf', ['--debug-dump=aranges', path], { encoding: 'utf8' }).replace(/[0-9a-f]{16}/g, 'ADDRESS')
+    expect(aranges(ours)).toBe(aranges(gccOut))
+    const [unitRange] = readDebugInfo(withDebug).units[0]?.ranges ?? []
+    const [, start, length] = /\n {4}([0-9a-f]{16}) ([0-9a-f]{16})\n/.exec(execFileSync('readelf', ['--debug-dump=aranges', ours], { encoding: 'utf8' })) ?? []
+    expect(unitRange).toBeDefined()
+    expect({ low: parseInt(start ?? '', 16), high: parseInt(start ?? '', 16) + parseInt(length ?? '', 16) }).toEqual(unitRange)
     const segmentMap = execFileSync('readelf', ['-lW', ours], { encoding: 'utf8' }).split('Section to Segment mapping:')[1] ?? ''
     expect(segmentMap).toContain('.text')
     expect(segmentMap).not.toContain('.debug')
