@@ -24,6 +24,8 @@ export interface VarSymbol {
   defined: boolean
   /** Tentative definition (`int x;` at file scope) that becomes a zero-filled definition. */
   tentative: boolean
+  /** Alignment set by `_Alignas` or `__attribute__((aligned))` (undefined: the type's). */
+  align?: number
   /** For locals and parameters: the frame object id. */
   frameId: number
   addressTaken: boolean

@@ -132,7 +132,8 @@ export class Lowerer {
 
   private lowerGlobal(sym: VarSymbol): IR.IrGlobal {
     const size = sizeOf(sym.type) ?? 0
-    const align = dataAlignment(sym.type)
+    // An alignment the declaration asks for is taken as is (gcc raises only the type's alignment).
+    const align = sym.align ?? dataAlignment(sym.type)
     const linkage: IR.Linkage = sym.external ? 'global' : 'static'
     const debugType = this.debugTypes.debugType(sym.type)
     const loc = toIrLoc(sym.loc)
@@ -153,7 +154,10 @@ export class Lowerer {
     const readOnly = isDeepConst(sym.type)
     // gcc puts const data with relocations in .data.rel.ro for PIE; plain .rodata otherwise.
     const section: IR.DataSection = readOnly && relocations.length === 0 ? 'rodata' : 'data'
-    return { name: sym.asmName, linkage, section, size, align, init: bytes, relocations, loc, debugType }
+    // Initial data is emitted at least at its natural alignment, even when a typedef lowered
+    // the type's (`typedef long l2 __attribute__((aligned(2))); l2 x = 7;` is 8-aligned in gcc).
+    const dataAlign = sym.align ?? Math.max(align, dataAlignment({ ...sym.type, alignment: undefined }))
+    return { name: sym.asmName, linkage, section, size, align: dataAlign, init: bytes, relocations, loc, debugType }
   }
 
   private fillStatic(init: Initializer, bytes: Uint8Array, relocations: IR.DataRelocation[]): void {
@@ -310,7 +314,7 @@ export class Lowerer {
       name: sym.name.startsWith('__compound_literal') ? '' : sym.name,
       kind: sym.storage === 'param' ? 'param' : sym.name.startsWith('__compound_literal') ? 'temp' : 'local',
       size: sizeOf(t) ?? 0,
-      align: alignOf(t),
+      align: sym.align ?? alignOf(t),
       scalar: t.kind === 'int' || t.kind === 'enum' || t.kind === 'pointer',
       vaList: isVaList(t),
       addressTaken: sym.addressTaken,

@@ -96,13 +96,31 @@ interface DeclSpec {
   /** No type specifier at all (old "implicit int"). */
   implicitInt: boolean
   isInline: boolean
+  /** `_Alignas(...)` among the specifiers: the strictest alignment asked for. */
+  alignas: number | undefined
+  /** `__attribute__((aligned(N)))` among the specifiers (applies to each declarator). */
+  attributeAlign: number | undefined
 }
 
 interface Declarator {
   name: string | undefined
   loc: SourceLocation
   type: CType
+  /** `__attribute__((aligned(N)))` written after the declarator. */
+  attributeAlign?: number
 }
+
+/** What `__attribute__((...))` lists say; other attributes are accepted and ignored. */
+interface Attributes {
+  packed: boolean
+  /** The strictest `aligned(N)`; plain `aligned` is the target's biggest alignment. */
+  aligned: number | undefined
+}
+
+/** __BIGGEST_ALIGNMENT__ on x86-64 without AVX: what a bare `aligned` attribute means. */
+const BIGGEST_ALIGNMENT = 16
+/** The largest alignment an ELF object file section can have (gcc's MAX_OFILE_ALIGNMENT). */
+const MAX_OBJECT_FILE_ALIGNMENT = 1 << 28
 
 interface SwitchContext {
   readonly id: number
@@ -406,12 +424,14 @@ export class Parser {
   private fileScopeDeclarator(spec: DeclSpec, d: Declarator): void {
     if (d.name === undefined) this.fail(d.loc, 'expected identifier or \'(\'')
     if (spec.storage === 'typedef') {
-      this.declareTypedef(d)
+      this.declareTypedef(d, spec)
       return
     }
     if (spec.storage === 'auto' || spec.storage === 'register') this.diags.error(d.loc, `file-scope declaration of '${d.name}' specifies '${spec.storage}'`)
     const isFunction = d.type.kind === 'function'
+    const align = this.objectAlignment(spec, d, isFunction ? 'function' : 'object')
     const sym = this.declareGlobal(d, spec.storage === 'static')
+    if (align !== undefined) sym.align = Math.max(sym.align ?? 0, align)
     if (isFunction && (!spec.isInline || spec.storage === 'extern')) sym.externalDefinition = true
     if (this.is('=')) {
       const eq = this.next()
@@ -431,7 +451,11 @@ export class Parser {
     }
   }
 
-  private declareTypedef(d: Declarator): void {
+  private declareTypedef(declarator: Declarator, spec: DeclSpec): void {
+    this.objectAlignment(spec, declarator, 'typedef')
+    // `typedef T name __attribute__((aligned(N)))` makes a type of alignment N (gcc's user-aligned variant).
+    const attributeAlign = declarator.attributeAlign ?? spec.attributeAlign
+    const d = attributeAlign === undefined ? declarator : { ...declarator, type: { ...declarator.type, alignment: attributeAlign } as CType }
     const name = d.name as string
     const existing = this.scope.names.get(name)
     if (existing) {
@@ -478,6 +502,7 @@ export class Parser {
     const ftype = d.type as CType & { kind: 'function' }
     const name = d.name as string
     if (spec.storage === 'typedef') this.fail(d.loc, 'function definition declared \'typedef\'')
+    this.objectAlignment(spec, d, 'function')
     const sym = this.declareGlobal(d, spec.storage === 'static')
     if (sym.defined) {
       this.diags.error(d.loc, `redefinition of '${name}'`, name.length)
@@ -545,6 +570,8 @@ export class Parser {
     const counts = new Map<string, number>()
     let named: CType | undefined
     let seenAny = false
+    let alignas: number | undefined
+    const attributes: Attributes = { packed: false, aligned: undefined }
     for (;;) {
       const t = this.peek()
       if (t.kind !== 'ident') break
@@ -579,12 +606,15 @@ export class Parser {
         continue
       }
       if (w === '__attribute__' || w === '__attribute') {
-        this.skipAttribute()
+        this.attributes(attributes)
         continue
       }
       if (w === '_Alignas') {
         this.next()
-        this.skipBalanced()
+        this.expect('(')
+        const requested = this.startsTypeName() ? alignOf(this.typeName()) : this.requestedAlignment(this.conditionalExpr(), t.loc, true)
+        this.expect(')')
+        if (requested !== undefined) alignas = Math.max(alignas ?? 0, requested)
         continue
       }
       if (w === '_Atomic' || w === '_Complex' || w === '_Imaginary') this.fail(t.loc, `'${w}' is not supported`, w.length)
@@ -645,7 +675,10 @@ export class Parser {
       type = INT
     } else type = this.combineSpecifiers(counts, loc)
     if (implicitInt && seenAny) implicitInt = false // `static x;` / `const x;` is still implicit int but gcc only warns
-    return { storage, type: qualified(type, { isConst, isVolatile }), loc, implicitInt: !seenAny || implicitInt, isInline }
+    return {
+      storage, type: qualified(type, { isConst, isVolatile }), loc, implicitInt: !seenAny || implicitInt, isInline, alignas,
+      attributeAlign: attributes.aligned,
+    }
   }
 
   private combineSpecifiers(counts: Map<string, number>, loc: SourceLocation): CType {
@@ -684,16 +717,75 @@ export class Parser {
     return intType(unsigned ? 'uint' : 'int')
   }
 
-  private skipAttribute(): boolean {
-    // __attribute__((...)): accepted and ignored, except `packed`, which the record parser reads.
-    this.next()
-    const start = this.pos
-    this.skipBalanced()
-    for (let i = start; i < this.pos; i++) {
-      const t = this.toks[i] as PPToken
-      if (t.text === 'packed' || t.text === '__packed__') return true
+  /** Parses consecutive `__attribute__((...))` specifiers, adding what they say to `into`. */
+  private attributes(into: Attributes = { packed: false, aligned: undefined }): Attributes {
+    while (this.is('__attribute__') || this.is('__attribute')) {
+      this.next()
+      this.expect('(')
+      this.expect('(')
+      while (!this.is(')')) {
+        const t = this.next()
+        if (t.kind !== 'ident') this.fail(t.loc, `expected identifier ${this.describe(t)}`, t.text.length)
+        // `__aligned__` is `aligned` (gcc strips the underscores of attribute names).
+        const name = /^__.+__$/.test(t.text) ? t.text.slice(2, -2) : t.text
+        if (name === 'aligned') {
+          let requested: number | undefined = BIGGEST_ALIGNMENT
+          if (this.accept('(')) {
+            requested = this.requestedAlignment(this.conditionalExpr(), t.loc, false)
+            this.expect(')')
+          }
+          if (requested !== undefined) into.aligned = Math.max(into.aligned ?? 0, requested)
+        } else {
+          if (name === 'packed') into.packed = true
+          if (this.is('(')) this.skipBalanced()
+        }
+        if (!this.accept(',')) break
+      }
+      this.expect(')')
+      this.expect(')')
     }
-    return false
+    return into
+  }
+
+  /** The value of `_Alignas(expr)` or `aligned(expr)`, checked as gcc does (undefined when in error
+   *  or, for `_Alignas(0)`, when it asks for nothing). */
+  private requestedAlignment(e: Expr, loc: SourceLocation, zeroAllowed: boolean): number | undefined {
+    const v = isInteger(e.type) ? evalConstInt(e) : undefined
+    if (v === undefined) {
+      this.diags.error(e.loc, 'requested alignment is not an integer constant')
+      return undefined
+    }
+    if (v === 0n && zeroAllowed) return undefined
+    if (v <= 0n || (v & (v - 1n)) !== 0n) {
+      this.diags.error(loc, `requested alignment '${v}' is not a positive power of 2`)
+      return undefined
+    }
+    if (v > BigInt(MAX_OBJECT_FILE_ALIGNMENT)) {
+      this.diags.error(loc, `requested alignment '${v}' exceeds object file maximum ${MAX_OBJECT_FILE_ALIGNMENT}`)
+      return undefined
+    }
+    return Number(v)
+  }
+
+  /**
+   * The alignment a declaration gives its object, or undefined for the type's own: `_Alignas`
+   * may only raise it, the aligned attribute sets it (and may lower it), as in gcc.
+   */
+  private objectAlignment(spec: DeclSpec, d: Declarator, what: 'object' | 'member' | 'bitField' | 'parameter' | 'function' | 'typedef' | 'register'): number | undefined {
+    const name = d.name ?? '<anonymous>'
+    if (spec.alignas !== undefined && what !== 'object' && what !== 'member') {
+      const subject = what === 'bitField' ? 'bit-field' : what === 'register' ? "'register' object" : what
+      this.diags.error(d.loc, `alignment specified for ${subject} '${name}'`, name.length)
+      return undefined
+    }
+    if (what !== 'object' && what !== 'member') return undefined
+    const natural = alignOf(d.type)
+    if (spec.alignas !== undefined && spec.alignas < natural) {
+      this.diags.error(d.loc, `'_Alignas' specifiers cannot reduce alignment of '${name}'`, name.length)
+    }
+    const attribute = d.attributeAlign ?? spec.attributeAlign
+    if (attribute !== undefined) return Math.max(attribute, spec.alignas ?? 0)
+    return spec.alignas === undefined ? undefined : Math.max(spec.alignas, natural)
   }
 
   private skipBalanced(): void {
@@ -711,8 +803,7 @@ export class Parser {
     const kw = this.next()
     const isUnion = kw.text === 'union'
     const kind = isUnion ? 'union' : 'struct'
-    let packed = false
-    while (this.is('__attribute__') || this.is('__attribute')) packed = this.skipAttribute() || packed
+    const recordAttributes = this.attributes()
     let tag: string | undefined
     let tagLoc = kw.loc
     if (this.peek().kind === 'ident' && !KEYWORDS.has(this.peek().text)) {
@@ -770,14 +861,14 @@ export class Parser {
           break
         }
         const d = this.declarator(spec.type, false)
-        while (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
         const name = d.name as string
         if (this.accept(':')) {
+          this.objectAlignment(spec, d, 'bitField')
           const width = this.bitFieldWidth(d.type, name, d.loc)
           if (seen.has(name)) this.diags.error(d.loc, `duplicate member '${name}'`, name.length)
           seen.add(name)
           members.push({ name, type: d.type, bitWidth: width, loc: d.loc })
-          while (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
+          this.attributes()
           if (this.accept(',')) continue
           this.expect(';', "';', identifier or '('")
           break
@@ -789,15 +880,16 @@ export class Parser {
           const flexible = d.type.kind === 'array' && d.type.length === undefined && this.is(';') && this.is('}', 1)
           if (!flexible) this.diags.error(d.loc, `field '${name}' has incomplete type`, name.length)
         }
-        members.push({ name, type: d.type, loc: d.loc })
+        const align = this.objectAlignment(spec, d, 'member')
+        members.push({ name, type: d.type, loc: d.loc, ...(align === undefined ? {} : { align }) })
         if (this.accept(',')) continue
         this.expect(';', "';', identifier or '('")
         break
       }
     }
     this.expect('}')
-    while (this.is('__attribute__') || this.is('__attribute')) packed = this.skipAttribute() || packed
-    layoutRecord(info, members, packed)
+    this.attributes(recordAttributes)
+    layoutRecord(info, members, recordAttributes.packed, recordAttributes.aligned)
     return { kind: 'record', info }
   }
 
@@ -901,14 +993,14 @@ export class Parser {
         else if (this.is('restrict') || this.is('__restrict') || this.is('__restrict__') || this.is('_Atomic')) {
           /* no effect at -O0 */
         } else if (this.is('__attribute__') || this.is('__attribute')) {
-          this.skipAttribute()
+          this.attributes() // attributes of the pointer type itself: none has an effect here
           continue
         } else break
         this.next()
       }
       type = qualified(pointerTo(type), { isConst, isVolatile })
     }
-    while (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
+    const leading = this.attributes()
     // A parenthesised declarator (not a parameter list): parse the suffixes first, then the inner part.
     if (this.is('(') && (this.is('*', 1) || this.is('(', 1) || this.is('[', 1) || (this.peek(1).kind === 'ident' && !KEYWORDS.has(this.peek(1).text) && !this.isTypedefName(this.peek(1)) && !abstract) || (!abstract && this.peek(1).kind === 'ident' && !KEYWORDS.has(this.peek(1).text) && !this.isTypedefName(this.peek(1))))) {
       const innerStart = this.pos + 1
@@ -926,7 +1018,9 @@ export class Parser {
       const inner = this.declarator(outer, abstract)
       this.expect(')')
       this.pos = end
-      return inner
+      const trailing = this.attributes({ ...leading })
+      const attributeAlign = trailing.aligned ?? inner.attributeAlign
+      return attributeAlign === undefined ? inner : { ...inner, attributeAlign }
     }
     let name: string | undefined
     let loc = this.peek().loc
@@ -939,14 +1033,15 @@ export class Parser {
       this.fail(t.loc, `expected identifier or '(' ${this.describe(t)}`, t.text.length)
     }
     type = this.declaratorSuffixes(type, name)
+    const attributes = leading
     while (this.is('__attribute__') || this.is('__attribute') || this.is('__asm__') || this.is('asm') || this.is('__asm')) {
-      if (this.is('__attribute__') || this.is('__attribute')) this.skipAttribute()
+      if (this.is('__attribute__') || this.is('__attribute')) this.attributes(attributes)
       else {
         this.next()
         this.skipBalanced() // `int x asm("name")`: the asm label is ignored
       }
     }
-    return { name, loc, type }
+    return attributes.aligned === undefined ? { name, loc, type } : { name, loc, type, attributeAlign: attributes.aligned }
   }
 
   private declaratorSuffixes(base: CType, name?: string): CType {
@@ -966,6 +1061,8 @@ export class Parser {
       const elem = this.declaratorSuffixes(base, name)
       if (elem.kind === 'function') this.fail(open.loc, 'declaration of array of functions')
       if (!isComplete(elem)) this.fail(open.loc, `array type has incomplete element type '${typeToString(elem)}'`)
+      // Elements of a type aligned beyond its size cannot be contiguous (`typedef int T __attribute__((aligned(8)))`).
+      if ((sizeOf(elem) as number) % alignOf(elem) !== 0) this.fail(open.loc, 'alignment of array elements is greater than element size')
       return arrayOf(elem, length)
     }
     if (this.is('(')) {
@@ -1014,6 +1111,7 @@ export class Parser {
         }
         const spec = this.declarationSpecifiers(true)
         const d = this.declarator(spec.type, true)
+        this.objectAlignment(spec, d, 'parameter')
         let pt = d.type
         if (pt.kind === 'array') pt = qualified(pointerTo(pt.of), {})
         else if (pt.kind === 'function') pt = pointerTo(pt)
@@ -1118,10 +1216,12 @@ export class Parser {
       const d = this.declarator(spec.type, false)
       const name = d.name as string
       if (spec.storage === 'typedef') {
-        this.declareTypedef(d)
+        this.declareTypedef(d, spec)
       } else if (d.type.kind === 'function' || spec.storage === 'extern') {
         // A block-scope function or extern declaration refers to the file-scope entity.
+        const align = this.objectAlignment(spec, d, d.type.kind === 'function' ? 'function' : 'object')
         const sym = this.declareGlobal(d, false)
+        if (align !== undefined) sym.align = Math.max(sym.align ?? 0, align)
         if (this.scope.names.get(name) && this.scope.names.get(name) !== sym) this.diags.error(d.loc, `redeclaration of '${name}'`)
         this.scope.names.set(name, sym)
         if (this.is('=')) this.fail(this.peek().loc, `'${name}' has both 'extern' and initializer`)
@@ -1130,6 +1230,7 @@ export class Parser {
           kind: 'var', name, type: d.type, asmName: `${name}.${this.staticCounter++}`, loc: d.loc, storage: 'global',
           external: false, defined: true, tentative: false, frameId: -1, addressTaken: false, scope: -1,
           parentScope: undefined, scopeDepth: 0, used: false, externalDefinition: false, inlineDefinition: false,
+          align: this.objectAlignment(spec, d, 'object'),
         }
         if (this.scope.names.has(name)) this.diags.error(d.loc, `redeclaration of '${name}'`, name.length)
         this.scope.names.set(name, sym)
@@ -1138,6 +1239,7 @@ export class Parser {
         this.globals.push(sym)
       } else {
         const sym = this.declareLocal(name, d.type, d.loc, 'local')
+        sym.align = this.objectAlignment(spec, d, spec.storage === 'register' ? 'register' : 'object')
         let init: Initializer | undefined
         if (this.accept('=')) init = this.initializer(sym)
         if (sizeOf(sym.type) === undefined) this.diags.error(d.loc, `storage size of '${name}' isn't known`, name.length)
@@ -1167,7 +1269,7 @@ export class Parser {
       const fn = this.fn as FunctionContext
       if (fn.labelsDefined.has(t.text)) this.diags.error(t.loc, `duplicate label '${t.text}'`, t.text.length)
       fn.labelsDefined.set(t.text, t.loc)
-      while (this.is('__attribute__')) this.skipAttribute()
+      this.attributes() // label attributes (`unused`) change nothing
       const body = this.is('}') ? ({ k: 'empty', loc } as Stmt) : this.statementOrDeclarationAfterLabel()
       return { k: 'label', label: t.text, body, loc }
     }
@@ -1812,7 +1914,7 @@ export class Parser {
       const operand = this.unaryExpr()
       if (operand.k === 'member' && operand.bitField) this.fail(operandLoc, `'${isSize ? 'sizeof' : '_Alignof'}' applied to a bit-field`)
       if (isSize) return this.sema.sizeofType(operand.type, t.loc)
-      return this.sema.num(BigInt(alignOf(operand.type)), ULONG, t.loc)
+      return this.sema.num(BigInt(objectAlignOf(operand)), ULONG, t.loc)
     }
     return this.postfixTail(this.primaryExpr())
   }
@@ -2123,4 +2225,15 @@ const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
 /** Parses a preprocessed token list into a checked translation unit. */
 export function parseTranslationUnit(tokens: readonly PPToken[], diags: DiagnosticSink): TranslationUnit {
   return new Parser(tokens, diags).parse()
+}
+
+/** gcc's `_Alignof(expression)`: a variable's or member's own alignment, else its type's. */
+function objectAlignOf(e: Expr): number {
+  if (e.k === 'var' && e.sym.align !== undefined) return e.sym.align
+  if (e.k === 'member') {
+    const record = e.base.type
+    const member = record.kind === 'record' ? findMember(record.info, e.name) : undefined
+    if (member !== undefined) return member.align
+  }
+  return alignOf(e.type)
 }

@@ -12,6 +12,9 @@ export interface Qualifiers {
   readonly isVolatile?: boolean
   /** The type was written through this typedef name (kept for diagnostics and debug info). */
   readonly typedefName?: string
+  /** Alignment set by `__attribute__((aligned(N)))` on a typedef: it replaces the natural one
+   *  (and may lower it), while the size stays (gcc's user-aligned type variant). */
+  readonly alignment?: number
 }
 
 export interface Member {
@@ -21,6 +24,8 @@ export interface Member {
   /** Byte offset; for a bit-field, of the storage unit it is read and written through. */
   readonly offset: number
   readonly bitField?: BitField
+  /** The alignment the member was laid out with (`_Alignof` of the member, like gcc's DECL_ALIGN). */
+  readonly align: number
   readonly loc?: SourceLocation
 }
 
@@ -205,6 +210,7 @@ export function sizeOf(t: CType): number | undefined {
 }
 
 export function alignOf(t: CType): number {
+  if (t.alignment !== undefined) return t.alignment
   switch (t.kind) {
     case 'void':
     case 'function':
@@ -368,15 +374,19 @@ export interface MemberDeclaration {
   readonly type: CType
   /** Set for bit-fields (0 only for an unnamed `T : 0`). */
   readonly bitWidth?: number
+  /** Alignment asked for by `_Alignas` or `__attribute__((aligned))` on the member. */
+  readonly align?: number
   readonly loc?: SourceLocation
 }
 
 /**
  * Lays out a struct or union as gcc does on x86-64: each member at the next multiple of its
  * alignment (unions: all at 0), the size rounded up to the largest alignment. A flexible array
- * member (last, `T x[]`) adds no size but its alignment counts.
+ * member (last, `T x[]`) adds no size but its alignment counts. A member's requested alignment
+ * can only raise its type's, except in a packed record, where it is the member's whole
+ * alignment; `recordAlign` (the record's own aligned attribute) raises the record's.
  */
-export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false): void {
+export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign = 1): void {
   // Positions are tracked in bits so bit-fields can share bytes.
   let bitPos = 0
   let sizeBits = 0
@@ -391,7 +401,7 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       // Named bit-fields raise the record's alignment; unnamed ones (incl. `:0`) do not (SysV ABI).
       if (d.name !== undefined && !packed) align = Math.max(align, typeAlign)
       if (d.name !== undefined) {
-        members.push({ name: d.name, type: d.type, loc: d.loc, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
+        members.push({ name: d.name, type: d.type, loc: d.loc, align: packed ? 1 : typeAlign, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
       }
       if (info.isUnion) sizeBits = Math.max(sizeBits, width)
       else {
@@ -400,19 +410,20 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       }
       continue
     }
-    const a = packed ? 1 : typeAlign
+    const a = packed ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
     align = Math.max(align, a)
     if (info.isUnion) {
-      members.push({ name: d.name, type: d.type, offset: 0, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: 0, align: a, loc: d.loc })
       sizeBits = Math.max(sizeBits, typeBits)
     } else {
       bitPos = alignUp(bitPos, a * 8)
-      members.push({ name: d.name, type: d.type, offset: bitPos / 8, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: bitPos / 8, align: a, loc: d.loc })
       bitPos += typeBits
       sizeBits = bitPos
     }
   }
   info.members = members
+  align = Math.max(align, recordAlign)
   info.align = align
   info.size = alignUp(Math.ceil(sizeBits / 8), align)
   info.complete = true
@@ -459,13 +470,14 @@ export function alignUp(n: number, a: number): number {
 export interface FoundMember {
   readonly type: CType
   readonly offset: number
+  readonly align: number
   readonly bitField?: BitField
 }
 
 /** Finds a member by name, looking inside anonymous struct/union members (C11). */
 export function findMember(info: RecordInfo, name: string): FoundMember | undefined {
   for (const m of info.members) {
-    if (m.name === name) return m.bitField ? { type: m.type, offset: m.offset, bitField: m.bitField } : { type: m.type, offset: m.offset }
+    if (m.name === name) return m.bitField ? { type: m.type, offset: m.offset, align: m.align, bitField: m.bitField } : { type: m.type, offset: m.offset, align: m.align }
     if (m.name === undefined && m.type.kind === 'record') {
       const inner = findMember(m.type.info, name)
       if (inner) return { ...inner, offset: m.offset + inner.offset }

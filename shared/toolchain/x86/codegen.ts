@@ -61,6 +61,18 @@ function workSize(type: IntType): 4 | 8 {
   return sizeOfType(type) === 8 ? 8 : 4
 }
 
+/** A realigned frame's slot before `ins` adds the stack depth: `{slot:OFFSET}` [+WITHIN]
+ *  (braces never occur in assembly text otherwise). */
+const PENDING_SLOT = /\{slot:(-?\d+)\}([+-]\d+)?/g
+/** ... and before the end of the function adds the frame allocation: `{placed:OFFSET}`. */
+const PLACED_SLOT = /\{placed:(-?\d+)\}/g
+
+/** `sub rsp, N` that covers every slot of the frame. */
+function wholeFrameSize(frame: FrameLayout): number {
+  const boundary = frame.realignment ?? 16
+  return Math.ceil(frame.frameSize / boundary) * boundary - (frame.realignment === undefined ? 8 * frame.calleeSaved.length : 0)
+}
+
 function signedOffset(base: string, offset: number): string {
   return offset === 0 ? base : offset > 0 ? `${base}+${offset}` : `${base}${offset}`
 }
@@ -211,7 +223,9 @@ class FunctionEmitter {
   }
 
   private ins(mnemonic: string, operands = ''): void {
-    this.lines.push(operands === '' ? `\t${mnemonic}` : `\t${mnemonic}\t${operands}`)
+    // Slots of a realigned frame are rsp-relative: the values pushed at this point move them.
+    const resolved = operands.replace(PENDING_SLOT, (_, offset: string, within: string | undefined) => `{placed:${Number(offset) + Number(within ?? 0) + 8 * this.stackDepth}}`)
+    this.lines.push(resolved === '' ? `\t${mnemonic}` : `\t${mnemonic}\t${resolved}`)
   }
 
   private label(name: string): void {
@@ -248,11 +262,12 @@ class FunctionEmitter {
     this.ins('push', 'rbp')
     this.ins('mov', 'rbp, rsp')
     for (const saved of [...frame.calleeSaved].reverse()) this.ins('push', saved)
+    if (frame.realignment !== undefined) this.ins('and', `rsp, -${frame.realignment}`)
     const allocationIndex = this.lines.length
     this.spillParameters()
     if (frame.canaryOffset !== undefined) {
       this.ins('mov', 'rax, QWORD PTR fs:40')
-      this.ins('mov', `${memory(8, signedOffset('rbp', frame.canaryOffset))}, rax`)
+      this.ins('mov', `${memory(8, this.slot(frame.canaryOffset))}, rax`)
       this.ins('xor', 'eax, eax')
     }
     const body = fn.body
@@ -264,20 +279,21 @@ class FunctionEmitter {
     this.sourceLine(fn.endLoc)
     // A leaf function keeps its locals in the red zone below rsp, where our push/pop temporaries
     // would land: then it allocates its whole frame (gcc never pushes at -O0, so it never needs to).
-    const fullFrame = Math.ceil(frame.frameSize / 16) * 16
+    const fullFrame = wholeFrameSize(frame)
     if (this.adjustsStack && frame.stackAllocation < fullFrame) this.frame = { ...frame, stackAllocation: fullFrame }
     const allocation = this.frame.stackAllocation
     // gcc prints `add rsp, -128` because -128 fits in a byte and 128 does not.
     if (allocation === 128) this.lines.splice(allocationIndex, 0, '\tadd\trsp, -128')
     else if (allocation > 0) this.lines.splice(allocationIndex, 0, `\tsub\trsp, ${allocation}`)
     this.epilogue()
-    return [...head, ...this.lines]
+    const lines = this.lines.map((line) => line.replace(PLACED_SLOT, (_, offset: string) => signedOffset('rsp', allocation + Number(offset))))
+    return [...head, ...lines]
   }
 
   private spillParameters(): void {
     const frame = this.frame
     const offsetOf = (id: number): number => frame.offsets.get(id) as number
-    if (frame.structReturnSlot !== undefined) this.ins('mov', `${memory(8, signedOffset('rbp', frame.structReturnSlot))}, rdi`)
+    if (frame.structReturnSlot !== undefined) this.ins('mov', `${memory(8, this.slot(frame.structReturnSlot))}, rdi`)
     for (const param of frame.params) {
       const offset = offsetOf(param.object)
       if (param.registers.length === 0) {
@@ -286,31 +302,31 @@ class FunctionEmitter {
         const size = param.type.kind === 'int' ? sizeOfType(param.type.type) : param.type.size
         if (param.type.kind === 'int') {
           this.ins('mov', `${register('rax', size === 8 ? 8 : 4)}, ${memory(size === 8 ? 8 : 4, signedOffset('rbp', param.stackOffset))}`)
-          this.ins('mov', `${memory(size, signedOffset('rbp', offset))}, ${register('rax', size)}`)
+          this.ins('mov', `${memory(size, this.slot(offset))}, ${register('rax', size)}`)
         } else {
           this.ins('lea', `rsi, [${signedOffset('rbp', param.stackOffset)}]`)
-          this.ins('lea', `rdi, [${signedOffset('rbp', offset)}]`)
+          this.ins('lea', `rdi, [${this.slot(offset)}]`)
           this.copyBytes('rdi', 'rsi', size)
         }
         continue
       }
       if (param.type.kind === 'int') {
         const size = sizeOfType(param.type.type)
-        this.ins('mov', `${memory(size, signedOffset('rbp', offset))}, ${register(ARGUMENT_REGISTERS[param.registers[0] as number] as string, size)}`)
+        this.ins('mov', `${memory(size, this.slot(offset))}, ${register(ARGUMENT_REGISTERS[param.registers[0] as number] as string, size)}`)
       } else {
         param.registers.forEach((registerIndex, word) => {
           const remaining = (param.type as { size: number }).size - word * 8
-          this.storePieces(ARGUMENT_REGISTERS[registerIndex] as string, `rbp`, offset + word * 8, Math.min(8, remaining))
+          this.storePieces(ARGUMENT_REGISTERS[registerIndex] as string, this.slot(offset, word * 8), 0, Math.min(8, remaining))
         })
       }
     }
     if (this.fn.variadic && frame.registerSaveArea !== undefined) {
       const area = frame.registerSaveArea
-      for (let i = frame.namedRegisterCount; i < 6; i++) this.ins('mov', `${memory(8, signedOffset('rbp', area + i * 8))}, ${ARGUMENT_REGISTERS[i]}`)
+      for (let i = frame.namedRegisterCount; i < 6; i++) this.ins('mov', `${memory(8, this.slot(area, i * 8))}, ${ARGUMENT_REGISTERS[i]}`)
       const skip = this.module.newLabel()
       this.ins('test', 'al, al')
       this.ins('je', skip)
-      for (let i = 0; i < 8; i++) this.ins('movaps', `XMMWORD PTR [${signedOffset('rbp', area + 48 + i * 16)}], xmm${i}`)
+      for (let i = 0; i < 8; i++) this.ins('movaps', `XMMWORD PTR [${this.slot(area, 48 + i * 16)}], xmm${i}`)
       this.label(skip)
     }
   }
@@ -366,7 +382,7 @@ class FunctionEmitter {
     if (frame.canaryOffset !== undefined) {
       const scratch = this.fn.returns.kind === 'aggregate' && this.fn.returns.size <= 16 ? 'rcx' : returnsValue ? 'rdx' : 'rax'
       const ok = this.module.newLabel()
-      this.ins('mov', `${scratch}, ${memory(8, signedOffset('rbp', frame.canaryOffset))}`)
+      this.ins('mov', `${scratch}, ${memory(8, this.slot(frame.canaryOffset))}`)
       this.ins('sub', `${scratch}, QWORD PTR fs:40`)
       this.ins('je', ok)
       this.ins('call', '__stack_chk_fail')
@@ -376,7 +392,7 @@ class FunctionEmitter {
     // Callee-saved registers were pushed in reverse order: rbx is nearest to the locals.
     const saved = frame.calleeSaved
     saved.forEach((name, i) => this.ins('mov', `${name}, ${memory(8, signedOffset('rbp', -8 * (saved.length - i)))}`))
-    if (frame.stackAllocation > 0 || this.adjustsStack || saved.length > 0) this.ins('leave')
+    if (frame.stackAllocation > 0 || this.adjustsStack || saved.length > 0 || frame.realignment !== undefined) this.ins('leave')
     else this.ins('pop', 'rbp')
     this.ins('ret')
   }
@@ -533,9 +549,9 @@ class FunctionEmitter {
       if (returns.size > 16) {
         const slot = this.frame.structReturnSlot as number
         this.ins('mov', 'rsi, rax')
-        this.ins('mov', `rdi, ${memory(8, signedOffset('rbp', slot))}`)
+        this.ins('mov', `rdi, ${memory(8, this.slot(slot))}`)
         this.copyBytes('rdi', 'rsi', returns.size)
-        this.ins('mov', `rax, ${memory(8, signedOffset('rbp', slot))}`)
+        this.ins('mov', `rax, ${memory(8, this.slot(slot))}`)
       } else {
         this.ins('mov', 'rsi, rax')
         if (returns.size > 8) this.loadPieces('rdx', 'rsi', 8, returns.size - 8)
@@ -554,7 +570,7 @@ class FunctionEmitter {
     this.ins('mov', `${memory(4, 'rax+4')}, 48`)
     this.ins('lea', `rdx, [rbp+${16 + frame.namedStackBytes}]`)
     this.ins('mov', `${memory(8, 'rax+8')}, rdx`)
-    this.ins('lea', `rdx, [${signedOffset('rbp', frame.registerSaveArea)}]`)
+    this.ins('lea', `rdx, [${this.slot(frame.registerSaveArea)}]`)
     this.ins('mov', `${memory(8, 'rax+16')}, rdx`)
   }
 
@@ -609,9 +625,22 @@ class FunctionEmitter {
   // Addresses and leaves
   // -------------------------------------------------------------------------------------------
 
+  /**
+   * Address text of the byte `within` bytes into the frame slot at `slotOffset`: rbp-relative,
+   * or in a realigned frame rsp-relative (the slot's distance from rsp grows with every value
+   * pushed since the prologue). Stack-passed parameters (positive offsets) are always above rbp.
+   */
+  private slot(slotOffset: number, within = 0): string {
+    const realigned = this.frame.realignment !== undefined && slotOffset < 0
+    if (!realigned) return signedOffset('rbp', slotOffset + within)
+    // Resolved in two steps: the stack depth when the instruction is emitted (`ins`), then the
+    // frame allocation, final only at the end of the function (`emit`).
+    return `{slot:${slotOffset + within}}`
+  }
+
   /** `rbp-20` / `rel name+4` when the address is a frame slot or a symbol; otherwise undefined. */
   private directAddress(addr: Expr): string | undefined {
-    if (addr.kind === 'frameAddr') return signedOffset('rbp', this.frameOffset(addr.object) + addr.offset)
+    if (addr.kind === 'frameAddr') return this.slot(this.frameOffset(addr.object), addr.offset)
     if (addr.kind === 'symbolAddr') {
       this.module.referenced.add(addr.symbol)
       return `rel ${signedOffset(addr.symbol, addr.offset)}`
@@ -654,7 +683,7 @@ class FunctionEmitter {
         return
       }
       case 'frameAddr':
-        this.ins('lea', `${target}, [${signedOffset('rbp', this.frameOffset(expr.object) + expr.offset)}]`)
+        this.ins('lea', `${target}, [${this.slot(this.frameOffset(expr.object), expr.offset)}]`)
         return
       case 'symbolAddr':
         this.module.referenced.add(expr.symbol)

@@ -19,6 +19,10 @@
  *   excepted.
  * - `sub rsp, N`: N = frame size rounded up to 16; leaf functions (no calls, no canary) use the
  *   128-byte red zone and allocate only what exceeds 120 bytes.
+ * - An object in memory aligned beyond the 16 bytes rsp guarantees (`_Alignas(32)`) makes gcc
+ *   realign the frame: `and rsp, -A` after the pushes, the objects laid out as usual below that
+ *   boundary and addressed through rsp, N rounded up to A. A scalar kept like a register ignores
+ *   its requested alignment (gcc gives its pseudo the mode's alignment).
  *
  * Known difference: gcc lets objects share a slot when their live ranges (from first use to end
  * of block) do not overlap; we only share between disjoint blocks, which is always safe.
@@ -55,7 +59,11 @@ export interface FrameLayout {
   readonly namedRegisterCount: number
   /** Bytes of named parameters passed on the stack (for va_start's overflow area). */
   readonly namedStackBytes: number
-  /** Bytes below rbp the frame uses. */
+  /** Set when the frame is realigned (`and rsp, -realignment` after the pushes): negative offsets
+   *  are then from that aligned boundary, which is rsp + stackAllocation once the prologue is
+   *  done; positive ones (stack-passed parameters) stay rbp-relative. */
+  readonly realignment?: number
+  /** Bytes below rbp (a realigned frame: below its aligned boundary) the frame uses. */
   readonly frameSize: number
   /** N in `sub rsp, N`. */
   readonly stackAllocation: number
@@ -267,9 +275,13 @@ export function classifyParams(fn: IrFunction): { params: ParamLocation[]; named
 }
 
 function effectiveAlign(object: FrameObject): number {
+  if (isRegisterLike(object)) return Math.max(object.size, 1)
   if (!object.scalar && object.size >= 16 && object.vaList !== true) return Math.max(object.align, 16)
   return Math.max(object.align, 1)
 }
+
+/** The stack boundary rsp keeps (System V): stricter alignments need a realigned frame. */
+const STACK_BOUNDARY = 16
 
 function isRegisterLike(object: FrameObject): boolean {
   return object.scalar && !object.addressTaken
@@ -300,9 +312,13 @@ export function needsCanary(fn: IrFunction, mode: StackProtector, facts: BodyFac
 }
 
 export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFacts = analyzeBody(fn.body)): FrameLayout {
-  // Pushed callee-saved registers come first; locals start at the next 16-byte boundary.
   const calleeSaved = CALLEE_SAVED.slice(0, facts.calleeSaved)
-  let offset = -alignUp(8 * calleeSaved.length, 16)
+  const inMemory = fn.frame.filter((object) => object.kind === 'param' || facts.firstMention.has(object.id))
+  const strictest = Math.max(STACK_BOUNDARY, ...inMemory.map(effectiveAlign))
+  const realignment = strictest > STACK_BOUNDARY ? strictest : undefined
+  // Pushed callee-saved registers come first; locals start at the next 16-byte boundary (in a
+  // realigned frame, at the aligned boundary below the pushes).
+  let offset = realignment === undefined ? -alignUp(8 * calleeSaved.length, 16) : 0
   const allocate = (size: number, align: number): number => {
     offset = -alignUp(-offset + size, align)
     return offset
@@ -409,8 +425,9 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
 
   const frameSize = -offset
   const leaf = !facts.hasCalls && !canary
-  const rounded = alignUp(frameSize, 16)
-  const stackAllocation = leaf ? Math.max(0, rounded - 120) : rounded - 8 * calleeSaved.length
+  const rounded = alignUp(frameSize, realignment ?? 16)
+  const pushedBelowLocals = realignment === undefined ? 8 * calleeSaved.length : 0
+  const stackAllocation = leaf ? Math.max(0, rounded - 120) : rounded - pushedBelowLocals
   return {
     functionName: fn.name,
     calleeSaved,
@@ -421,6 +438,7 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
     params,
     namedRegisterCount,
     namedStackBytes,
+    ...(realignment === undefined ? {} : { realignment }),
     frameSize,
     stackAllocation,
     leaf,
