@@ -61,9 +61,9 @@ static int read_integer(struct input *in, char *text, int capacity, long width, 
     digits++;
     c = next_char(in);
     if ((c == 'x' || c == 'X') && n < width) {
+      /* glibc consumes the "0x" even when no hex digit follows, and the '0' alone is the number. */
       text[n++] = (char)c;
       base = 16;
-      digits = 0;
       c = next_char(in);
     } else if (base == 0) {
       base = 8;
