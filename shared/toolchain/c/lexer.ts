@@ -189,8 +189,9 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
         k++
       }
       if (!closed) {
-        // gcc: a lone quote is a "missing terminating ' character" error and the rest of the line is dropped.
-        diags.error(loc(start), `missing terminating ${quote} character`)
+        // gcc's preprocessor only warns (the quote may be in a skipped group or an unused macro)
+        // and makes the rest of the line one token; the parser reports it as an error if it gets it.
+        diags.warning(loc(start), `missing terminating ${quote} character`)
         while (k < n && text[k] !== '\n') k++
         push('other', start, k)
         i = k

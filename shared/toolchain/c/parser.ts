@@ -173,12 +173,36 @@ export class Parser {
   private switchCounter = 0
   private anonymousCounter = 0
 
+  private readonly toks: readonly PPToken[]
+  /** Tokens with an unterminated quote, by the index of the token they preceded (see `next`). */
+  private readonly unterminated = new Map<number, PPToken[]>()
+
   constructor(
-    private readonly toks: readonly PPToken[],
+    tokens: readonly PPToken[],
     private readonly diags: DiagnosticSink,
   ) {
+    // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
+    // never sees it (`char c = 'a;` then parses on as `char c = <next line>`).
+    const kept: PPToken[] = []
+    for (const t of tokens) {
+      if (t.kind === 'other' && (t.text.startsWith("'") || t.text.startsWith('"'))) {
+        const before = this.unterminated.get(kept.length) ?? []
+        before.push(t)
+        this.unterminated.set(kept.length, before)
+      } else kept.push(t)
+    }
+    this.toks = kept
+    this.reportUnterminated(0)
     this.sema = new Sema(diags)
     this.declareBuiltins()
+  }
+
+  /** Reports the dropped unterminated literals in front of token `index`, once, when the parser gets there. */
+  private reportUnterminated(index: number): void {
+    const dropped = this.unterminated.get(index)
+    if (dropped === undefined) return
+    this.unterminated.delete(index)
+    for (const t of dropped) this.diags.error(t.loc, `missing terminating ${t.text[0]} character`, t.text.length)
   }
 
   // ---- tokens --------------------------------------------------------------------------------
@@ -189,7 +213,10 @@ export class Parser {
 
   private next(): PPToken {
     const t = this.peek()
-    if (this.pos < this.toks.length - 1) this.pos++
+    if (this.pos < this.toks.length - 1) {
+      this.pos++
+      this.reportUnterminated(this.pos)
+    }
     return t
   }
 
@@ -1990,7 +2017,7 @@ export class Parser {
       case 'eof':
         break
       case 'other':
-        this.fail(t.loc, t.text === '\\' ? "stray '\\' in program" : t.text.startsWith("'") || t.text.startsWith('"') ? `missing terminating ${t.text[0]} character` : `stray '${t.text}' in program`)
+        this.fail(t.loc, t.text === '\\' ? "stray '\\' in program" : `stray '${t.text}' in program`)
     }
     this.fail(t.loc, `expected expression ${this.describe(t)}`, t.text.length)
   }

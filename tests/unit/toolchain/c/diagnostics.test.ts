@@ -168,6 +168,26 @@ int main(void) {
     expect(theirs.length).toBeGreaterThan(15)
     expect(ourWarnings(source)).toEqual(theirs)
   })
+  it("an unterminated ' or \" warns; it is an error only where the parser meets it (corpus bug 1)", () => {
+    const skipped = `#if 0
+    it's skipped text
+#endif
+#define UNUSED 'a
+int main(void) { return 0; }
+`
+    expect(ourErrors(skipped)).toEqual([])
+    expect(ourWarnings(skipped)).toEqual(gccWarnings(skipped))
+    const live = `int puts(const char *);
+int main(void) {
+    char c = 'a;
+    puts("ok);
+    return c;
+}
+`
+    expect(ourWarnings(live)).toEqual(gccWarnings(live))
+    // (gcc then goes on with errors of its own recovery, which differs from ours)
+    expect(ourErrors(live)).toEqual(gccErrors(live).slice(0, 3))
+  })
 })
 
 describe('typedef names in messages, as gcc spells them', () => {
