@@ -79,6 +79,18 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
   }
 }
 
+/** Index of the first row at or after `address` in rows sorted by address. */
+function firstAtOrAfter(rows: readonly LineInput[], address: number): number {
+  let lo = 0
+  let hi = rows.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if ((rows[mid] as LineInput).address < address) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** Builds the writer's input for one compiled module. `link` is what the linker placed: a
  *  `LinkResult`, or the `PlacedProgram` its `debugSections` callback receives. */
 export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines'>, options: BuildDebugOptions): UnitInput {
@@ -87,26 +99,36 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
   const ownObject = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
   const symbols = new Map<string, LinkResult['symbols'][number]>()
   for (const s of link.symbols) if (!symbols.has(s.name) || s.file === ownObject) symbols.set(s.name, s)
+  const layouts = new Map(frames.map((f) => [f.functionName, f]))
   const placed = module.functions.map((fn) => {
     const sym = symbols.get(fn.name)
-    const layout = frames.find((f) => f.functionName === fn.name)
+    const layout = layouts.get(fn.name)
     if (!sym || !layout) throw new DwarfError(`debug info: function ${fn.name} has no ${sym ? 'frame layout' : 'linked symbol'}`)
     if (sym.size <= 0) throw new DwarfError(`debug info: function ${fn.name} has no size in the symbol table`)
     const low = Number(sym.address)
     return { fn, layout, low, high: low + sym.size }
   })
-  // The link's rows cover every object (the libc's too): keep this module's code only, then sort.
+  // The link's rows cover every object (the libc's too): keep this module's code only, sorted.
   const start = Math.min(...placed.map((p) => p.low))
   const end = Math.max(...placed.map((p) => p.high))
-  const ownLines = link.lines.filter((l) => Number(l.address) >= start && Number(l.address) < end).sort((a, b) => Number(a.address - b.address))
+  const ownLines: LineInput[] = []
+  for (const row of link.lines) {
+    const address = Number(row.address)
+    if (address >= start && address < end) ownLines.push({ address, file: row.file, line: row.line, column: row.column })
+  }
+  ownLines.sort((a, b) => a.address - b.address)
   const functions: DebugFunction[] = []
   const lines: LineInput[] = []
   for (const { fn, layout, low, high } of placed) {
     functions.push(functionInfo(fn, layout, low, high, module.sourceFile))
     // One line sequence per function: its rows, then the end of its code.
-    const rows = ownLines.filter((l) => Number(l.address) >= low && Number(l.address) < high)
-    for (const row of rows) lines.push({ address: Number(row.address), file: row.file, line: row.line, column: row.column })
-    if (rows.length > 0) lines.push({ address: high, file: module.sourceFile, line: rows[rows.length - 1]?.line ?? 0, endSequence: true })
+    let row = firstAtOrAfter(ownLines, low)
+    let last: LineInput | undefined
+    for (; row < ownLines.length && (ownLines[row] as LineInput).address < high; row++) {
+      last = ownLines[row] as LineInput
+      lines.push(last)
+    }
+    if (last) lines.push({ address: high, file: module.sourceFile, line: last.line, endSequence: true })
   }
   const globals: DebugVariable[] = []
   for (const g of module.globals) {
