@@ -14,7 +14,7 @@
  */
 import { Register } from 'iced-x86'
 import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type ParsedLine, type Statement } from './parse'
-import { EncodeError, encodeInstruction, relativeBranchLengths, type ResolvedOperand, type Value, type ValueBase } from './encode'
+import { EncodeError, encodeInstruction, relativeBranchForms, type RelativeBranchForm, type RelativeBranchForms, type ResolvedOperand, type Value, type ValueBase } from './encode'
 import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName, SourceLine } from './object'
 import { SECTION_NAMES } from './object'
 
@@ -24,34 +24,42 @@ export interface AssembleResult {
   readonly diagnostics: readonly Diagnostic[]
 }
 
-interface SourceStatement {
-  readonly line: number
-  readonly statement: Statement
-  readonly section: SectionName
-  /** Label defined on this line, fully qualified. */
-  readonly label?: string
-  /** Qualification scope for `.local` labels referenced on this line. */
-  readonly scope: string
+/** One statement in source order, with its layout state. A class, so every entry has one shape. */
+class SourceStatement {
   /** Relaxation state for branches. */
-  longBranch: boolean
+  longBranch = false
   /** Bytes of an instruction that encodes the same wherever it lands (reused by later passes). */
-  encoded?: Uint8Array
+  encoded: Uint8Array | undefined = undefined
   /** How relaxation passes size this statement (set after the first pass). */
-  plan?: SizePlan
+  plan: SizePlan | undefined = undefined
+
+  constructor(
+    readonly line: number,
+    readonly statement: Statement,
+    readonly section: SectionName,
+    /** Label defined on this line, fully qualified. */
+    readonly label: string | undefined,
+    /** Qualification scope for `.local` labels referenced on this line. */
+    readonly scope: string,
+  ) {}
 }
+
+/** The statement of a line that only defines a label. */
+const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
 
 /**
  * How a relaxation pass finds a statement's size without encoding it:
  * - fixed: the size the first pass measured, whatever the labels' values;
  * - branch: a relative branch to `label + addend` in its own section (`label` undefined = `$`):
- *   short while the target is in reach, long from the first time it is not;
+ *   short while the target is in reach, long from the first time it is not (or always, without
+ *   a short form: call);
  * - align: padding to a multiple of `value`;
  * - equ: no bytes, records where the equ stands (for `$` in its value);
  * - evaluate: anything else, emitted (without keeping bytes) as in a full pass.
  */
 type SizePlan =
   | { readonly kind: 'fixed'; readonly size: number }
-  | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly shortLength: number; readonly longLength: number }
+  | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
   | { readonly kind: 'align'; readonly value: number }
   | { readonly kind: 'equ'; readonly key: string }
   | { readonly kind: 'evaluate' }
@@ -111,6 +119,9 @@ class Assembly {
   private equateStack = new Set<string>()
   /** How many branches have grown to their long form so far (a pass that grows one is not stable). */
   private branchGrowths = 0
+  /** Bytes of position-independent instructions, per parsed statement (repeated lines share one). */
+  private readonly sharedEncodings = new Map<Statement, Uint8Array>()
+  private readonly branchFormsCache = new Map<Statement, RelativeBranchForms | null>()
 
   constructor(
     private readonly source: string,
@@ -221,7 +232,7 @@ class Assembly {
       }
       const statement = parsed.statement
       if (statement === undefined) {
-        if (label !== undefined) this.statements.push({ line, statement: { kind: 'data', unit: 1, items: [], column: 1 }, section, label, scope, longBranch: false })
+        if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
         return
       }
       switch (statement.kind) {
@@ -252,7 +263,7 @@ class Assembly {
           if (this.labels.has(name) || this.equates.has(name)) this.error(line, statement.column, `symbol '${name}' redefined`)
           else this.equates.set(name, { expr: statement.value, line, scope, section })
           // Kept in the statement list so layout records where `$` is for this equ.
-          this.statements.push({ line, statement: { ...statement, name }, section, scope, longBranch: false })
+          this.statements.push(new SourceStatement(line, { ...statement, name }, section, undefined, scope))
           break
         }
         case 'default':
@@ -262,11 +273,11 @@ class Assembly {
           this.sourceFile = statement.name
           break
         default:
-          this.statements.push({ line, statement, section, ...(label === undefined ? {} : { label }), scope, longBranch: false })
+          this.statements.push(new SourceStatement(line, statement, section, label, scope))
           this.usedSections.add(section)
           return
       }
-      if (label !== undefined) this.statements.push({ line, statement: { kind: 'data', unit: 1, items: [], column: 1 }, section, label, scope, longBranch: false })
+      if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
     })
     for (const [name, where] of this.globals) {
       if (!this.labels.has(name) && !this.externs.has(name)) this.error(where.line, where.column, `symbol '${name}' declared global but not defined`)
@@ -468,20 +479,9 @@ class Assembly {
         case 'fixed':
           size += plan.size
           break
-        case 'branch': {
-          if (!entry.longBranch) {
-            const target = (plan.label === undefined ? size : ((this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label)) as number)) + plan.addend
-            const distance = target - (size + plan.shortLength)
-            if (distance >= -0x80 && distance < 0x80) {
-              size += plan.shortLength
-              break
-            }
-            entry.longBranch = true
-            this.branchGrowths++
-          }
-          size += plan.longLength
+        case 'branch':
+          size += this.branchForm(entry, plan, size).form.length
           break
-        }
         case 'align':
           size += (plan.value - (size % plan.value)) % plan.value
           break
@@ -498,6 +498,31 @@ class Assembly {
     }
   }
 
+  /**
+   * The form of a planned branch at `ip` and its displacement: short while the target is in
+   * reach and the branch has never been long, as encodeBranch decides.
+   */
+  private branchForm(entry: SourceStatement, plan: SizePlan & { kind: 'branch' }, ip: number): { form: RelativeBranchForm; displacement: number } {
+    const target = (plan.label === undefined ? ip : ((this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label)) as number)) + plan.addend
+    if (plan.short !== undefined && !entry.longBranch) {
+      const displacement = target - (ip + plan.short.length)
+      if (displacement >= -0x80 && displacement < 0x80) return { form: plan.short, displacement }
+      entry.longBranch = true
+      this.branchGrowths++
+    }
+    return { form: plan.long, displacement: target - (ip + plan.long.length) }
+  }
+
+  private emitBranch(entry: SourceStatement, plan: SizePlan & { kind: 'branch' }, builder: SectionBuilder): void {
+    const { form, displacement } = this.branchForm(entry, plan, builder.size)
+    const bytes = new Uint8Array(form.length)
+    bytes.set(form.opcode)
+    const at = form.opcode.length
+    if (form.length - at === 1) bytes[at] = displacement & 0xff
+    else new DataView(bytes.buffer).setInt32(at, displacement, true)
+    builder.append(bytes)
+  }
+
   // -------------------------------------------------------------------------------------------
   // Size plans
   // -------------------------------------------------------------------------------------------
@@ -506,7 +531,9 @@ class Assembly {
   private planSizes(firstSizes: readonly number[]): void {
     this.statements.forEach((entry, index) => {
       const size = firstSizes[index] ?? -1
-      entry.plan = size < 0 ? { kind: 'evaluate' } : this.planFor(entry, entry.statement, size)
+      // Instructions that encoded to the same bytes anywhere (most of them) keep their size.
+      if (entry.encoded !== undefined) entry.plan = { kind: 'fixed', size }
+      else entry.plan = size < 0 ? { kind: 'evaluate' } : this.planFor(entry, entry.statement, size)
     })
   }
 
@@ -540,7 +567,7 @@ class Assembly {
       case 'times':
         return this.dependency(statement.count, scope) === Dependency.None && this.hasStableSize(statement.body, scope)
       case 'instruction':
-        return relativeBranchLengthsOrNone(statement) === undefined && statement.operands.every((operand) => this.operandDependency(operand, scope) === Dependency.None)
+        return this.branchFormsOf(statement) === undefined && statement.operands.every((operand) => this.operandDependency(operand, scope) === Dependency.None)
       default:
         return false
     }
@@ -549,7 +576,7 @@ class Assembly {
   private instructionPlan(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, size: number): SizePlan {
     const fixed: SizePlan = { kind: 'fixed', size }
     const dependencies = statement.operands.map((operand) => this.operandDependency(operand, entry.scope))
-    const branch = relativeBranchLengthsOrNone(statement)
+    const branch = this.branchFormsOf(statement)
     const operand = statement.operands[0]
     if (branch === undefined || statement.operands.length !== 1 || operand?.kind !== 'immediate') {
       // Relocatable operands become relocations or rip-relative displacements: fixed widths.
@@ -558,9 +585,24 @@ class Assembly {
     const target = this.branchTarget(operand.value, entry)
     if (target === 'external') return fixed // always the near form with a relocation
     if (target === undefined || operand.size !== 0) return { kind: 'evaluate' }
-    if (branch.short === undefined) return fixed // call, xbegin: near only
     if (branch.long === undefined || operand.branchHint !== undefined) return { kind: 'evaluate' }
-    return { kind: 'branch', label: target.label, addend: target.addend, shortLength: branch.short, longLength: branch.long }
+    return { kind: 'branch', label: target.label, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
+  }
+
+  /** The relative-branch forms of an instruction's mnemonic, undefined when it has none (or its
+   *  prefixes make one impossible: then it is evaluated like any other instruction). */
+  private branchFormsOf(statement: Statement & { kind: 'instruction' }): RelativeBranchForms | undefined {
+    let forms = this.branchFormsCache.get(statement)
+    if (forms === undefined) {
+      try {
+        forms = relativeBranchForms(statement.mnemonic, statement.prefixes) ?? null
+      } catch (error) {
+        if (!(error instanceof EncodeError)) throw error
+        forms = null
+      }
+      this.branchFormsCache.set(statement, forms)
+    }
+    return forms ?? undefined
   }
 
   /**
@@ -721,8 +763,20 @@ class Assembly {
 
   private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder, context: EvalContext): void {
     if (entry.section === '.bss') throw new EncodeError('instructions are not allowed in .bss', statement.column)
-    if (entry.encoded !== undefined && entry.statement === statement) {
+    const own = entry.statement === statement
+    if (entry.encoded !== undefined && own) {
       builder.append(entry.encoded)
+      return
+    }
+    const plan = entry.plan
+    if (plan?.kind === 'branch' && own) {
+      this.emitBranch(entry, plan, builder)
+      return
+    }
+    const shared = this.sharedEncodings.get(statement)
+    if (shared !== undefined) {
+      if (own) entry.encoded = shared
+      builder.append(shared)
       return
     }
     const operands = statement.operands.map((operand) => this.resolveOperand(operand, context))
@@ -745,7 +799,10 @@ class Assembly {
       entry.longBranch = true
       this.branchGrowths++
     }
-    if (entry.statement === statement && result.fixups.length === 0 && isPositionIndependent(statement)) entry.encoded = result.bytes
+    if (result.fixups.length === 0 && isPositionIndependent(statement)) {
+      this.sharedEncodings.set(statement, result.bytes)
+      if (own) entry.encoded = result.bytes
+    }
     const start = builder.size
     builder.append(result.bytes)
     for (const fixup of result.fixups) builder.relocate({ offset: start + fixup.offset, kind: fixup.kind, target: baseTarget(fixup.base), addend: fixup.addend })
@@ -859,17 +916,6 @@ function emitsIntoSection(statement: Statement | undefined): boolean {
       return false
     default:
       return true
-  }
-}
-
-/** The relative-branch lengths of an instruction's mnemonic, undefined when it has no such form
- *  (or its prefixes make one impossible: then it is evaluated like any other instruction). */
-function relativeBranchLengthsOrNone(statement: Statement & { kind: 'instruction' }): ReturnType<typeof relativeBranchLengths> {
-  try {
-    return relativeBranchLengths(statement.mnemonic, statement.prefixes)
-  } catch (error) {
-    if (error instanceof EncodeError) return undefined
-    throw error
   }
 }
 

@@ -90,7 +90,7 @@ interface Form {
   readonly operandSize: number
 }
 
-const FIXED_REGISTERS: Record<string, Register> = {
+const FIXED_REGISTERS = new Map<string, Register>(Object.entries({
   es: Register.ES,
   cs: Register.CS,
   ss: Register.SS,
@@ -104,10 +104,10 @@ const FIXED_REGISTERS: Record<string, Register> = {
   eax: Register.EAX,
   rax: Register.RAX,
   st0: Register.ST0,
-}
+}))
 
 function classifyOperandKind(name: string, operandSize: number): OperandClass | undefined {
-  const fixed = FIXED_REGISTERS[name]
+  const fixed = FIXED_REGISTERS.get(name)
   if (fixed !== undefined) return { kind: 'fixedRegister', register: fixed }
   const memory = name.includes('or_mem')
   const gpr = /^r(8|16|32|64)_/.exec(name)
@@ -193,7 +193,7 @@ function forms(): Map<string, Form[]> {
   return table
 }
 
-const CONDITION_ALIASES: Record<string, string> = {
+const CONDITION_ALIASES = new Map<string, string>(Object.entries({
   z: 'e',
   nz: 'ne',
   c: 'b',
@@ -208,9 +208,9 @@ const CONDITION_ALIASES: Record<string, string> = {
   nle: 'g',
   pe: 'p',
   po: 'np',
-}
+}))
 
-const MNEMONIC_ALIASES: Record<string, string> = {
+const MNEMONIC_ALIASES = new Map<string, string>(Object.entries({
   sal: 'shl',
   movabs: 'mov',
   pushf: 'pushfq',
@@ -224,14 +224,14 @@ const MNEMONIC_ALIASES: Record<string, string> = {
   cqto: 'cqo',
   cltd: 'cdq',
   iret: 'iretq',
-}
+}))
 
 export function canonicalMnemonic(mnemonic: string): string {
-  const alias = MNEMONIC_ALIASES[mnemonic]
+  const alias = MNEMONIC_ALIASES.get(mnemonic)
   if (alias !== undefined) return alias
   for (const prefix of ['j', 'set', 'cmov']) {
     if (mnemonic.startsWith(prefix)) {
-      const condition = CONDITION_ALIASES[mnemonic.slice(prefix.length)]
+      const condition = CONDITION_ALIASES.get(mnemonic.slice(prefix.length))
       if (condition !== undefined) return prefix + condition
     }
   }
@@ -240,7 +240,7 @@ export function canonicalMnemonic(mnemonic: string): string {
 
 export function isKnownMnemonic(mnemonic: string): boolean {
   const canonical = canonicalMnemonic(mnemonic)
-  return forms().has(canonical) || STRING_INSTRUCTIONS[canonical] !== undefined || PREFIX_BYTES[canonical] !== undefined
+  return forms().has(canonical) || STRING_INSTRUCTIONS.get(canonical) !== undefined || PREFIX_BYTES.get(canonical) !== undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,7 +248,7 @@ export function isKnownMnemonic(mnemonic: string): boolean {
 // ---------------------------------------------------------------------------------------------
 
 type StringCreator = (repeat: RepPrefixKind) => Instruction
-const STRING_INSTRUCTIONS: Record<string, StringCreator> = {
+const STRING_INSTRUCTIONS = new Map<string, StringCreator>(Object.entries({
   movsb: (rep) => Instruction.createMovsb(64, Register.None, rep),
   movsw: (rep) => Instruction.createMovsw(64, Register.None, rep),
   movsd: (rep) => Instruction.createMovsd(64, Register.None, rep),
@@ -269,9 +269,9 @@ const STRING_INSTRUCTIONS: Record<string, StringCreator> = {
   cmpsw: (rep) => Instruction.createCmpsw(64, Register.None, rep),
   cmpsd: (rep) => Instruction.createCmpsd(64, Register.None, rep),
   cmpsq: (rep) => Instruction.createCmpsq(64, Register.None, rep),
-}
+}))
 
-const PREFIX_BYTES: Record<string, number> = { lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2 }
+const PREFIX_BYTES = new Map<string, number>(Object.entries({ lock: 0xf0, rep: 0xf3, repe: 0xf3, repz: 0xf3, repne: 0xf2, repnz: 0xf2 }))
 
 function repeatKind(prefixes: readonly string[]): RepPrefixKind {
   if (prefixes.some((p) => p === 'repne' || p === 'repnz')) return RepPrefixKind.Repne
@@ -485,7 +485,7 @@ function branchInfo(request: EncodeRequest): { target: bigint; external?: Value 
 }
 
 function encodeStringInstruction(request: EncodeRequest): EncodeResult | undefined {
-  const creator = STRING_INSTRUCTIONS[request.mnemonic]
+  const creator = STRING_INSTRUCTIONS.get(request.mnemonic)
   if (creator === undefined || request.operands.length !== 0) return undefined
   const instruction = creator(repeatKind(request.prefixes))
   try {
@@ -544,7 +544,7 @@ function encodeUncached(normalized: EncodeRequest): EncodeResult {
   const mnemonic = normalized.mnemonic
   const stringResult = encodeStringInstruction(normalized)
   if (stringResult !== undefined) return stringResult
-  const prefixByte = PREFIX_BYTES[mnemonic]
+  const prefixByte = PREFIX_BYTES.get(mnemonic)
   if (prefixByte !== undefined && request.operands.length === 0) return { bytes: Uint8Array.of(prefixByte), fixups: [], needsLongBranch: false }
   let candidates = matchForms(mnemonic, normalized)
   // xchg and test are symmetric; iced lists one operand order (xchg r64, rax = 90+r).
@@ -774,34 +774,46 @@ function encodeBranch(candidates: readonly Form[], request: EncodeRequest): Enco
   return { bytes, fixups: [{ offset, kind, base: relocationBase(external, column ?? 0), addend: external.addend - 4n }], needsLongBranch: false }
 }
 
-/** Total lengths of a relative branch's short (rel8) and near (rel32) forms, with its prefixes. */
-export interface BranchLengths {
-  readonly short?: number
-  readonly long?: number
+/** One form of a relative branch: the bytes before the displacement (prefixes included) and the
+ *  total length with the displacement. */
+export interface RelativeBranchForm {
+  readonly opcode: Uint8Array
+  readonly length: number
 }
 
-const branchLengthCache = new Map<string, BranchLengths | null>()
+export interface RelativeBranchForms {
+  /** rel8 */
+  readonly short?: RelativeBranchForm
+  /** rel32 */
+  readonly long?: RelativeBranchForm
+}
+
+const branchFormCache = new Map<string, RelativeBranchForms | null>()
 
 /**
- * The lengths `encodeBranch` gives `mnemonic label` (no size keyword, no hint), or undefined when
- * the mnemonic has no relative-branch form. Relaxation sizes branches from these without encoding.
+ * The forms `encodeBranch` chooses from for `mnemonic label` (no size keyword), or undefined when
+ * the mnemonic has no relative-branch form. The assembler sizes and writes branches to labels of
+ * their own section from these, without a full encoding.
  */
-export function relativeBranchLengths(mnemonic: string, prefixes: readonly string[]): BranchLengths | undefined {
+export function relativeBranchForms(mnemonic: string, prefixes: readonly string[]): RelativeBranchForms | undefined {
   const canonical = canonicalMnemonic(mnemonic)
   const key = prefixes.length === 0 ? canonical : `${canonical} ${prefixes.join(' ')}`
-  let lengths = branchLengthCache.get(key)
-  if (lengths === undefined) {
+  let result = branchFormCache.get(key)
+  if (result === undefined) {
     // The candidates encodeBranch sees for one immediate operand: the branch forms, 16-bit ones excluded.
     const candidates = (forms().get(canonical) ?? []).filter((form) => form.operandSize !== 16 && form.operands.length === 1 && form.operands[0]?.kind === 'branch')
-    const short = candidates.find((form) => form.operands.some((o) => o.kind === 'branch' && o.bytes === 1))
-    const long = candidates.find((form) => form.operands.some((o) => o.kind === 'branch' && o.bytes === 4))
-    lengths =
-      candidates.length === 0
-        ? null
-        : { ...(short === undefined ? {} : { short: branchOpcode(short, prefixes).length + 1 }), ...(long === undefined ? {} : { long: branchOpcode(long, prefixes).length + 4 }) }
-    branchLengthCache.set(key, lengths)
+    const pick = (width: 1 | 4): RelativeBranchForm | undefined => {
+      const form = candidates.find((candidate) => candidate.operands.some((o) => o.kind === 'branch' && o.bytes === width))
+      if (form === undefined) return undefined
+      const opcode = branchOpcode(form, prefixes)
+      return { opcode, length: opcode.length + width }
+    }
+    const short = pick(1)
+    const long = pick(4)
+    result = candidates.length === 0 ? null : { ...(short === undefined ? {} : { short }), ...(long === undefined ? {} : { long }) }
+    branchFormCache.set(key, result)
   }
-  return lengths ?? undefined
+  return result ?? undefined
 }
 
 const branchOpcodes = new Map<string, Uint8Array>()

@@ -106,7 +106,7 @@ function parseNumber(text: string, column: number): bigint {
   throw new AsmSyntaxError(`invalid number '${text}'`, column)
 }
 
-const SIMPLE_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, '0': 0, '\\': 92, '"': 34, "'": 39, '`': 96, a: 7, b: 8, f: 12, v: 11, e: 27 }
+const SIMPLE_ESCAPES = new Map<string, number>(Object.entries({ n: 10, t: 9, r: 13, '0': 0, '\\': 92, '"': 34, "'": 39, '`': 96, a: 7, b: 8, f: 12, v: 11, e: 27 }))
 
 function unescapeBackquoted(raw: string, column: number): Uint8Array {
   const out: number[] = []
@@ -125,7 +125,7 @@ function unescapeBackquoted(raw: string, column: number): Uint8Array {
       i += hex[0].length
       continue
     }
-    const simple = SIMPLE_ESCAPES[next]
+    const simple = SIMPLE_ESCAPES.get(next)
     if (simple === undefined) throw new AsmSyntaxError(`unknown escape '\\${next}'`, column)
     out.push(simple)
   }
@@ -145,7 +145,7 @@ export type ExprNode =
   | { readonly kind: 'unary'; readonly op: '-' | '+' | '~'; readonly operand: ExprNode; readonly column: number }
   | { readonly kind: 'binary'; readonly op: string; readonly left: ExprNode; readonly right: ExprNode; readonly column: number }
 
-const BINARY_PRECEDENCE: Record<string, number> = { '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6 }
+const BINARY_PRECEDENCE = new Map<string, number>(Object.entries({ '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '%': 6 }))
 
 /** A cursor over one line's tokens. */
 export class TokenCursor {
@@ -186,7 +186,7 @@ export class TokenCursor {
     for (;;) {
       const token = this.peek()
       if (token?.kind !== 'punct') return left
-      const precedence = BINARY_PRECEDENCE[token.text]
+      const precedence = BINARY_PRECEDENCE.get(token.text)
       if (precedence === undefined || precedence < minPrecedence) return left
       this.index++
       const right = this.parseExpression(precedence + 1)
@@ -232,7 +232,7 @@ export class TokenCursor {
 // Operands and statements
 // ---------------------------------------------------------------------------------------------
 
-export const SIZE_KEYWORDS: Record<string, number> = {
+export const SIZE_KEYWORDS = new Map<string, number>(Object.entries({
   byte: 1,
   word: 2,
   dword: 4,
@@ -244,7 +244,7 @@ export const SIZE_KEYWORDS: Record<string, number> = {
   ymmword: 32,
   zword: 64,
   zmmword: 64,
-}
+}))
 
 export type Operand =
   | { readonly kind: 'register'; readonly register: RegisterInfo; readonly column: number }
@@ -283,14 +283,16 @@ export interface ParsedLine {
   readonly statement?: Statement
 }
 
-const DATA_UNITS: Record<string, 1 | 2 | 4 | 8> = { db: 1, dw: 2, dd: 4, dq: 8, '.byte': 1, '.word': 2, '.short': 2, '.value': 2, '.long': 4, '.int': 4, '.quad': 8 }
-const RESERVE_UNITS: Record<string, 1 | 2 | 4 | 8> = { resb: 1, resw: 2, resd: 4, resq: 8 }
+// Maps, not object literals: a name such as `constructor` must not find Object.prototype's.
+const DATA_UNITS = new Map<string, 1 | 2 | 4 | 8>(Object.entries({ db: 1, dw: 2, dd: 4, dq: 8, '.byte': 1, '.word': 2, '.short': 2, '.value': 2, '.long': 4, '.int': 4, '.quad': 8 } as const))
+const RESERVE_UNITS = new Map<string, 1 | 2 | 4 | 8>(Object.entries({ resb: 1, resw: 2, resd: 4, resq: 8 } as const))
 const PREFIXES = new Set(['lock', 'rep', 'repe', 'repz', 'repne', 'repnz'])
 const DIRECTIVES = new Set(['section', 'segment', 'global', 'globl', '.globl', '.global', 'extern', '.extern', 'align', '.align', 'default', 'bits', 'times', '.text', '.data', '.bss', '.rodata', '.section', '.string', '.asciz', '.ascii', '.zero', '.skip', '.intel_syntax', '.loc', '.file'])
 
+const KEYWORDS = new Set([...DATA_UNITS.keys(), ...RESERVE_UNITS.keys(), ...DIRECTIVES, 'equ'])
+
 function isKeyword(name: string): boolean {
-  const lower = name.toLowerCase()
-  return DATA_UNITS[lower] !== undefined || RESERVE_UNITS[lower] !== undefined || DIRECTIVES.has(lower) || lower === 'equ'
+  return KEYWORDS.has(name.toLowerCase())
 }
 
 /** Parse one line. Throws AsmSyntaxError with a column. */
@@ -321,7 +323,7 @@ export function parseLine(line: string): ParsedLine {
   } else if (named !== undefined && !isKeyword(named.text)) {
     const second = cursor.peek(1)
     const word = second?.kind === 'ident' && second.symbol !== true ? second.text.toLowerCase() : ''
-    if (DATA_UNITS[word] !== undefined || RESERVE_UNITS[word] !== undefined || word === 'times') {
+    if (DATA_UNITS.has(word) || RESERVE_UNITS.has(word) || word === 'times') {
       label = { name: named.text, column: named.column }
       cursor.next()
     }
@@ -341,9 +343,9 @@ function parseStatement(cursor: TokenCursor): Statement {
   if (head?.kind !== 'ident' || head.symbol === true) throw new AsmSyntaxError('expected an instruction or directive', head?.column ?? 1)
   const word = head.text.toLowerCase()
   const column = head.column
-  const dataUnit = DATA_UNITS[word]
+  const dataUnit = DATA_UNITS.get(word)
   if (dataUnit !== undefined) return { kind: 'data', unit: dataUnit, items: parseDataItems(cursor), column }
-  const reserveUnit = RESERVE_UNITS[word]
+  const reserveUnit = RESERVE_UNITS.get(word)
   if (reserveUnit !== undefined) return { kind: 'reserve', unit: reserveUnit, count: cursor.parseExpression(), column }
   switch (word) {
     case 'times': {
@@ -498,7 +500,7 @@ function parseOperand(cursor: TokenCursor): Operand {
     const token = cursor.peek()
     if (token?.kind !== 'ident' || token.symbol === true) break
     const lower = token.text.toLowerCase()
-    const keywordSize = SIZE_KEYWORDS[lower]
+    const keywordSize = SIZE_KEYWORDS.get(lower)
     if (keywordSize !== undefined) {
       size = keywordSize
       cursor.next()

@@ -101,6 +101,28 @@ $times times 2 db 7
   })
 })
 
+describe('names that JavaScript objects also carry', () => {
+  it('constructor, toString, valueOf, __proto__ are plain symbols, as for nasm', () => {
+    const source = `global constructor
+section .text
+constructor:
+    call toString
+    mov eax, valueOf
+    lea rax, [rel __proto__]
+toString: ret
+valueOf: jmp constructor
+section .data
+__proto__: dq hasOwnProperty
+hasOwnProperty: dd 1
+`
+    const ours = assembled(source)
+    const nasm = nasmElf(source)
+    expect(textOf(ours)).toBe(Buffer.from(nasm.sections.get('.text') ?? []).toString('hex'))
+    expect(nmOf(ours)).toEqual(nasm.symbols)
+    expect(relocationsOf(ours)).toEqual(nasm.relocations.get('.text'))
+  })
+})
+
 describe('section .note.GNU-stack', () => {
   const program = (noteLine: string): string => `section .text\nglobal _start\n_start:\n    mov eax, 60\n    syscall\n${noteLine}\n`
 
