@@ -5,7 +5,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
@@ -13,6 +13,7 @@ import { buildForRun, parseBuildArgs, runBuild, type BuildCommand } from '../../
 import { DebugIndex, readDebugInfo } from '../../../../shared/debuginfo'
 import { Machine } from '../../../../shared/machine/machine'
 import { buildProgram, type DriverOptions } from '../../../../shared/toolchain/driver'
+import { buildLibc } from '../../../../shared/toolchain/libc'
 import { DRIVER_PROGRAM } from '../../debuginfo/driver-program'
 
 const scratch = mkdtempSync(join(tmpdir(), 'memscape-driver-g-'))
@@ -182,6 +183,43 @@ describe('several units', () => {
     const spare = result.link?.symbols.find((s) => s.name === 'spare')
     expect(index.functionAt(Number(spare?.address))).toBeUndefined()
   })
+})
+
+describe('the conformance corpus with -g', () => {
+  const corpus = join(__dirname, '../../../fixtures/conformance')
+  const files: Record<string, string> = {}
+  const collect = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) collect(path)
+      else if (/\.[ch]$/.test(entry.name)) files[path] = readFileSync(path, 'utf8')
+    }
+  }
+  collect(corpus)
+  const programs = readdirSync(corpus).filter((name) => name.endsWith('.c'))
+
+  test('every program builds with debug information that readelf decodes cleanly and our reader reads', () => {
+    const libc = buildLibc({ pie: true })
+    const problems: string[] = []
+    for (const name of programs) {
+      const path = join(corpus, name)
+      const units = /^\/\/ conformance: units (.+)$/m.exec(files[path] ?? '')?.[1]?.split(/\s+/).map((unit) => join(corpus, unit)) ?? []
+      const built = buildProgram(files, [path, ...units], { debugInfo: true, libc: () => libc, suppressWarnings: true })
+      if (!built.executable) {
+        problems.push(`${name}: ${built.diagnostics}`)
+        continue
+      }
+      const out = save('corpus-program', built.executable)
+      const decoded = spawnSync('readelf', ['--debug-dump', out], { encoding: 'utf8' })
+      if (decoded.stderr !== '' || /warning/i.test(decoded.stdout)) problems.push(`${name}: readelf: ${decoded.stderr}`)
+      const info = readDebugInfo(built.executable)
+      const main = new DebugIndex(info).functionNamed('main')
+      if (info.units.length !== 1 + units.length || main?.declFile !== path) problems.push(`${name}: units ${info.units.map((unit) => unit.name).join(', ')}; main in ${main?.declFile}`)
+    }
+    expect(problems).toEqual([])
+    expect(programs.length).toBeGreaterThan(150)
+    // Some 200 builds: minutes when the machine is busy.
+  }, 180_000)
 })
 
 describe('the command line', () => {
