@@ -101,41 +101,81 @@ static int start_writing(FILE *f) {
   return 0;
 }
 
-/* Copies into the buffer, writing it out each time it fills. */
-static int buffer_bytes(FILE *f, const char *data, size_t length) {
-  while (length > 0) {
-    size_t room = (size_t)(f->_IO_buf_end - f->_IO_write_ptr);
-    if (room == 0) {
-      if (flush_pending(f) != 0) return EOF;
-      f->_flags |= _IO_CURRENTLY_PUTTING;
-      continue;
-    }
-    size_t n = length < room ? length : room;
-    memcpy(f->_IO_write_ptr, data, n);
-    f->_IO_write_ptr += n;
-    data += n;
-    length -= n;
-  }
-  return 0;
+/* Free room in the put area: glibc's _IO_write_end - _IO_write_ptr. A line-buffered or
+   unbuffered stream keeps _IO_write_end at the start of its buffer, so its bytes all go through
+   overflow(); so does every stream before its first output sets the put area up. */
+static size_t put_room(FILE *f) {
+  if (!(f->_flags & _IO_CURRENTLY_PUTTING) || (f->_flags & (_IO_LINE_BUF | _IO_UNBUFFERED))) return 0;
+  return (size_t)(f->_IO_buf_end - f->_IO_write_ptr);
 }
 
-/* The xsputn of glibc: unbuffered streams write at once; line-buffered ones write out up to
-   the last newline and keep the rest; fully buffered ones write when the buffer is full. */
-int __stdio_write(FILE *f, const char *data, size_t length) {
+/* _IO_new_file_overflow: enter output mode; with EOF write out what is pending, otherwise store
+   the byte — writing the buffer out first when it is full (not as soon as it fills: that waits
+   for the next byte), and after storing when the stream is unbuffered or the byte ends a line. */
+static int overflow(FILE *f, int c) {
   if (start_writing(f) != 0) return EOF;
-  if (f->_flags & _IO_UNBUFFERED) return write_out(f, data, length);
-  if (f->_flags & _IO_LINE_BUF) {
-    size_t through_newline = length;
-    while (through_newline > 0 && data[through_newline - 1] != '\n') through_newline--;
-    if (through_newline > 0) {
-      if (buffer_bytes(f, data, through_newline) != 0 || flush_pending(f) != 0) return EOF;
-      f->_flags |= _IO_CURRENTLY_PUTTING;
-      data += through_newline;
-      length -= through_newline;
-    }
-  }
-  if (buffer_bytes(f, data, length) != 0) return EOF;
+  if (c == EOF) return flush_pending(f);
   if (f->_IO_write_ptr == f->_IO_buf_end && flush_pending(f) != 0) return EOF;
+  *f->_IO_write_ptr++ = (char)c;
+  if ((f->_flags & _IO_UNBUFFERED) || ((f->_flags & _IO_LINE_BUF) && c == '\n'))
+    if (flush_pending(f) != 0) return EOF;
+  return (unsigned char)c;
+}
+
+/* _IO_new_file_xsputn, step for step, because where it writes decides how stdout's text
+   interleaves with stderr's: fill the room there is (for a line-buffered stream, up to the last
+   newline when everything fits); if bytes remain or a line ended, write the buffer out, write
+   whole buffer-sized blocks directly (any size when the buffer is under 128 bytes, as a
+   one-byte unbuffered buffer or a small setvbuf buffer), and put the rest through overflow(). */
+int __stdio_write(FILE *f, const char *data, size_t length) {
+  size_t to_do = length;
+  size_t count = 0;
+  int must_flush = 0;
+  if (length == 0) return 0;
+  if ((f->_flags & _IO_LINE_BUF) && (f->_flags & _IO_CURRENTLY_PUTTING)) {
+    count = (size_t)(f->_IO_buf_end - f->_IO_write_ptr);
+    if (count >= length) {
+      for (const char *p = data + length; p > data;) {
+        if (*--p == '\n') {
+          count = (size_t)(p - data) + 1;
+          must_flush = 1;
+          break;
+        }
+      }
+    }
+  } else {
+    count = put_room(f);
+  }
+  if (count > 0) {
+    if (count > to_do) count = to_do;
+    memcpy(f->_IO_write_ptr, data, count);
+    f->_IO_write_ptr += count;
+    data += count;
+    to_do -= count;
+  }
+  if (to_do + (size_t)must_flush == 0) return 0;
+  if (overflow(f, EOF) == EOF) return EOF;
+  size_t block = (size_t)(f->_IO_buf_end - f->_IO_buf_base);
+  size_t direct = to_do - (block >= 128 ? to_do % block : 0);
+  if (direct > 0) {
+    if (write_out(f, data, direct) != 0) return EOF;
+    data += direct;
+    to_do -= direct;
+  }
+  /* _IO_default_xsputn */
+  while (to_do > 0) {
+    size_t room = put_room(f);
+    if (room > 0) {
+      size_t n = room < to_do ? room : to_do;
+      memcpy(f->_IO_write_ptr, data, n);
+      f->_IO_write_ptr += n;
+      data += n;
+      to_do -= n;
+      if (to_do == 0) break;
+    }
+    if (overflow(f, (unsigned char)*data++) == EOF) return EOF;
+    to_do--;
+  }
   return 0;
 }
 
@@ -308,10 +348,13 @@ size_t fwrite(const void *ptr, size_t size, size_t nmemb, FILE *f) {
   return nmemb;
 }
 
+/* glibc's putc macro: store while the put area has room, otherwise overflow(). */
 int fputc(int c, FILE *f) {
-  char byte = (char)c;
-  if (__stdio_write(f, &byte, 1) != 0) return EOF;
-  return (unsigned char)c;
+  if (put_room(f) > 0) {
+    *f->_IO_write_ptr++ = (char)c;
+    return (unsigned char)c;
+  }
+  return overflow(f, (unsigned char)c);
 }
 
 int putc(int c, FILE *f) { return fputc(c, f); }
@@ -324,7 +367,7 @@ int fputs(const char *s, FILE *f) {
 
 int puts(const char *s) {
   size_t length = strlen(s);
-  if (__stdio_write(stdout, s, length) != 0 || __stdio_write(stdout, "\n", 1) != 0) return EOF;
+  if (__stdio_write(stdout, s, length) != 0 || fputc('\n', stdout) == EOF) return EOF;
   return (int)(length + 1 > 0x7fffffff ? 0x7fffffff : length + 1);
 }
 

@@ -26,9 +26,7 @@ const CORPUS = join(import.meta.dirname, '../../../fixtures/conformance')
  * /tmp/corpus-bugs.md to the compiler's owner). Their tests are expected to fail, and start
  * failing (as a reminder to move them back) once the bug is fixed.
  */
-const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {
-  'pp-conditionals.c': "an unterminated ' inside a skipped #if 0 group is an error, gcc only warns (corpus bug 1)",
-}
+const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {}
 
 interface Program {
   readonly name: string

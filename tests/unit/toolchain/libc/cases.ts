@@ -30,11 +30,7 @@ export const HEAP_ERROR_SCENARIOS = [
 
 export const LIBC_CASES: readonly LibcCase[] = [
   { source: 'headers.c', runs: [{ label: 'types, limits and macros' }] },
-  {
-    source: 'alignment.c',
-    runs: [{ label: 'max_align_t and _Alignas' }],
-    memscapeKnownBug: 'the C front end ignores _Alignas and __attribute__((aligned)) on members, types and locals',
-  },
+  { source: 'alignment.c', runs: [{ label: 'max_align_t and _Alignas' }] },
   { source: 'printf_table.c', runs: [{ label: 'formats' }] },
   { source: 'format_leak.c', runs: [{ label: 'format-string bug: positional reads and %n write' }] },
   { source: 'strings.c', runs: [{ label: 'string and ctype functions' }] },
