@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
 import { buildFromIr } from '../../../../shared/toolchain/link/build'
 import { link } from '../../../../shared/toolchain/link/linker'
-import { generateAssembly, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
+import { generateAssembly, symbolText, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
 import { addr, bin, branch, c, call, charArray, cmp, conv, fn, jump, label, load, local, printInt, ret, run, set, store, sym } from './ir-builder'
 import { assembleOrFail, buildAndRun } from './pipeline'
 
@@ -357,5 +357,15 @@ describe('values kept across calls', () => {
     expect(result.stdout).toBe('1204 87 ')
     expect(result.assembly).toMatch(/push\tr12\n\tpush\trbx/)
     expect(result.assembly).toContain('\tmov\trbx, QWORD PTR [rbp-16]\n\tmov\tr12, QWORD PTR [rbp-8]\n\tleave')
+  })
+})
+
+describe('symbol names in the assembly', () => {
+  it('are written $name only when NASM would read them as a register or keyword', () => {
+    for (const reserved of ['rax', 'RAX', 'al', 'r8b', 'xmm0', 'st', 'fs', 'rip', 'byte', 'Byte', 'offset', 'rel', 'wrt', 'seg', 'strict', 'times', 'db', 'section']) {
+      expect(symbolText(reserved)).toBe(`$${reserved}`)
+    }
+    // Plain names (gcc's spelling), instruction mnemonics and static locals' `name.N` included.
+    for (const plain of ['main', 'printf', 'add', 'push', 'bytes', 'rax1', 'rip.0', '.LC0']) expect(symbolText(plain)).toBe(plain)
   })
 })

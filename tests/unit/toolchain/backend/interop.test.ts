@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { compile } from '../../../../shared/toolchain/c/compile'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
 import { writeRelocatable } from '../../../../shared/toolchain/link/relocatable'
 import { generateAssembly, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
@@ -77,5 +78,53 @@ describe('ABI interoperability with gcc and glibc', () => {
     const symbols = execFileSync('readelf', ['-sW', join(dir, 'ours.o')]).toString()
     expect(symbols).toMatch(/FUNC\s+GLOBAL\s+DEFAULT\s+1 ours_add/)
     expect(symbols).toMatch(/NOTYPE\s+GLOBAL\s+DEFAULT\s+UND printf/)
+  })
+})
+
+/** Our unit: C names that are registers or NASM keywords, defined here and used from gcc's unit. */
+const RESERVED_NAMES_OURS = `int printf(const char *, ...);
+extern int rel;
+extern int offset(int);
+extern long strict[2];
+int byte = 3;
+static int word = 4;
+int *rax = &byte;
+int (*seg)(int) = offset;
+long *const xmm0 = &strict[1];
+int wrt(int times) { int al = times * 2; int fs = al + word; return fs + rel; }
+int RAX(void) { static int rip = 7; return rip++ + *rax; }
+`
+/** gcc's unit: defines the externs above and calls into ours. */
+const RESERVED_NAMES_THEIRS = `int printf(const char *, ...);
+extern int byte, *rax, (*seg)(int), wrt(int), RAX(void);
+extern long *const xmm0;
+int rel = 20;
+long strict[2] = { 30, 31 };
+int offset(int qword) { return qword + 1000; }
+int main(void) {
+  printf("%d %d %d %d\\n", wrt(5), RAX(), RAX(), seg(byte));
+  byte = 50;
+  printf("%d %ld\\n", *rax, *xmm0);
+  return 0;
+}
+`
+
+describe('C names that are registers or NASM keywords ($name in the assembly)', () => {
+  it.each([true, false])('our unit links and runs with a gcc unit like two gcc units do (pie: %s)', (pie) => {
+    const dir = scratchDir()
+    writeFileSync(join(dir, 'ours.c'), RESERVED_NAMES_OURS)
+    writeFileSync(join(dir, 'theirs.c'), RESERVED_NAMES_THEIRS)
+    const mode = pie ? '-pie' : '-no-pie'
+    execFileSync('gcc', ['-O0', mode, '-o', join(dir, 'gcc-only'), join(dir, 'ours.c'), join(dir, 'theirs.c')])
+    const expected = runNative(join(dir, 'gcc-only'))
+    expect(expected.stdout).toBe('34 11 10 1003\n50 31\n')
+
+    const compiled = compile({ 'ours.c': RESERVED_NAMES_OURS }, 'ours.c', { pie })
+    if (compiled.ir === undefined) throw new Error(compiled.text)
+    const { assembly } = generateAssembly(compiled.ir, { pie, stackProtector: 'none' })
+    for (const name of ['rel', 'offset', 'byte', 'word', 'rax', 'seg', 'wrt', 'RAX']) expect(assembly).toContain(`$${name}`)
+    writeFileSync(join(dir, 'ours.o'), writeRelocatable(assembleOrFail(assembly, 'ours.s')))
+    execFileSync('gcc', ['-O0', mode, '-o', join(dir, 'mixed'), join(dir, 'theirs.c'), join(dir, 'ours.o')])
+    expect(runNative(join(dir, 'mixed'))).toEqual(expected)
   })
 })
