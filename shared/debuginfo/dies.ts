@@ -20,8 +20,9 @@ export interface DwarfSections {
 export type AttrValue =
   | { readonly kind: 'address'; readonly value: number }
   | { readonly kind: 'addrx'; readonly index: number }
-  /** data1/2/4/8/udata: `big` keeps 64-bit values exact. */
-  | { readonly kind: 'unsigned'; readonly value: number; readonly big: bigint }
+  /** data1/2/4/8/udata: `big` keeps 64-bit values exact; it is absent when `value` is exact
+   *  (data1/2/4: most attributes, so reading allocates no BigInt for them). See `exactValue`. */
+  | { readonly kind: 'unsigned'; readonly value: number; readonly big?: bigint }
   | { readonly kind: 'signed'; readonly value: number; readonly big: bigint }
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'strx'; readonly index: number }
@@ -94,10 +95,7 @@ function parseAbbrevTable(section: Uint8Array, offset: number): Map<number, Abbr
 }
 
 function readForm(r: ByteReader, form: number, spec: AttrSpec, unit: { version: number; addressSize: number; offsetSize: number; offset: number }, depth = 0): AttrValue {
-  const unsigned = (value: number | bigint): AttrValue => {
-    const big = BigInt(value)
-    return { kind: 'unsigned', value: Number(big), big }
-  }
+  const unsigned = (value: number | bigint): AttrValue => (typeof value === 'number' ? { kind: 'unsigned', value } : { kind: 'unsigned', value: Number(value), big: value })
   switch (form) {
     case DW_FORM.addr:
       return { kind: 'address', value: r.uSized(unit.addressSize, 'address') }
@@ -328,6 +326,11 @@ export function addressAtIndex(index: number, unit: Unit, sections: DwarfSection
   const r = new ByteReader(sections.addr, '.debug_addr', 0)
   r.offset = unit.addrBase + index * unit.addressSize
   return r.uSized(unit.addressSize, 'address')
+}
+
+/** The exact value of a constant attribute (`big` when the number alone may have lost bits). */
+export function exactValue(value: Extract<AttrValue, { kind: 'unsigned' | 'signed' }>): bigint {
+  return value.big ?? BigInt(value.value)
 }
 
 export function attrUnsigned(value: AttrValue | undefined): number | undefined {

@@ -4,7 +4,7 @@
 import { ElfError, ET_REL, parseElf, SHT_NOBITS } from '../machine/elf'
 import { ByteReader, DwarfError } from './bytes'
 import { DW_AT, DW_ATE, DW_OP, DW_RLE, DW_TAG, DWARF_REG_RBP } from './constants'
-import { addressAtIndex, attrAddress, attrString, attrUnsigned, parseUnits, type AttrValue, type Die, type DwarfSections, type Unit } from './dies'
+import { addressAtIndex, attrAddress, attrString, attrUnsigned, exactValue, parseUnits, type AttrValue, type Die, type DwarfSections, type Unit } from './dies'
 import { readLineTable } from './line-program'
 import type { AddressRange, BaseEncoding, CompilationUnit, DebugFunction, DebugInfo, DebugVariable, DwarfMember, DwarfRecord, DwarfType, LexicalBlock, LineRow, VariableLocation } from './model'
 
@@ -428,7 +428,7 @@ class ModelBuilder {
             .filter((c) => c.tag === DW_TAG.enumerator)
             .map((c) => {
               const v = c.attrs.get(DW_AT.const_value)
-              const value = v && (v.kind === 'signed' || v.kind === 'unsigned') ? v.big : 0n
+              const value = v && (v.kind === 'signed' || v.kind === 'unsigned') ? exactValue(v) : 0n
               return { name: this.str(c, DW_AT.name) ?? '?', value }
             })
           return placeholder({ kind: 'enum', name, size: size ?? 4, enumerators })
@@ -474,7 +474,7 @@ class ModelBuilder {
     if (upper && (upper.kind === 'unsigned' || upper.kind === 'signed')) {
       const lower = attrUnsigned(die.attrs.get(DW_AT.lower_bound)) ?? 0
       // gcc writes a zero-length array (`int a[0]`) as upper bound -1 (0xffffffff...).
-      return upper.kind === 'unsigned' && upper.big >= 0xffffffffn ? 0 : upper.value - lower + 1
+      return upper.kind === 'unsigned' && exactValue(upper) >= 0xffffffffn ? 0 : upper.value - lower + 1
     }
     return undefined
   }
