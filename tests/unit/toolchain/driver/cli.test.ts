@@ -78,6 +78,11 @@ describe('memscape cc', () => {
     expect(header).toMatch(/GNU_STACK.* RWE 0x10/)
     const disassembly = spawnSync('objdump', ['-d', '-M', 'intel', join(cwd, 'prog')], { encoding: 'utf8' }).stdout
     expect(disassembly.slice(disassembly.indexOf('<main>:'))).toMatch(/call .*<__stack_chk_fail>/)
+    // -g: gdb finds the line, the local and the compilation directory.
+    const gdb = spawnSync('gdb', ['-batch', '-nx', '-ex', 'break 8', '-ex', 'run', '-ex', 'print sizeof(buf)', '-ex', 'info source', './prog'], { cwd, encoding: 'utf8' }).stdout
+    expect(gdb).toMatch(/Breakpoint 1, main \(\) at main\.c:8\n8\t {2}sprintf\(buf/)
+    expect(gdb).toContain('$1 = 16\n')
+    expect(gdb).toContain(`Compilation directory is ${cwd}\n`)
   })
 
   test('several C files and an assembly file in one program', () => {
@@ -87,6 +92,8 @@ describe('memscape cc', () => {
     const cwd = join(scratch, 'multi')
     expect(memscape(['cc', 'a.c', 'b.c', 'c.s', '-o', 'prog'], cwd).status).toBe(0)
     expect(runNative(join(cwd, 'prog')).stdout).toBe('42\n')
+    // Without -g, no debug information (as gcc).
+    expect(spawnSync('readelf', ['-SW', join(cwd, 'prog')], { encoding: 'utf8' }).stdout).not.toContain('.debug_')
   })
 
   test('compile errors: gcc\'s format with the line and a caret, all at once, status 1, no output file', () => {
@@ -127,7 +134,11 @@ describe('memscape cc', () => {
     for (const [command, name] of [['cc', 'random.c'], ['as', 'random.s']] as const) {
       const result = memscape([command, name, '-o', 'random'])
       expect(result.status).toBe(1)
-      expect(result.stderr).toMatch(new RegExp(`^${name.replace('.', '\\.')}:\\d+:\\d+: error: `))
+      // Located diagnostics from the first line (gcc too may warn, about an unterminated quote
+      // for example, before the first error), and at least one error.
+      const located = `^${name.replace('.', '\\.')}:\\d+:\\d+: `
+      expect(result.stderr).toMatch(new RegExp(`${located}(warning|error): `))
+      expect(result.stderr).toMatch(new RegExp(`${located}error: `, 'm'))
       expect(result.stderr).not.toMatch(/^memscape: |\n {4}at /m)
     }
   })
