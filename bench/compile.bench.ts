@@ -27,17 +27,19 @@ const TARGET_MS = 200
 
 const C_KEYWORDS = new Set(
   ('auto break case char const continue default do double else enum extern float for goto if inline int long register restrict ' +
-    'return short signed sizeof static struct switch typedef union unsigned void volatile while _Bool _Alignof _Static_assert ' +
+    'return short signed sizeof static struct switch typedef union unsigned void volatile while _Alignas _Alignof _Atomic _Bool ' +
+    '_Complex _Generic _Imaginary _Noreturn _Static_assert _Thread_local ' +
     'define include ifdef ifndef endif elif undef defined').split(' '),
 )
 
 /**
  * Prefixes every identifier of `source` except keywords and `keep`, skipping literals (with their
- * L/u/U/u8 prefixes) and comments. A prefix, not a suffix, so token pasting (`CAT(var, 1)` for
- * `var1`) still forms the renamed name.
+ * L/u/U/u8 prefixes), comments and `__attribute__((...))` (attribute names such as `aligned` are
+ * gcc's). A prefix, not a suffix, so token pasting (`CAT(var, 1)` for `var1`) still forms the
+ * renamed name.
  */
 function renameIdentifiers(source: string, prefix: string, keep: ReadonlySet<string>): string {
-  const token = /((?:L|u8|u|U)?"(?:\\.|[^"\\\n])*"|(?:L|u|U)?'(?:\\.|[^'\\\n])*'|\/\*[\s\S]*?\*\/|\/\/[^\n]*|[0-9][0-9A-Za-z_.]*|[A-Za-z_]\w*)/g
+  const token = /(__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)|(?:L|u8|u|U)?"(?:\\.|[^"\\\n])*"|(?:L|u|U)?'(?:\\.|[^'\\\n])*'|\/\*[\s\S]*?\*\/|\/\/[^\n]*|[0-9][0-9A-Za-z_.]*|[A-Za-z_]\w*)/g
   return source.replace(token, (text) => (/^[A-Za-z_]\w*$/.test(text) && !C_KEYWORDS.has(text) && !keep.has(text) && !text.startsWith('__') ? `${prefix}${text}` : text))
 }
 

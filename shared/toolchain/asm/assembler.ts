@@ -44,6 +44,14 @@ class SourceStatement {
   ) {}
 }
 
+/**
+ * Parsed lines by text, shared by every assembly: compiled code repeats lines (`push rbp`,
+ * `mov DWORD PTR [rbp-4], edi`, ...) within a file and from one file or build to the next.
+ * Parsed lines are never modified, so sharing them is safe.
+ */
+const PARSED_LINES = new Map<string, ParsedLine | AsmSyntaxError>()
+const PARSED_LINES_LIMIT = 1 << 15
+
 /** The statement of a line that only defines a label. */
 const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
 
@@ -53,6 +61,7 @@ const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
  * - branch: a relative branch to `label + addend` in its own section (`label` undefined = `$`):
  *   short while the target is in reach, long from the first time it is not (or always, without
  *   a short form: call);
+ * - externalBranch: a relative branch to an external symbol: near, with a plt32 relocation;
  * - align: padding to a multiple of `value`;
  * - equ: no bytes, records where the equ stands (for `$` in its value);
  * - evaluate: anything else, emitted (without keeping bytes) as in a full pass.
@@ -60,6 +69,7 @@ const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
 type SizePlan =
   | { readonly kind: 'fixed'; readonly size: number }
   | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
+  | { readonly kind: 'externalBranch'; readonly symbol: string; readonly addend: number; readonly long: RelativeBranchForm }
   | { readonly kind: 'align'; readonly value: number }
   | { readonly kind: 'equ'; readonly key: string }
   | { readonly kind: 'evaluate' }
@@ -117,6 +127,8 @@ class Assembly {
   private nextOffsets = new Map<string, number>()
   private finalPass = false
   private equateStack = new Set<string>()
+  /** Labels placed in this pass at another offset than in the previous one. */
+  private movedLabels = 0
   /** How many branches have grown to their long form so far (a pass that grows one is not stable). */
   private branchGrowths = 0
   /** Bytes of position-independent instructions, per parsed statement (repeated lines share one). */
@@ -145,9 +157,10 @@ class Assembly {
       this.diagnostics.length = 0
       this.diagnostics.push(...parseDiagnostics)
       growthsBefore = this.branchGrowths
+      this.movedLabels = 0
     }
     const end = (): boolean => {
-      const stable = this.branchGrowths === growthsBefore && sameOffsets(this.offsets, this.nextOffsets)
+      const stable = this.branchGrowths === growthsBefore && this.movedLabels === 0 && this.offsets.size === this.nextOffsets.size
       this.offsets = this.nextOffsets
       pass++
       return stable
@@ -192,9 +205,7 @@ class Assembly {
     /** After `section .note.GNU-stack`: a marker section that must stay empty. */
     let inStackNote = false
     const lines = this.source.split('\n')
-    // Compiled code repeats lines (`push rbp`, `mov DWORD PTR [rbp-4], edi`, ...): parse each text
-    // once. Parsed lines are never modified, so sharing them is safe.
-    const parsedTexts = new Map<string, ParsedLine | AsmSyntaxError>()
+    const parsedTexts = PARSED_LINES.size > PARSED_LINES_LIMIT ? (PARSED_LINES.clear(), PARSED_LINES) : PARSED_LINES
     lines.forEach((text, index) => {
       const line = index + 1
       let parsed = parsedTexts.get(text)
@@ -435,6 +446,12 @@ class Assembly {
   // Layout and emission
   // -------------------------------------------------------------------------------------------
 
+  /** Record where a label (or an equ's `$`) is in this pass. */
+  private place(name: string, offset: number): void {
+    this.nextOffsets.set(name, offset)
+    if (this.offsets.get(name) !== offset) this.movedLabels++
+  }
+
   /** A full pass: bytes, relocations and line rows. `sizes`, when given, receives each
    *  statement's size (-1 when it failed). */
   private layout(sizes?: number[]): Layout {
@@ -444,7 +461,7 @@ class Assembly {
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
       const start = builder.size
-      if (entry.label !== undefined) this.nextOffsets.set(entry.label, start)
+      if (entry.label !== undefined) this.place(entry.label, start)
       const emitted = this.emitChecked(entry, builder)
       sizes?.push(emitted ? builder.size - start : -1)
     }
@@ -473,7 +490,7 @@ class Assembly {
     const scratch = new SectionBuilder(false)
     for (const entry of this.statements) {
       let size = sizes[entry.section]
-      if (entry.label !== undefined) this.nextOffsets.set(entry.label, size)
+      if (entry.label !== undefined) this.place(entry.label, size)
       const plan = entry.plan as SizePlan
       switch (plan.kind) {
         case 'fixed':
@@ -482,11 +499,14 @@ class Assembly {
         case 'branch':
           size += this.branchForm(entry, plan, size).form.length
           break
+        case 'externalBranch':
+          size += plan.long.length
+          break
         case 'align':
           size += (plan.value - (size % plan.value)) % plan.value
           break
         case 'equ':
-          this.nextOffsets.set(plan.key, size)
+          this.place(plan.key, size)
           break
         case 'evaluate':
           scratch.size = size
@@ -583,9 +603,8 @@ class Assembly {
       return dependencies.every((dependency) => dependency !== Dependency.Other) ? fixed : { kind: 'evaluate' }
     }
     const target = this.branchTarget(operand.value, entry)
-    if (target === 'external') return fixed // always the near form with a relocation
-    if (target === undefined || operand.size !== 0) return { kind: 'evaluate' }
-    if (branch.long === undefined || operand.branchHint !== undefined) return { kind: 'evaluate' }
+    if (target === undefined || operand.size !== 0 || branch.long === undefined || operand.branchHint !== undefined) return { kind: 'evaluate' }
+    if ('symbol' in target) return { kind: 'externalBranch', symbol: target.symbol, addend: target.addend, long: branch.long }
     return { kind: 'branch', label: target.label, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
   }
 
@@ -606,11 +625,11 @@ class Assembly {
   }
 
   /**
-   * The target of a relative branch when it is `label`, `$` or either plus or minus a number:
-   * in this section (sized by relaxation) or an external symbol (always near). Undefined for
-   * anything else, which is evaluated in every pass.
+   * The target of a relative branch when it is `label`, `$` or an external symbol, plus or minus
+   * a number: in this section (sized by relaxation) or external (always near). Undefined for
+   * anything else (a label of another section, an equ, ...), which is evaluated in every pass.
    */
-  private branchTarget(expr: ExprNode, entry: SourceStatement): { label: string | undefined; addend: number } | 'external' | undefined {
+  private branchTarget(expr: ExprNode, entry: SourceStatement): { label: string | undefined; addend: number } | { symbol: string; addend: number } | undefined {
     let base = expr
     let addend = 0
     if (expr.kind === 'binary' && (expr.op === '+' || expr.op === '-') && expr.right.kind === 'number' && expr.right.value < 0x10000000n) {
@@ -623,7 +642,7 @@ class Assembly {
     if (this.equates.has(name)) return undefined
     const label = this.labels.get(name)
     if (label !== undefined) return label.section === entry.section ? { label: name, addend } : undefined
-    return this.externs.has(name) ? 'external' : undefined
+    return this.externs.has(name) ? { symbol: name, addend } : undefined
   }
 
   private operandDependency(operand: Operand, scope: string): Dependency {
@@ -695,7 +714,7 @@ class Assembly {
         return
       }
       case 'equ':
-        this.nextOffsets.set('$equ:' + statement.name, builder.size)
+        this.place('$equ:' + statement.name, builder.size)
         return
       case 'loc':
         if (entry.section !== '.text') throw new EncodeError('.loc belongs in .text', statement.column)
@@ -771,6 +790,15 @@ class Assembly {
     const plan = entry.plan
     if (plan?.kind === 'branch' && own) {
       this.emitBranch(entry, plan, builder)
+      return
+    }
+    if (plan?.kind === 'externalBranch' && own) {
+      // As encodeBranch writes it: the near form, its field zero, S + A - P with A = addend - 4.
+      const bytes = new Uint8Array(plan.long.length)
+      bytes.set(plan.long.opcode)
+      const offset = builder.size + plan.long.opcode.length
+      builder.append(bytes)
+      builder.relocate({ offset, kind: 'plt32', target: { kind: 'symbol', name: plan.symbol }, addend: BigInt(plan.addend) - 4n })
       return
     }
     const shared = this.sharedEncodings.get(statement)
@@ -967,12 +995,6 @@ function sameBase(a: ValueBase, b: ValueBase): boolean {
 
 function baseTarget(base: ValueBase): Relocation['target'] {
   return base.kind === 'section' ? { kind: 'section', section: base.section } : { kind: 'symbol', name: base.name }
-}
-
-function sameOffsets(a: Map<string, number>, b: Map<string, number>): boolean {
-  if (a.size !== b.size) return false
-  for (const [name, offset] of a) if (b.get(name) !== offset) return false
-  return true
 }
 
 function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, defaultRelative: boolean): ResolvedOperand {

@@ -526,17 +526,75 @@ const BRANCH_MNEMONICS = /^(j|call|loop|xbegin)/
 export function encodeInstruction(request: EncodeRequest): EncodeResult {
   const mnemonic = canonicalMnemonic(request.mnemonic)
   const normalized = { ...request, mnemonic }
-  const key = BRANCH_MNEMONICS.test(mnemonic) ? undefined : requestKey(normalized)
-  if (key !== undefined) {
-    const cached = encodedCache.get(key)
-    if (cached !== undefined) return cached
-  }
+  if (BRANCH_MNEMONICS.test(mnemonic)) return encodeUncached(normalized)
+  const key = requestKey(normalized)
+  if (key === undefined) return encodeRipRelative(normalized) ?? encodeUncached(normalized)
+  const cached = encodedCache.get(key)
+  if (cached !== undefined) return cached
   const result = encodeUncached(normalized)
-  if (key !== undefined) {
-    if (encodedCache.size >= ENCODED_CACHE_LIMIT) encodedCache.clear()
-    encodedCache.set(key, result)
-  }
+  if (encodedCache.size >= ENCODED_CACHE_LIMIT) encodedCache.clear()
+  encodedCache.set(key, result)
   return result
+}
+
+/**
+ * Instructions with one `[rel label]` operand (and no other label) encode to the same bytes
+ * whatever the label, except the 32-bit displacement: -O0 code loads every global and string
+ * that way. The bytes are encoded once per shape, with the displacement field at zero.
+ */
+interface RipTemplate {
+  readonly bytes: Uint8Array
+  readonly displacementOffset: number
+}
+
+const ripTemplates = new Map<string, RipTemplate | null>()
+const TEMPLATE_TARGET: ValueBase = { kind: 'symbol', name: '' }
+
+function ripTemplateKey(request: EncodeRequest): string | undefined {
+  let key = `${request.mnemonic} ${request.prefixes.join(' ')}`
+  let ripOperands = 0
+  for (const operand of request.operands) {
+    if (operand.kind === 'register') key += `|${operand.info.name}`
+    else if (operand.kind === 'memory') {
+      if (operand.base !== Register.RIP || !operand.ripTarget || !isRelocatable(operand.displacement) || operand.displacement.negatedSection !== undefined) return undefined
+      key += `|r${operand.size}:${operand.segment}`
+      ripOperands++
+    } else {
+      if (isRelocatable(operand.value)) return undefined
+      key += `|i${operand.size}:${operand.branchHint ?? ''}:${operand.value.addend}`
+    }
+  }
+  return ripOperands === 1 ? key : undefined
+}
+
+function encodeRipRelative(request: EncodeRequest): EncodeResult | undefined {
+  const key = ripTemplateKey(request)
+  if (key === undefined) return undefined
+  let template = ripTemplates.get(key)
+  if (template === undefined) {
+    // Encode against an external symbol: the field is left at zero with a pc32 fixup on it.
+    const probe = request.operands.map((operand) => (operand.kind === 'memory' ? { ...operand, displacement: { base: TEMPLATE_TARGET, addend: 0n, unknown: false } } : operand))
+    const encoded = encodeUncached({ ...request, operands: probe })
+    const fixup = encoded.fixups[0]
+    template = encoded.fixups.length === 1 && fixup?.kind === 'pc32' ? { bytes: encoded.bytes, displacementOffset: fixup.offset } : null
+    if (ripTemplates.size >= ENCODED_CACHE_LIMIT) ripTemplates.clear()
+    ripTemplates.set(key, template)
+  }
+  if (template === null) return undefined
+  const memory = request.operands.find((operand) => operand.kind === 'memory') as ResolvedOperand & { kind: 'memory' }
+  const value = memory.displacement
+  const bytes = template.bytes.slice()
+  const end = BigInt(bytes.length)
+  if (value.base?.kind === 'section' && value.base.section === request.section) {
+    // A label of this section: the displacement is known (before the labels are placed, the
+    // target is taken to be the instruction itself, as memoryOperand does).
+    const displacement = (value.unknown ? request.ip : value.addend) - (request.ip + end)
+    if (displacement < -(1n << 31n) || displacement >= 1n << 31n) return undefined
+    new DataView(bytes.buffer).setInt32(template.displacementOffset, Number(displacement), true)
+    return { bytes, fixups: [], needsLongBranch: false }
+  }
+  const addend = value.addend - (end - BigInt(template.displacementOffset))
+  return { bytes, fixups: [{ offset: template.displacementOffset, kind: 'pc32', base: relocationBase(value, memory.column), addend }], needsLongBranch: false }
 }
 
 function encodeUncached(normalized: EncodeRequest): EncodeResult {
