@@ -85,7 +85,7 @@ function firstAtOrAfter(rows: readonly LineInput[], address: number): number {
   let hi = rows.length
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if ((rows[mid] as LineInput).address < address) lo = mid + 1
+    if ((rows[mid]?.address ?? Infinity) < address) lo = mid + 1
     else hi = mid
   }
   return lo
@@ -122,11 +122,10 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
   for (const { fn, layout, low, high } of placed) {
     functions.push(functionInfo(fn, layout, low, high, module.sourceFile))
     // One line sequence per function: its rows, then the end of its code.
-    let row = firstAtOrAfter(ownLines, low)
     let last: LineInput | undefined
-    for (; row < ownLines.length && (ownLines[row] as LineInput).address < high; row++) {
-      last = ownLines[row] as LineInput
-      lines.push(last)
+    for (let i = firstAtOrAfter(ownLines, low), row = ownLines[i]; row && row.address < high; row = ownLines[++i]) {
+      lines.push(row)
+      last = row
     }
     if (last) lines.push({ address: high, file: module.sourceFile, line: last.line, endSequence: true })
   }
