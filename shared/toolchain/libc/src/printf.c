@@ -13,12 +13,15 @@
 #include "internal.h"
 
 int __stdio_write(FILE *f, const char *data, size_t length);
+int __stdio_unbuffered(FILE *f);
 
-/* Where formatted text goes: a string (bounded by `capacity`) or a stream, through `chunk`. */
+/* Where formatted text goes: a string (bounded by `capacity`), a buffered stream piece by
+   piece (`piecewise`), or an unbuffered stream or a descriptor through `chunk`. */
 struct output {
   char *string;
   size_t capacity;
   FILE *stream;
+  int piecewise;
   int fd;
   char *chunk;
   size_t chunk_size;
@@ -53,6 +56,40 @@ static void emit(struct output *out, const char *text, size_t length) {
 
 static void emit_repeated(struct output *out, char c, long times) {
   for (long i = 0; i < times; i++) emit(out, &c, 1);
+}
+
+/* glibc 2.36's vfprintf hands a buffered stream its output in pieces, and those pieces decide
+   when a small or nearly full buffer is written out (so how stdout interleaves with stderr):
+   text runs and converted digits or strings go through the stream's xsputn (put_text), single
+   characters such as signs, "0x" and %c through putc (put_char), and padding through _IO_padn,
+   16 characters per xsputn (put_padding). */
+static void put_text(struct output *out, const char *text, size_t length) {
+  if (!out->piecewise) {
+    emit(out, text, length);
+    return;
+  }
+  if (length > 0 && __stdio_write(out->stream, text, length) != 0) out->failed = 1;
+  out->count += length;
+}
+
+static void put_char(struct output *out, char c) {
+  if (!out->piecewise) {
+    emit(out, &c, 1);
+    return;
+  }
+  if (fputc(c, out->stream) == EOF) out->failed = 1;
+  out->count++;
+}
+
+static void put_padding(struct output *out, char c, long count) {
+  if (!out->piecewise) {
+    emit_repeated(out, c, count);
+    return;
+  }
+  char block[16];
+  memset(block, c, sizeof block);
+  for (; count >= (long)sizeof block; count -= (long)sizeof block) put_text(out, block, sizeof block);
+  if (count > 0) put_text(out, block, (size_t)count);
 }
 
 enum length_modifier { LENGTH_NONE, LENGTH_CHAR, LENGTH_SHORT, LENGTH_LONG, LENGTH_LONG_LONG, LENGTH_SIZE };
@@ -110,48 +147,68 @@ struct spec {
   long precision; /* -1: none */
 };
 
-static void emit_padded_text(struct output *out, const struct spec *spec, const char *text, size_t length) {
+/* A string (%s, %m, "(nil)") or one character (%c), padded to the width. */
+static void emit_padded(struct output *out, const struct spec *spec, const char *text, size_t length, int is_char) {
   long padding = spec->width - (long)length;
-  if (!spec->left) emit_repeated(out, ' ', padding);
-  emit(out, text, length);
-  if (spec->left) emit_repeated(out, ' ', padding);
+  if (!spec->left) put_padding(out, ' ', padding);
+  if (is_char) put_char(out, text[0]);
+  else put_text(out, text, length);
+  if (spec->left) put_padding(out, ' ', padding);
 }
 
+/* A number, in the order glibc writes its parts: spaces, sign, 0x, zeros, digits (or, left
+   aligned: sign, 0x, zeros, digits, spaces). The octal marker of %#o is part of the digits. */
 static void emit_number(struct output *out, const struct spec *spec, unsigned long long magnitude, int negative, int is_signed,
                         int base, int upper, int is_pointer) {
-  char digits[32];
-  int digit_count = 0;
   const char *alphabet = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  if (!(magnitude == 0 && spec->precision == 0)) {
+  char digits[32];
+  char *end = digits + sizeof digits;
+  char *string = end;
+  long precision = spec->precision < 0 ? 1 : spec->precision;
+  char pad = spec->zero && !spec->left && spec->precision < 0 ? '0' : ' ';
+  if (precision == 0 && magnitude == 0) {
+    if (base == 8 && spec->alternate) *--string = '0';
+  } else {
+    unsigned long long rest = magnitude;
     do {
-      digits[digit_count++] = alphabet[magnitude % (unsigned)base];
-      magnitude /= (unsigned)base;
-    } while (magnitude != 0);
+      *--string = alphabet[rest % (unsigned)base];
+      rest /= (unsigned)base;
+    } while (rest != 0);
   }
-  int zero_value = digit_count == 0 || (digit_count == 1 && digits[0] == '0');
-  char prefix[3];
-  int prefix_length = 0;
-  if (is_signed || is_pointer) {
-    if (negative) prefix[prefix_length++] = '-';
-    else if (spec->plus) prefix[prefix_length++] = '+';
-    else if (spec->space) prefix[prefix_length++] = ' ';
+  long length = end - string;
+  if (precision <= length && magnitude != 0 && spec->alternate && base == 8) {
+    *--string = '0';
+    length++;
   }
-  if (spec->alternate && base == 16 && !zero_value) {
-    prefix[prefix_length++] = '0';
-    prefix[prefix_length++] = upper ? 'X' : 'x';
+  long zeros = precision > length ? precision - length : 0;
+  char sign = 0;
+  if (is_signed || is_pointer) sign = negative ? '-' : spec->plus ? '+' : spec->space ? ' ' : 0;
+  int hex_prefix = magnitude != 0 && spec->alternate && base == 16;
+  long width = spec->width;
+  if (!spec->left) {
+    width -= length + zeros + (hex_prefix ? 2 : 0) + (sign != 0);
+    if (pad == ' ') {
+      put_padding(out, ' ', width);
+      width = 0;
+    }
+    if (sign) put_char(out, sign);
+    if (hex_prefix) {
+      put_char(out, '0');
+      put_char(out, upper ? 'X' : 'x');
+    }
+    put_padding(out, '0', width + zeros);
+    put_text(out, string, (size_t)length);
+  } else {
+    width -= length + zeros + (hex_prefix ? 2 : 0) + (sign != 0);
+    if (sign) put_char(out, sign);
+    if (hex_prefix) {
+      put_char(out, '0');
+      put_char(out, upper ? 'X' : 'x');
+    }
+    put_padding(out, '0', zeros);
+    put_text(out, string, (size_t)length);
+    put_padding(out, ' ', width);
   }
-  long precision_zeros = spec->precision > digit_count ? spec->precision - digit_count : 0;
-  /* %#o: the result starts with a 0, adding one only if the digits do not already. */
-  if (spec->alternate && base == 8 && precision_zeros == 0 && (digit_count == 0 || digits[digit_count - 1] != '0')) precision_zeros = 1;
-  long body = prefix_length + precision_zeros + digit_count;
-  long padding = spec->width > body ? spec->width - body : 0;
-  int zero_pad = spec->zero && !spec->left && spec->precision < 0;
-  if (!spec->left && !zero_pad) emit_repeated(out, ' ', padding);
-  emit(out, prefix, (size_t)prefix_length);
-  if (zero_pad) emit_repeated(out, '0', padding);
-  emit_repeated(out, '0', precision_zeros);
-  while (digit_count > 0) emit(out, &digits[--digit_count], 1);
-  if (spec->left) emit_repeated(out, ' ', padding);
 }
 
 static void format(struct output *out, const char *fmt, va_list ap) {
@@ -166,13 +223,13 @@ static void format(struct output *out, const char *fmt, va_list ap) {
     if (*p != '%') {
       const char *run = p;
       while (p[1] != '\0' && p[1] != '%') p++;
-      emit(out, run, (size_t)(p - run + 1));
+      put_text(out, run, (size_t)(p - run + 1));
       continue;
     }
     const char *spec_start = p;
     p++;
     if (*p == '%') {
-      emit(out, "%", 1);
+      put_char(out, '%');
       continue;
     }
     struct spec spec;
@@ -264,7 +321,7 @@ static void format(struct output *out, const char *fmt, va_list ap) {
       case 'p': {
         void *pointer = pointer_argument(&args, position);
         if (pointer == NULL) {
-          emit_padded_text(out, &spec, "(nil)", 5);
+          emit_padded(out, &spec, "(nil)", 5, 0);
         } else {
           spec.alternate = 1;
           emit_number(out, &spec, (unsigned long long)(uintptr_t)pointer, 0, 0, 16, 0, 1);
@@ -273,14 +330,14 @@ static void format(struct output *out, const char *fmt, va_list ap) {
       }
       case 'c': {
         char c = (char)int_argument(&args, position);
-        emit_padded_text(out, &spec, &c, 1);
+        emit_padded(out, &spec, &c, 1, 1);
         break;
       }
       case 's': {
         const char *s = pointer_argument(&args, position);
         if (s == NULL) s = spec.precision < 0 || spec.precision >= 6 ? "(null)" : "";
         size_t n = spec.precision < 0 ? strlen(s) : strnlen(s, (size_t)spec.precision);
-        emit_padded_text(out, &spec, s, n);
+        emit_padded(out, &spec, s, n, 0);
         break;
       }
       case 'n': {
@@ -295,11 +352,11 @@ static void format(struct output *out, const char *fmt, va_list ap) {
         /* glibc's extension: the message for the current errno, printed like %s. */
         const char *message = strerror(errno);
         size_t n = spec.precision < 0 ? strlen(message) : strnlen(message, (size_t)spec.precision);
-        emit_padded_text(out, &spec, message, n);
+        emit_padded(out, &spec, message, n, 0);
         break;
       }
       case '%':
-        emit(out, "%", 1);
+        put_char(out, '%');
         break;
       case '\0':
         /* A lone '%' at the end of the format: glibc prints nothing for it. */
@@ -307,7 +364,7 @@ static void format(struct output *out, const char *fmt, va_list ap) {
         break;
       default:
         /* An unknown conversion is printed as written, like glibc does. */
-        emit(out, spec_start, (size_t)(p - spec_start + 1));
+        put_text(out, spec_start, (size_t)(p - spec_start + 1));
         break;
     }
   }
@@ -334,14 +391,18 @@ int vsnprintf(char *str, size_t size, const char *fmt, va_list ap) {
 int vsprintf(char *str, const char *fmt, va_list ap) { return vsnprintf(str, (size_t)-1 >> 1, fmt, ap); }
 
 int vfprintf(FILE *stream, const char *fmt, va_list ap) {
-  /* Text goes to the stream in pieces; glibc formats an unbuffered stream's output in a
-     helper buffer of BUFSIZ bytes so that one printf is one write. */
+  /* A buffered stream gets glibc's pieces; an unbuffered one (glibc's buffered_vfprintf) gets
+     the text formatted in a helper buffer of BUFSIZ bytes, so that one printf is one write. */
   char chunk[BUFSIZ];
   struct output out;
   memset(&out, 0, sizeof out);
   out.stream = stream;
-  out.chunk = chunk;
-  out.chunk_size = sizeof chunk;
+  if (__stdio_unbuffered(stream)) {
+    out.chunk = chunk;
+    out.chunk_size = sizeof chunk;
+  } else {
+    out.piecewise = 1;
+  }
   format(&out, fmt, ap);
   return finish(&out);
 }

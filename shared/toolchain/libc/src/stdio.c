@@ -179,6 +179,9 @@ int __stdio_write(FILE *f, const char *data, size_t length) {
   return 0;
 }
 
+/* For vfprintf, which formats an unbuffered stream's output in one piece, as glibc does. */
+int __stdio_unbuffered(FILE *f) { return (f->_flags & _IO_UNBUFFERED) != 0; }
+
 int fflush(FILE *f) {
   if (f == NULL) {
     int result = 0;
