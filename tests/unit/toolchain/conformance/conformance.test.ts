@@ -13,7 +13,7 @@
  *   // conformance: merge-stderr     stderr goes into stdout's pipe (2>&1), to compare interleaving
  *   // conformance: units FILE...    more translation units (paths relative to the corpus folder)
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildProgram } from '../../../../shared/toolchain/driver'
@@ -22,9 +22,9 @@ import { buildWithGlibcInBackground, freshPath, run, runInMachine, type RunOptio
 const CORPUS = join(import.meta.dirname, '../../../fixtures/conformance')
 
 /**
- * Programs that Memscape's compiler gets wrong today, each with the bug it shows (reported in
- * /tmp/corpus-bugs.md to the compiler's owner). Their tests are expected to fail, and start
- * failing (as a reminder to move them back) once the bug is fixed.
+ * Programs that Memscape's compiler gets wrong today, each with the bug it shows (reported to the
+ * compiler's owner with a minimal repro). Their tests are expected to fail, and start failing (a
+ * reminder to take them off this list) once the bug is fixed.
  */
 const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {}
 
