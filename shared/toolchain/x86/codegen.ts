@@ -28,6 +28,9 @@ export interface CodegenResult {
 export class CodegenError extends Error {}
 
 const ARGUMENT_REGISTERS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8', 'r9'] as const
+/** Registers no leaf-function code uses otherwise (r11 holds a postfix update's old value and
+ *  the pieces of odd-sized loads and stores, rsi/rdi addresses): intermediate values wait there. */
+const LEAF_HOLDERS = ['r8', 'r9', 'r10'] as const
 
 const REGISTER_NAMES: Record<string, readonly [string, string, string, string]> = {
   rax: ['al', 'ax', 'eax', 'rax'],
@@ -227,6 +230,8 @@ class FunctionEmitter {
   private readonly lines: string[] = []
   private readonly labels = new Map<string, string>()
   private stackDepth = 0
+  /** Where each saved intermediate value is (`push`/`pop`): a holder register or the stack. */
+  private readonly held: string[] = []
   /** How many callee-saved registers currently hold values (gcc's rbx, r12, ... across calls). */
   private calleeDepth = 0
   private adjustsStack = false
@@ -262,13 +267,31 @@ class FunctionEmitter {
     return label
   }
 
+  /**
+   * Saves an intermediate value. A leaf function keeps its locals in the red zone, below rsp,
+   * where a push would land: there the value waits in a free register while one is left (gcc
+   * never pushes at -O0, so its leaf frames have no `sub rsp`, and ours match); otherwise it is
+   * pushed, and a leaf function then allocates its whole frame (see `emit`).
+   */
   private push(registerName = 'rax'): void {
+    const holder = this.frame.leaf ? LEAF_HOLDERS[this.held.length] : undefined
+    if (holder !== undefined && this.stackDepth === 0) {
+      this.held.push(holder)
+      this.ins('mov', `${holder}, ${registerName}`)
+      return
+    }
+    this.held.push('stack')
     this.ins('push', registerName)
     this.stackDepth++
     this.adjustsStack = true
   }
 
   private pop(registerName: string): void {
+    const holder = this.held.pop()
+    if (holder !== undefined && holder !== 'stack') {
+      this.ins('mov', `${registerName}, ${holder}`)
+      return
+    }
     this.ins('pop', registerName)
     this.stackDepth--
   }
@@ -994,7 +1017,7 @@ class FunctionEmitter {
     }
     this.loadInto(expr.type, place, 'rax')
     this.convertRegister(expr.type, expr.opType)
-    if (expr.postfix) this.ins('mov', 'r8, rax')
+    if (expr.postfix) this.ins('mov', 'r11, rax')
     if (operandIsLeaf) this.leafInto(expr.operand, 'rcx')
     else this.pop('rcx')
     const acc = register('rax', opSize)
@@ -1032,7 +1055,7 @@ class FunctionEmitter {
     this.convertRegister(expr.opType, expr.type)
     this.ins('mov', `${memory(size, place)}, ${register('rax', size)}`)
     if (expr.postfix) {
-      this.ins('mov', 'rax, r8')
+      this.ins('mov', 'rax, r11')
       this.normalize(expr.type)
     }
   }

@@ -5,7 +5,7 @@
  * - Variadic functions first reserve the 176-byte register save area (rbp-176 .. rbp).
  * - With a canary, it comes next (rbp-8 in ordinary functions).
  * - Without -fstack-protector*: scalars whose address is never taken (gcc's SSA "registers")
- *   first, in order of first mention; then the other locals in block order (outer block first,
+ *   first, in SSA partition order (those needing a PHI node first: ssa-order.ts); then the other locals in block order (outer block first,
  *   declaration order within a block); then objects of inner blocks of 32 bytes or more, sorted
  *   like gcc's stack_var_cmp and sharing a slot when their blocks are disjoint.
  * - With any -fstack-protector* flag, every local is deferred and sorted (size decreasing,
@@ -28,6 +28,7 @@
  * of block) do not overlap; we only share between disjoint blocks, which is always safe.
  */
 import type { Expr, FrameObject, IrFunction, ParamType, Stmt } from '../ir/types'
+import { ssaOrder } from './ssa-order'
 
 export type StackProtector = 'none' | 'default' | 'strong' | 'all'
 
@@ -334,7 +335,9 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
   const canaryOffset = canary ? allocate(8, 8) : undefined
 
   const locals = fn.frame.filter((object) => object.kind === 'local' && facts.firstMention.has(object.id))
-  const mentionOrder = (object: FrameObject): number => facts.firstMention.get(object.id) ?? Number.MAX_SAFE_INTEGER
+  // Register-like scalars are SSA names in gcc: their slots follow the partition order.
+  const registerOrder = ssaOrder(fn.body, locals.filter(isRegisterLike).map((object) => object.id))
+  const mentionOrder = (object: FrameObject): number => registerOrder.get(object.id) ?? Number.MAX_SAFE_INTEGER
   // gcc's stack_var_cmp: size decreasing, alignment increasing, registers-like first, later first.
   const compare = (a: FrameObject, b: FrameObject): number => {
     if (a.size !== b.size) return b.size - a.size
