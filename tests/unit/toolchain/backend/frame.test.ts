@@ -7,6 +7,8 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
+import { compile } from '../../../../shared/toolchain/c/compile'
 import type { IrFunction, Stmt } from '../../../../shared/toolchain/ir/types'
 import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
 import { layoutFrame, type StackProtector } from '../../../../shared/toolchain/x86/frame'
@@ -233,5 +235,100 @@ describe('instruction shape matches gcc -O0 for the classic overflow victim', ()
     const vuln = FUNCTIONS[0] as IrFunction
     const { assembly } = generateAssembly({ sourceFile: 'frames.c', functions: [vuln], globals: [] }, { pie: true, stackProtector: mode })
     expect(normalizeOurs(assembly, 'vuln')).toEqual(normalizeGcc(gcc, 'vuln'))
+  })
+})
+
+/**
+ * Functions written in C (through our front end) against gcc -O0 -g: loops and conditionals
+ * (gcc's SSA order puts variables that need a PHI node first), nested blocks, several arrays and
+ * scalars, and leaf functions with nested expressions (no `sub rsp`: the red zone).
+ */
+const C_FUNCTIONS = `void use(void *p);
+int counters(int n) { int a = n; int s = 0; for (int i = 0; i < n; i++) s += i; int b = 1; return a + s + b; }
+int arms(int n) { int x; int y = n; if (n) x = 1; else x = 2; return x + y; }
+int changed_in_if(int n) { int a = 1; int b = 2; if (n) b = 3; return a + b; }
+int loop_body(int n) { int u = 5; int w; for (w = 0; w < n; w++) { int q; q = w; u += q; } int z = u; return z; }
+int until(int n) { int c = 0, d = 0; do { c++; } while (c < n); d = c; return d; }
+int cases(int n) { int r = 0; switch (n) { case 1: r = 5; break; case 2: r = 7; break; default: break; } int e = 3; return r + e; }
+int arrays(int n) { char name[16]; int count = 0; long total = 0; int arr[5]; for (int i = 0; i < 5; i++) { arr[i] = i; total += arr[i]; count++; } use(name); return count + (int)total; }
+int scan(int n) { int best = -1; char buf[64]; int len = 0; while (len < n) { if (buf[len] > best) best = buf[len]; len++; } use(buf); return best; }
+int vowels(const char *s) { int v = 0, o = 0; for (const char *p = s; *p; p++) { if (*p == 'a') v++; else o++; } return v * 100 + o; }
+int sums(int n) { int a[10]; int sum = 0; int i; for (i = 0; i < 10; i++) a[i] = i * n; for (i = 0; i < 10; i++) sum += a[i]; return sum; }
+long factorial(int n) { long f = 1; int k = n; while (k > 1) { f *= k; k--; } int after = 2; return f + after; }
+int branches(int n) { int x = 0; if (n > 0) { int y = n * 2; x = y; } else { int z = -n; x = z; } return x; }
+int record(int n) { struct { int a, b; } pt; char tag[4]; short s = 1; pt.a = n; pt.b = s; use(tag); use(&pt); return pt.a; }
+int matrix(int argc, char **argv) { int i, j, t; int m[3][3]; for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) m[i][j] = i + j; t = 0; for (i = 0; i < 3; i++) t += m[i][i]; return t + argc; }
+int one_level(int *a, int i, int j) { int k = i + j; a[k] = a[i] * 3 + a[j]; return a[k]; }
+`
+/** Nested blocks: without a stack protector gcc shares nothing among these (see the README's known difference for -fstack-protector*). */
+const NESTED_BLOCKS = `void use(void *p);
+int after_block(int n) { int a = 1; { int b = 2; use(&b); } int c = 3; use(&a); use(&c); return a; }
+int loop_locals(int n) { int a = n; for (int i = 0; i < n; i++) { int t = i; char buf[8]; use(buf); use(&t); } int z; use(&z); return a; }
+int disjoint(int n) { char s[10]; if (n) { char big[40]; int k; use(big); use(&k); } else { char other[40]; long q; use(other); use(&q); } int x; use(&x); use(s); return 0; }
+int deep(int n) { int a; { int b; { int c; use(&c); } use(&b); } { int d; use(&d); } use(&a); return 0; }
+int mixed(int n) { int arr1[4]; char c1; int arr2[10]; long l; char buf[50]; use(arr1); use(&c1); use(arr2); use(&l); use(buf);
+  { int inner[3]; char ib[33]; use(inner); use(ib); } return 0; }
+`
+
+/** Slots (function.variable → rbp offset) and allocations from gcc -O0 -g for a C source. */
+function gccLayout(source: string, mode: StackProtector): { slots: Map<string, number>; allocations: Map<string, number> } {
+  const path = join(scratchDir(), 'layout.c')
+  writeFileSync(path, source)
+  const object = join(scratchDir(), 'layout.o')
+  execFileSync('gcc', ['-O0', '-g', '-c', FLAGS[mode], '-o', object, path])
+  const dump = execFileSync('readelf', ['--debug-dump=info', object], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  const slots = new Map<string, number>()
+  let tag = ''
+  let name = ''
+  let fn = ''
+  for (const line of dump.split('\n')) {
+    const tagMatch = /Abbrev Number: \d+ \((DW_TAG_\w+)\)/.exec(line)
+    if (tagMatch !== null) [tag, name] = [tagMatch[1] as string, '']
+    const nameMatch = /DW_AT_name\s*:\s*(?:\(indirect [^)]*\): )?(\S+)/.exec(line)
+    if (nameMatch !== null) {
+      name = nameMatch[1] as string
+      if (tag === 'DW_TAG_subprogram') fn = name
+    }
+    const location = /DW_AT_location.*DW_OP_fbreg: (-?\d+)/.exec(line)
+    if (location !== null) slots.set(`${fn}.${name}`, Number(location[1]) + 16)
+  }
+  const assembly = execFileSync('gcc', ['-O0', '-S', '-masm=intel', FLAGS[mode], '-o', '-', path], { encoding: 'utf8' })
+  const allocations = new Map<string, number>()
+  let current: string | undefined
+  for (const line of assembly.split('\n')) {
+    const label = /^([A-Za-z_]\w*):$/.exec(line)
+    if (label !== null) allocations.set((current = label[1] as string), 0)
+    const sub = /^\t(?:sub\trsp, (\d+)|add\trsp, -(\d+))$/.exec(line)
+    if (sub !== null && current !== undefined && allocations.get(current) === 0) allocations.set(current, Number(sub[1] ?? sub[2]))
+    if (/^\t(call|ret)/.test(line)) current = undefined
+  }
+  return { slots, allocations }
+}
+
+function ourLayout(source: string, mode: StackProtector): { slots: Map<string, number>; allocations: Map<string, number> } {
+  const compiled = compile({ 'layout.c': source }, 'layout.c', { stackProtector: mode })
+  if (compiled.ir === undefined) throw new Error(compiled.text)
+  const { frames } = generateAssembly(compiled.ir, { pie: true, stackProtector: mode })
+  const slots = new Map<string, number>()
+  const allocations = new Map<string, number>()
+  compiled.ir.functions.forEach((fn, index) => {
+    const layout = frames[index]
+    if (layout === undefined) throw new Error(`no layout for ${fn.name}`)
+    allocations.set(fn.name, layout.stackAllocation)
+    for (const object of fn.frame) {
+      const offset = layout.offsets.get(object.id)
+      if (offset !== undefined && object.name !== '') slots.set(`${fn.name}.${object.name}`, offset)
+    }
+  })
+  return { slots, allocations }
+}
+
+describe('frame layout of C functions matches gcc -O0', () => {
+  it.each(['none', 'default', 'strong', 'all'] as const)('loops, conditionals, arrays and scalars, leaf functions (%s)', (mode) => {
+    expect(ourLayout(C_FUNCTIONS, mode)).toEqual(gccLayout(C_FUNCTIONS, mode))
+  })
+
+  it('nested blocks without a stack protector', () => {
+    expect(ourLayout(NESTED_BLOCKS, 'none')).toEqual(gccLayout(NESTED_BLOCKS, 'none'))
   })
 })
