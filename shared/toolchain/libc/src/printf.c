@@ -28,6 +28,7 @@ struct output {
   size_t chunk_used;
   size_t count; /* characters produced so far, written or not */
   int failed;
+  int invalid; /* the format ended inside a conversion: glibc returns -1 with EINVAL */
 };
 
 static void flush_chunk(struct output *out) {
@@ -143,6 +144,7 @@ struct spec {
   int space;
   int alternate;
   int zero;
+  int group;
   long width;
   long precision; /* -1: none */
 };
@@ -211,6 +213,36 @@ static void emit_number(struct output *out, const struct spec *spec, unsigned lo
   }
 }
 
+/* glibc's printf_unknown: an unknown conversion is printed from what was parsed — '%', the
+   flags, the width and precision, the conversion character — without its length modifier. */
+static void emit_unknown(struct output *out, const struct spec *spec, char conversion) {
+  put_char(out, '%');
+  if (spec->alternate) put_char(out, '#');
+  if (spec->group) put_char(out, '\'');
+  if (spec->plus) put_char(out, '+');
+  else if (spec->space) put_char(out, ' ');
+  if (spec->left) put_char(out, '-');
+  if (spec->zero && !spec->left) put_char(out, '0');
+  char digits[24];
+  int n;
+  if (spec->width != 0) {
+    n = 0;
+    for (long w = spec->width; w != 0; w /= 10) digits[n++] = (char)('0' + w % 10);
+    while (n > 0) put_char(out, digits[--n]);
+  }
+  if (spec->precision != -1) {
+    put_char(out, '.');
+    n = 0;
+    long w = spec->precision;
+    do {
+      digits[n++] = (char)('0' + w % 10);
+      w /= 10;
+    } while (w != 0);
+    while (n > 0) put_char(out, digits[--n]);
+  }
+  put_char(out, conversion);
+}
+
 static void format(struct output *out, const char *fmt, va_list ap) {
   va_list start;
   va_list sequential;
@@ -226,7 +258,6 @@ static void format(struct output *out, const char *fmt, va_list ap) {
       put_text(out, run, (size_t)(p - run + 1));
       continue;
     }
-    const char *spec_start = p;
     p++;
     if (*p == '%') {
       put_char(out, '%');
@@ -242,7 +273,7 @@ static void format(struct output *out, const char *fmt, va_list ap) {
       else if (*p == ' ') spec.space = 1;
       else if (*p == '#') spec.alternate = 1;
       else if (*p == '0') spec.zero = 1;
-      else if (*p == '\'') continue; /* thousands grouping: none in the C locale */
+      else if (*p == '\'') spec.group = 1; /* thousands grouping: none in the C locale */
       else break;
     }
     if (*p == '*') {
@@ -359,14 +390,15 @@ static void format(struct output *out, const char *fmt, va_list ap) {
         put_char(out, '%');
         break;
       case '\0':
-        /* A lone '%' at the end of the format: glibc prints nothing for it. */
-        p--;
+        /* The format ends inside a conversion ("%", "%5", "%l"): glibc stops there and fails. */
+        out->invalid = 1;
+        errno = EINVAL;
         break;
       default:
-        /* An unknown conversion is printed as written, like glibc does. */
-        put_text(out, spec_start, (size_t)(p - spec_start + 1));
+        emit_unknown(out, &spec, conversion);
         break;
     }
+    if (out->invalid) break;
   }
   va_end(sequential);
   va_end(start);
@@ -374,7 +406,7 @@ static void format(struct output *out, const char *fmt, va_list ap) {
 
 static int finish(struct output *out) {
   if (out->chunk != NULL) flush_chunk(out);
-  if (out->failed) return -1;
+  if (out->failed || out->invalid) return -1;
   return out->count > 0x7fffffff ? -1 : (int)out->count;
 }
 
