@@ -17,6 +17,9 @@ export interface CompileOptions extends PreprocessOptions {
   readonly pie?: boolean
   /** Stop after this many errors (gcc's -fmax-errors; 0 = unlimited). */
   readonly maxErrors?: number
+  /** false for -fno-builtin/-ffreestanding: calls to printf, fprintf and fputs are not turned
+   *  into puts, putchar, fputc and fwrite as gcc does even at -O0. */
+  readonly builtins?: boolean
 }
 
 export interface CompileResult {
@@ -66,7 +69,7 @@ export function compile(files: Readonly<Record<string, string>>, mainFile: strin
     if (!diags.tooManyErrors) {
       const unit = parseTranslationUnit(tokens, diags)
       if (diags.errorCount === 0) {
-        const lowered = lowerTranslationUnit(unit, mainFile, diags)
+        const lowered = lowerTranslationUnit(unit, mainFile, diags, { builtins: options.builtins ?? true })
         if (diags.errorCount === 0) ir = lowered
       }
     }

@@ -55,6 +55,25 @@ export function protectorClass(t: CType): IR.ProtectorClass {
   return { smallCharArray: false, largeCharArray: false, array: false, aggregate: false }
 }
 
+export interface LowerOptions {
+  /** gcc's builtin folding of output calls whose result is unused (off with -fno-builtin). */
+  readonly builtins: boolean
+}
+
+/** A call that gcc's builtin folding replaces: by another call, or by nothing at all. */
+type FoldedCall = { readonly kind: 'call'; readonly call: IR.Expr } | { readonly kind: 'nothing' }
+
+/** A call to a libc output function (its result is unused; fwrite's is a size_t). */
+function outputCall(name: 'puts' | 'putchar' | 'fputs' | 'fputc' | 'fwrite', args: readonly IR.Expr[]): FoldedCall {
+  const call: IR.Expr = { kind: 'call', callee: { kind: 'direct', name }, args: args.map((value) => ({ kind: 'int', value })), type: name === 'fwrite' ? 'u64' : 'i32', variadic: false }
+  return { kind: 'call', call }
+}
+
+/** A one-character text as the int gcc passes for it (`"x"[0]`: plain char is signed). */
+function charConstant(text: string): IR.Expr {
+  return { kind: 'const', type: 'i32', value: BigInt.asIntN(8, BigInt(text.charCodeAt(0))) }
+}
+
 type StaticValue = { readonly kind: 'int'; readonly value: bigint } | { readonly kind: 'addr'; readonly symbol: string; readonly addend: bigint }
 
 interface FunctionState {
@@ -81,6 +100,7 @@ export class Lowerer {
     private readonly unit: TranslationUnit,
     private readonly sourceFile: string,
     private readonly diags: DiagnosticSink,
+    private readonly options: LowerOptions = { builtins: true },
   ) {}
 
   lower(): IR.IrModule {
@@ -114,14 +134,19 @@ export class Lowerer {
   private stringSymbol(id: number): string {
     let name = this.stringNames.get(id)
     if (name === undefined) {
-      name = `.LC${this.stringNames.size}`
-      this.stringNames.set(id, name)
       const lit = this.unit.strings[id]
       if (!lit) throw new Error(`unknown string literal ${id}`)
-      // gcc's ix86_constant_alignment: string constants of 31 bytes or more are word aligned.
-      const align = lit.bytes.length >= 31 ? Math.max(8, alignOf(lit.type)) : alignOf(lit.type)
-      this.stringGlobals.push({ name, linkage: 'static', section: 'rodata', size: lit.bytes.length, align, init: lit.bytes })
+      name = this.addStringGlobal(lit.bytes, alignOf(lit.type))
+      this.stringNames.set(id, name)
     }
+    return name
+  }
+
+  private addStringGlobal(bytes: Uint8Array, typeAlign: number): string {
+    const name = `.LC${this.stringGlobals.length}`
+    // gcc's ix86_constant_alignment: string constants of 31 bytes or more are word aligned.
+    const align = bytes.length >= 31 ? Math.max(8, typeAlign) : typeAlign
+    this.stringGlobals.push({ name, linkage: 'static', section: 'rodata', size: bytes.length, align, init: bytes })
     return name
   }
 
@@ -539,6 +564,11 @@ export class Lowerer {
       case 'num':
         return
     }
+    const folded = e.k === 'call' && this.options.builtins ? this.foldedOutputCall(e) : undefined
+    if (folded !== undefined) {
+      if (folded.kind === 'call') this.emit({ kind: 'eval', expr: folded.call, loc })
+      return
+    }
     if (e.type.kind === 'record') {
       if (e.k === 'call') this.emit({ kind: 'eval', expr: this.callExpr(e, { kind: 'frameAddr', object: this.temp(e.type), offset: 0 }), loc })
       else this.emit({ kind: 'eval', expr: this.recordAddress(e), loc })
@@ -819,6 +849,85 @@ export class Lowerer {
     return { kind: 'convert', type: 'ptr', value: v }
   }
 
+  /**
+   * gcc's folding of output calls whose result is unused (gimple_fold_builtin_printf, _fprintf,
+   * _fputs), which it does even at -O0 — so the assembly calls what gcc's calls:
+   * `printf("text\n")` → `puts("text")`, `printf("x")` or `printf("%c", c)` → `putchar`,
+   * `printf("%s\n", s)` → `puts(s)`, `printf("")` → nothing; `fprintf(f, "%s", s)` →
+   * `fputs(s, f)`, `fprintf(f, "%c", c)` → `fputc(c, f)`, `fprintf(f, "text")` is `fputs("text",
+   * f)`, and `fputs` of a constant string becomes nothing, `fputc` or `fwrite`.
+   */
+  private foldedOutputCall(e: Expr & { k: 'call' }): FoldedCall | undefined {
+    const callee = e.callee.k === 'addr' && e.callee.operand.k === 'var' ? e.callee.operand.sym : undefined
+    if (callee === undefined || !callee.external || !e.fnType.prototyped) return undefined
+    const named = (name: string, params: number, variadic: boolean): boolean =>
+      callee.asmName === name && e.fnType.params.length === params && e.fnType.variadic === variadic && e.args.length >= params
+    const isPointer = (arg: Expr | undefined): arg is Expr => arg !== undefined && arg.type.kind === 'pointer'
+    const isInt = (arg: Expr | undefined): arg is Expr => arg !== undefined && arg.type.kind === 'int' && arg.type.ik === 'int'
+    if (named('printf', 1, true)) {
+      const format = this.constantString(e.args[0] as Expr)
+      if (format === undefined) return undefined
+      const argument = e.args[1]
+      if (format === '%s' || !format.includes('%')) {
+        const text = format === '%s' ? (isPointer(argument) ? this.constantString(argument) : undefined) : argument === undefined ? format : undefined
+        if (text === undefined) return undefined
+        if (text === '') return { kind: 'nothing' }
+        if (text.length === 1) return outputCall('putchar', [charConstant(text)])
+        if (text.endsWith('\n')) return outputCall('puts', [this.stringConstant(text.slice(0, -1))])
+        return undefined
+      }
+      if (format === '%s\n' && isPointer(argument)) return outputCall('puts', [this.value(argument)])
+      if (format === '%c' && isInt(argument)) return outputCall('putchar', [this.value(argument)])
+      return undefined
+    }
+    if (named('fprintf', 2, true)) {
+      const format = this.constantString(e.args[1] as Expr)
+      if (format === undefined) return undefined
+      const stream = e.args[0] as Expr
+      const argument = e.args[2]
+      if (!format.includes('%')) {
+        if (argument !== undefined) return undefined
+        return format === '' ? { kind: 'nothing' } : this.foldedFputs(e.args[1] as Expr, stream)
+      }
+      if (format === '%s' && isPointer(argument)) return this.foldedFputs(argument, stream)
+      if (format === '%c' && isInt(argument)) return outputCall('fputc', [this.value(argument), this.value(stream)])
+      return undefined
+    }
+    if (named('fputs', 2, false)) {
+      const text = e.args[0] as Expr
+      return this.constantString(text) === undefined ? undefined : this.foldedFputs(text, e.args[1] as Expr)
+    }
+    return undefined
+  }
+
+  /** `fputs(text, stream)`: a constant text is written with fputc or fwrite, or not at all. */
+  private foldedFputs(text: Expr, stream: Expr): FoldedCall {
+    const constant = this.constantString(text)
+    if (constant === undefined) return outputCall('fputs', [this.value(text), this.value(stream)])
+    if (constant === '') return { kind: 'nothing' }
+    if (constant.length === 1) return outputCall('fputc', [charConstant(constant), this.value(stream)])
+    const one: IR.Expr = { kind: 'const', type: 'u64', value: 1n }
+    const length: IR.Expr = { kind: 'const', type: 'u64', value: BigInt(constant.length) }
+    return outputCall('fwrite', [this.value(text), one, length, this.value(stream)])
+  }
+
+  /** The text of a string literal argument (up to its first NUL, as the callee would read it), as bytes in a latin1 string. */
+  private constantString(e: Expr): string | undefined {
+    let at = e
+    while (at.k === 'cast' && at.type.kind === 'pointer') at = at.operand
+    if (at.k !== 'addr' || at.operand.k !== 'str') return undefined
+    const bytes = this.unit.strings[at.operand.id]?.bytes
+    if (bytes === undefined) return undefined
+    const end = bytes.indexOf(0)
+    return String.fromCharCode(...bytes.subarray(0, end < 0 ? bytes.length : end))
+  }
+
+  /** Address of a new string constant holding `text` (latin1 bytes) and its NUL. */
+  private stringConstant(text: string): IR.Expr {
+    const bytes = Uint8Array.from([...text].map((c) => c.charCodeAt(0)).concat(0))
+    return { kind: 'symbolAddr', symbol: this.addStringGlobal(bytes, 1), offset: 0 }
+  }
+
   private callExpr(e: Expr & { k: 'call' }, resultAddr: IR.Expr | undefined): IR.Expr {
     const callee: IR.Callee =
       e.callee.k === 'addr' && e.callee.operand.k === 'var' && e.callee.operand.type.kind === 'function'
@@ -902,6 +1011,6 @@ function writeInt(view: DataView, offset: number, width: number, value: bigint):
   }
 }
 
-export function lowerTranslationUnit(unit: TranslationUnit, sourceFile: string, diags: DiagnosticSink): IR.IrModule {
-  return new Lowerer(unit, sourceFile, diags).lower()
+export function lowerTranslationUnit(unit: TranslationUnit, sourceFile: string, diags: DiagnosticSink, options: LowerOptions = { builtins: true }): IR.IrModule {
+  return new Lowerer(unit, sourceFile, diags, options).lower()
 }
