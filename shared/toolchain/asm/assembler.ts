@@ -52,6 +52,11 @@ class SourceStatement {
 const PARSED_LINES = new Map<string, ParsedLine | AsmSyntaxError>()
 const PARSED_LINES_LIMIT = 1 << 15
 
+/** Bytes of position-independent instructions, per parsed statement: the same line in any file
+ *  encodes to the same bytes (statements are shared through PARSED_LINES). */
+const POSITION_INDEPENDENT_BYTES = new WeakMap<Statement, Uint8Array>()
+const BRANCH_FORMS = new WeakMap<Statement, RelativeBranchForms | null>()
+
 /** The statement of a line that only defines a label. */
 const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
 
@@ -73,6 +78,13 @@ type SizePlan =
   | { readonly kind: 'align'; readonly value: number }
   | { readonly kind: 'equ'; readonly key: string }
   | { readonly kind: 'evaluate' }
+
+/** One step of a relaxation pass: `entry` (if any) sized by its plan, then `fixed` more bytes. */
+interface MeasureStep {
+  readonly entry: SourceStatement | undefined
+  readonly section: SectionName
+  fixed: number
+}
 
 /** How an expression's value depends on where labels land. */
 const enum Dependency {
@@ -131,9 +143,6 @@ class Assembly {
   private movedLabels = 0
   /** How many branches have grown to their long form so far (a pass that grows one is not stable). */
   private branchGrowths = 0
-  /** Bytes of position-independent instructions, per parsed statement (repeated lines share one). */
-  private readonly sharedEncodings = new Map<Statement, Uint8Array>()
-  private readonly branchFormsCache = new Map<Statement, RelativeBranchForms | null>()
 
   constructor(
     private readonly source: string,
@@ -165,14 +174,16 @@ class Assembly {
       pass++
       return stable
     }
+    this.planBranches()
     begin()
     const firstSizes: number[] = []
     let layout = this.layout(firstSizes)
     end()
     this.planSizes(firstSizes)
+    const steps = this.measureSteps()
     while (pass < MAX_PASSES - 1) {
       begin()
-      this.measure()
+      this.measure(steps)
       if (end()) break
     }
     // Emit at the fixed point. Sizes only differ from the measured ones around statements in
@@ -470,6 +481,11 @@ class Assembly {
 
   /** Emit one statement; an error is reported (from the second pass on) and skipped. */
   private emitChecked(entry: SourceStatement, builder: SectionBuilder): boolean {
+    // Most instructions: bytes known since their first encoding.
+    if (entry.encoded !== undefined) {
+      builder.append(entry.encoded)
+      return true
+    }
     try {
       this.emitStatement(entry, entry.statement, builder)
       return true
@@ -485,37 +501,57 @@ class Assembly {
   }
 
   /** A relaxation pass: label offsets and branch sizes from the plans, no bytes. */
-  private measure(): void {
+  private measure(steps: readonly MeasureStep[]): void {
     const sizes: Record<SectionName, number> = { '.text': 0, '.rodata': 0, '.data': 0, '.bss': 0 }
     const scratch = new SectionBuilder(false)
-    for (const entry of this.statements) {
-      let size = sizes[entry.section]
-      if (entry.label !== undefined) this.place(entry.label, size)
-      const plan = entry.plan as SizePlan
-      switch (plan.kind) {
-        case 'fixed':
-          size += plan.size
-          break
-        case 'branch':
-          size += this.branchForm(entry, plan, size).form.length
-          break
-        case 'externalBranch':
-          size += plan.long.length
-          break
-        case 'align':
-          size += (plan.value - (size % plan.value)) % plan.value
-          break
-        case 'equ':
-          this.place(plan.key, size)
-          break
-        case 'evaluate':
-          scratch.size = size
-          this.emitChecked(entry, scratch)
-          size = scratch.size
-          break
+    for (const step of steps) {
+      let size = sizes[step.section]
+      const entry = step.entry
+      if (entry !== undefined) {
+        if (entry.label !== undefined) this.place(entry.label, size)
+        const plan = entry.plan as SizePlan
+        switch (plan.kind) {
+          case 'fixed':
+            size += plan.size
+            break
+          case 'branch':
+            size += this.branchForm(entry, plan, size).form.length
+            break
+          case 'externalBranch':
+            size += plan.long.length
+            break
+          case 'align':
+            size += (plan.value - (size % plan.value)) % plan.value
+            break
+          case 'equ':
+            this.place(plan.key, size)
+            break
+          case 'evaluate':
+            scratch.size = size
+            this.emitChecked(entry, scratch)
+            size = scratch.size
+            break
+        }
       }
-      sizes[entry.section] = size
+      sizes[step.section] = size + step.fixed
     }
+  }
+
+  /** The statements as relaxation passes walk them: runs of unlabelled fixed-size statements of
+   *  one section are a single step. */
+  private measureSteps(): MeasureStep[] {
+    const steps: MeasureStep[] = []
+    for (const entry of this.statements) {
+      const plan = entry.plan as SizePlan
+      const last = steps[steps.length - 1]
+      if (plan.kind === 'fixed' && entry.label === undefined) {
+        if (last !== undefined && last.section === entry.section) last.fixed += plan.size
+        else steps.push({ entry: undefined, section: entry.section, fixed: plan.size })
+      } else {
+        steps.push({ entry, section: entry.section, fixed: 0 })
+      }
+    }
+    return steps
   }
 
   /**
@@ -523,7 +559,9 @@ class Assembly {
    * reach and the branch has never been long, as encodeBranch decides.
    */
   private branchForm(entry: SourceStatement, plan: SizePlan & { kind: 'branch' }, ip: number): { form: RelativeBranchForm; displacement: number } {
-    const target = (plan.label === undefined ? ip : ((this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label)) as number)) + plan.addend
+    // A label not placed yet (a forward one in the first pass) is taken to be here, as encodeBranch does.
+    const placed = plan.label === undefined ? ip : (this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label))
+    const target = placed === undefined ? ip : placed + plan.addend
     if (plan.short !== undefined && !entry.longBranch) {
       const displacement = target - (ip + plan.short.length)
       if (displacement >= -0x80 && displacement < 0x80) return { form: plan.short, displacement }
@@ -548,8 +586,20 @@ class Assembly {
   // -------------------------------------------------------------------------------------------
 
   /** Decide, from the first pass's sizes, how relaxation passes size each statement. */
+  /**
+   * Relative branches to labels of their own section or to external symbols are planned before
+   * the first pass (their size follows from their form and target alone), so no pass encodes them.
+   */
+  private planBranches(): void {
+    for (const entry of this.statements) {
+      const statement = entry.statement
+      if (statement.kind === 'instruction' && entry.section !== '.bss') entry.plan = this.branchPlan(entry, statement)
+    }
+  }
+
   private planSizes(firstSizes: readonly number[]): void {
     this.statements.forEach((entry, index) => {
+      if (entry.plan !== undefined) return
       const size = firstSizes[index] ?? -1
       // Instructions that encoded to the same bytes anywhere (most of them) keep their size.
       if (entry.encoded !== undefined) entry.plan = { kind: 'fixed', size }
@@ -594,16 +644,24 @@ class Assembly {
   }
 
   private instructionPlan(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, size: number): SizePlan {
-    const fixed: SizePlan = { kind: 'fixed', size }
-    const dependencies = statement.operands.map((operand) => this.operandDependency(operand, entry.scope))
-    const branch = this.branchFormsOf(statement)
     const operand = statement.operands[0]
-    if (branch === undefined || statement.operands.length !== 1 || operand?.kind !== 'immediate') {
-      // Relocatable operands become relocations or rip-relative displacements: fixed widths.
-      return dependencies.every((dependency) => dependency !== Dependency.Other) ? fixed : { kind: 'evaluate' }
+    if (this.branchFormsOf(statement) !== undefined && statement.operands.length === 1 && operand?.kind === 'immediate') {
+      // A branch to a label (a plain one was planned before the first pass): evaluated each time.
+      return { kind: 'evaluate' }
     }
+    // Relocatable operands become relocations or rip-relative displacements: fixed widths.
+    return statement.operands.every((candidate) => this.operandDependency(candidate, entry.scope) !== Dependency.Other) ? { kind: 'fixed', size } : { kind: 'evaluate' }
+  }
+
+  /** The plan of `mnemonic target` when it is a relative branch to a label of this section or an
+   *  external symbol (plus or minus a number), with no size keyword or hint. */
+  private branchPlan(entry: SourceStatement, statement: Statement & { kind: 'instruction' }): SizePlan | undefined {
+    const operand = statement.operands[0]
+    if (statement.operands.length !== 1 || operand?.kind !== 'immediate' || operand.size !== 0 || operand.branchHint !== undefined) return undefined
+    const branch = this.branchFormsOf(statement)
+    if (branch?.long === undefined) return undefined
     const target = this.branchTarget(operand.value, entry)
-    if (target === undefined || operand.size !== 0 || branch.long === undefined || operand.branchHint !== undefined) return { kind: 'evaluate' }
+    if (target === undefined) return undefined
     if ('symbol' in target) return { kind: 'externalBranch', symbol: target.symbol, addend: target.addend, long: branch.long }
     return { kind: 'branch', label: target.label, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
   }
@@ -611,7 +669,7 @@ class Assembly {
   /** The relative-branch forms of an instruction's mnemonic, undefined when it has none (or its
    *  prefixes make one impossible: then it is evaluated like any other instruction). */
   private branchFormsOf(statement: Statement & { kind: 'instruction' }): RelativeBranchForms | undefined {
-    let forms = this.branchFormsCache.get(statement)
+    let forms = BRANCH_FORMS.get(statement)
     if (forms === undefined) {
       try {
         forms = relativeBranchForms(statement.mnemonic, statement.prefixes) ?? null
@@ -619,7 +677,7 @@ class Assembly {
         if (!(error instanceof EncodeError)) throw error
         forms = null
       }
-      this.branchFormsCache.set(statement, forms)
+      BRANCH_FORMS.set(statement, forms)
     }
     return forms ?? undefined
   }
@@ -801,7 +859,7 @@ class Assembly {
       builder.relocate({ offset, kind: 'plt32', target: { kind: 'symbol', name: plan.symbol }, addend: BigInt(plan.addend) - 4n })
       return
     }
-    const shared = this.sharedEncodings.get(statement)
+    const shared = POSITION_INDEPENDENT_BYTES.get(statement)
     if (shared !== undefined) {
       if (own) entry.encoded = shared
       builder.append(shared)
@@ -828,7 +886,7 @@ class Assembly {
       this.branchGrowths++
     }
     if (result.fixups.length === 0 && isPositionIndependent(statement)) {
-      this.sharedEncodings.set(statement, result.bytes)
+      POSITION_INDEPENDENT_BYTES.set(statement, result.bytes)
       if (own) entry.encoded = result.bytes
     }
     const start = builder.size
@@ -874,13 +932,20 @@ class Assembly {
     const placed = [...this.labels.entries()]
       .filter(([name]) => !name.startsWith('.L'))
       .map(([name, label]) => ({ name, section: label.section, offset: this.offsets.get(name) ?? 0, nasmLocal: label.nasmLocal }))
+    // Size: up to the next non-local label in the same section (what .size would say). Offsets of
+    // those labels per section, ascending, for a binary search.
+    const boundaries = new Map<SectionName, number[]>()
+    for (const symbol of placed) {
+      if (symbol.nasmLocal) continue
+      const list = boundaries.get(symbol.section) ?? []
+      list.push(symbol.offset)
+      boundaries.set(symbol.section, list)
+    }
+    for (const list of boundaries.values()) list.sort((a, b) => a - b)
     for (const symbol of placed) {
       const isNasmLocal = symbol.nasmLocal
-      // Size: up to the next non-local label in the same section (what .size would say).
       const sectionSize = layout.sections.get(symbol.section)?.size ?? 0
-      const following = placed
-        .filter((other) => other.section === symbol.section && other.offset > symbol.offset && !other.nasmLocal)
-        .reduce((min, other) => Math.min(min, other.offset), sectionSize)
+      const following = firstAbove(boundaries.get(symbol.section) ?? [], symbol.offset) ?? sectionSize
       const declared = this.globals.get(symbol.name)
       const type = declared?.type === 'data' ? 'object' : declared?.type === 'function' ? 'function' : isNasmLocal ? 'none' : symbol.section === '.text' ? 'function' : 'object'
       symbols.push({
@@ -929,6 +994,18 @@ interface Linear {
 
 interface Layout {
   readonly sections: Map<SectionName, SectionBuilder>
+}
+
+/** The first value of an ascending list greater than `value`. */
+function firstAbove(sorted: readonly number[], value: number): number | undefined {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >> 1
+    if ((sorted[middle] as number) > value) high = middle
+    else low = middle + 1
+  }
+  return sorted[low]
 }
 
 /** Whether a statement places anything (bytes, space, alignment, line rows) in its section. */
