@@ -167,7 +167,9 @@ export function buildLibc(options: LibcBuildOptions): LibcBuild {
     let assembly = text
     let assemblyName = path
     if (unit.endsWith('.c')) {
-      const compiled = compile(files, path, { pie: options.pie, stackProtector: 'none', systemIncludeDirs: [LIBC_INCLUDE_DIR] })
+      // Freestanding, as a C library is built (gcc -ffreestanding -fno-builtin): its own printf,
+      // fprintf and fputs calls must stay what they are, not become calls of puts or fwrite.
+      const compiled = compile(files, path, { pie: options.pie, stackProtector: 'none', systemIncludeDirs: [LIBC_INCLUDE_DIR], builtins: false })
       if (compiled.ir === undefined) {
         errors.push(compiled.text)
         continue

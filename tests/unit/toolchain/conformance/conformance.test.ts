@@ -26,9 +26,7 @@ const CORPUS = join(import.meta.dirname, '../../../fixtures/conformance')
  * compiler's owner with a minimal repro). Their tests are expected to fail, and start failing (a
  * reminder to take them off this list) once the bug is fixed.
  */
-const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {
-  'printf-becomes-puts.c': 'printf("text\\n") is not turned into puts("text") (nor "%c" into putchar) as gcc -O0 does (corpus bug 2)',
-}
+const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {}
 
 interface Program {
   readonly name: string
