@@ -160,37 +160,70 @@ function classifyOperandKind(name: string, operandSize: number): OperandClass | 
   return undefined
 }
 
-let formTable: Map<string, Form[]> | undefined
+/**
+ * Code numbers grouped by a key read from their enum name (`Add_rm8_r8` → add, `VEX_Vaddps_…` →
+ * vaddps). The key is iced's mnemonic, or a prefix of it, or has it as a prefix (`Pushq_imm32` →
+ * pushq for push, `Xlat_m8` → xlat for xlatb; tests/unit/toolchain/asm checks every code), so
+ * the forms of one mnemonic are found without asking iced about all ~4,900 codes: that scan took
+ * most of the first assembly's time.
+ */
+let codesByNameKey: Map<string, number[]> | undefined
 
-function forms(): Map<string, Form[]> {
-  if (formTable !== undefined) return formTable
-  const table = new Map<string, Form[]>()
-  const operandKindNames = OpCodeOperandKind as unknown as Record<number, string>
-  const mnemonicNames = Mnemonic as unknown as Record<number, string>
-  const codeCount = Object.values(Code).filter((value) => typeof value === 'number').length
-  for (let code = 0; code < codeCount; code++) {
-    const info = CodeExt.opCode(code)
-    try {
-      if (!info.mode64 || !info.isInstruction) continue
-      if (info.encoding !== EncodingKind.Legacy && info.encoding !== EncodingKind.VEX) continue
-      const operands: OperandClass[] = []
-      let usable = true
-      for (let i = 0; i < info.opCount; i++) {
-        const operand = classifyOperandKind(operandKindNames[info.opKind(i)] ?? '', info.operandSize)
-        if (operand === undefined) usable = false
-        else operands.push(operand)
-      }
-      if (!usable) continue
-      const mnemonic = (mnemonicNames[info.mnemonic] ?? '').toLowerCase()
-      const list = table.get(mnemonic) ?? []
-      list.push({ code, operands, memorySize: MemorySizeExt.size(info.memorySize), operandSize: info.operandSize })
-      table.set(mnemonic, list)
-    } finally {
-      info.free()
-    }
+/** The grouping key of a Code enum name (exported for the test of the invariant above). */
+export function codeNameKey(codeName: string): string {
+  // Prefetchreserved3_m8 is prefetchw: 'reserved' names keep only their stem.
+  return (codeName.replace(/^(?:VEX_KNC|VEX|EVEX|XOP|D3NOW|MVEX|Via)_/, '').split('_')[0] ?? '').toLowerCase().replace(/reserved\d*$/, '')
+}
+
+function codeGroups(): Map<string, number[]> {
+  if (codesByNameKey !== undefined) return codesByNameKey
+  const groups = new Map<string, number[]>()
+  for (const [name, code] of Object.entries(Code)) {
+    if (typeof code !== 'number') continue
+    const key = codeNameKey(name)
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [code])
+    else group.push(code)
   }
-  formTable = table
-  return table
+  codesByNameKey = groups
+  return groups
+}
+
+const formTable = new Map<string, Form[]>()
+
+/** Every 64-bit legacy or VEX form of `mnemonic` (iced's name, lower case), in Code order. */
+function formsOf(mnemonic: string): Form[] {
+  let list = formTable.get(mnemonic)
+  if (list !== undefined) return list
+  const candidates: number[] = []
+  for (const [key, codes] of codeGroups()) if (key.startsWith(mnemonic) || mnemonic.startsWith(key)) candidates.push(...codes)
+  candidates.sort((a, b) => a - b)
+  list = []
+  for (const code of candidates) {
+    const form = formOf(code, mnemonic)
+    if (form !== undefined) list.push(form)
+  }
+  formTable.set(mnemonic, list)
+  return list
+}
+
+/** The form of `code` when it is a usable 64-bit legacy or VEX instruction named `mnemonic`. */
+function formOf(code: number, mnemonic: string): Form | undefined {
+  const info = CodeExt.opCode(code)
+  try {
+    if (!info.mode64 || !info.isInstruction) return undefined
+    if (info.encoding !== EncodingKind.Legacy && info.encoding !== EncodingKind.VEX) return undefined
+    if (((Mnemonic as unknown as Record<number, string>)[info.mnemonic] ?? '').toLowerCase() !== mnemonic) return undefined
+    const operands: OperandClass[] = []
+    for (let i = 0; i < info.opCount; i++) {
+      const operand = classifyOperandKind((OpCodeOperandKind as unknown as Record<number, string>)[info.opKind(i)] ?? '', info.operandSize)
+      if (operand === undefined) return undefined
+      operands.push(operand)
+    }
+    return { code, operands, memorySize: MemorySizeExt.size(info.memorySize), operandSize: info.operandSize }
+  } finally {
+    info.free()
+  }
 }
 
 const CONDITION_ALIASES = new Map<string, string>(Object.entries({
@@ -240,7 +273,7 @@ export function canonicalMnemonic(mnemonic: string): string {
 
 export function isKnownMnemonic(mnemonic: string): boolean {
   const canonical = canonicalMnemonic(mnemonic)
-  return forms().has(canonical) || STRING_INSTRUCTIONS.get(canonical) !== undefined || PREFIX_BYTES.get(canonical) !== undefined
+  return formsOf(canonical).length > 0 || STRING_INSTRUCTIONS.get(canonical) !== undefined || PREFIX_BYTES.get(canonical) !== undefined
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -618,7 +651,7 @@ function encodeUncached(normalized: EncodeRequest): EncodeResult {
   // gcc and GNU as write `movsx r64, r/m32` for movsxd.
   if (candidates.length === 0 && mnemonic === 'movsx') candidates = matchForms('movsxd', normalized)
   if (candidates.length === 0) {
-    if (!forms().has(mnemonic)) throw new EncodeError(`unknown instruction '${request.mnemonic}'`)
+    if (formsOf(mnemonic).length === 0) throw new EncodeError(`unknown instruction '${request.mnemonic}'`)
     throw new EncodeError(`invalid combination of opcode and operands for '${request.mnemonic}'`)
   }
   const memory = request.operands.find((operand) => operand.kind === 'memory')
@@ -653,7 +686,7 @@ function matchForms(mnemonic: string, request: EncodeRequest): Form[] {
 }
 
 function matchFormsUncached(mnemonic: string, request: EncodeRequest): Form[] {
-  const list = forms().get(mnemonic) ?? []
+  const list = formsOf(mnemonic)
   const implied = impliedSize(request)
   // 16-bit operand-size forms (push imm16, ret imm16 with 66h) only when an operand is 16-bit.
   const wordSized = implied === 2 || request.operands.some((operand) => operand.kind === 'register' && operand.info.kind === 'gpr' && operand.info.size === 2)
@@ -859,7 +892,7 @@ export function relativeBranchForms(mnemonic: string, prefixes: readonly string[
   let result = branchFormCache.get(key)
   if (result === undefined) {
     // The candidates encodeBranch sees for one immediate operand: the branch forms, 16-bit ones excluded.
-    const candidates = (forms().get(canonical) ?? []).filter((form) => form.operandSize !== 16 && form.operands.length === 1 && form.operands[0]?.kind === 'branch')
+    const candidates = formsOf(canonical).filter((form) => form.operandSize !== 16 && form.operands.length === 1 && form.operands[0]?.kind === 'branch')
     const pick = (width: 1 | 4): RelativeBranchForm | undefined => {
       const form = candidates.find((candidate) => candidate.operands.some((o) => o.kind === 'branch' && o.bytes === width))
       if (form === undefined) return undefined
