@@ -246,8 +246,16 @@ int ungetc(int c, FILE *f) {
   return (unsigned char)c;
 }
 
+/* _IO_fgets: size 1 stores only the terminator (nothing is read); a read error during this call
+   makes it fail even after some bytes, while an earlier error flag is kept but does not count. */
 char *fgets(char *s, int size, FILE *f) {
   if (size <= 0) return NULL;
+  if (size == 1) {
+    s[0] = '\0';
+    return s;
+  }
+  int old_error = f->_flags & _IO_ERR_SEEN;
+  f->_flags &= ~_IO_ERR_SEEN;
   int n = 0;
   while (n < size - 1) {
     int c = fgetc(f);
@@ -255,9 +263,11 @@ char *fgets(char *s, int size, FILE *f) {
     s[n++] = (char)c;
     if (c == '\n') break;
   }
-  if (n == 0) return NULL;
-  s[n] = '\0';
-  return s;
+  char *result = s;
+  if (n == 0 || (f->_flags & _IO_ERR_SEEN)) result = NULL;
+  else s[n] = '\0';
+  f->_flags |= old_error;
+  return result;
 }
 
 /* No bound on the destination: removed from C11, kept because overflow exercises need it. */
