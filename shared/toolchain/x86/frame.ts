@@ -13,7 +13,8 @@
  *   protected, character arrays are placed first (right below the canary), then (strong/all)
  *   other arrays, then the rest.
  * - Parameters received in registers are spilled below the locals, starting at a 16-byte
- *   boundary; stack-passed parameters stay at rbp+16, rbp+24, ... (with a canary they are
+ *   boundary, chars and shorts in 4-byte slots, each slot in the first padding hole left by an
+ *   earlier one where it fits (gcc's assign_stack_local); stack-passed parameters stay at rbp+16, rbp+24, ... (with a canary they are
  *   copied below the locals too).
  * - Aggregates (arrays, structs) of 16 bytes or more are 16-byte aligned (x86-64 ABI), va_list
  *   excepted.
@@ -409,17 +410,40 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
     allocateDeferred(deferred, false)
   }
 
-  // Parameters: spilled from registers below the locals, from a 16-byte boundary.
+  // Parameters: spilled from registers below the locals, from a 16-byte boundary, by gcc's
+  // assign_stack_local: the padding an aligned slot leaves above it is remembered, and a later
+  // slot that fits goes there (newest hole first), so `int a, long b, int c` puts c next to a.
   offset = -alignUp(-offset, 16)
-  const structReturnSlot = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? allocate(8, 8) : undefined
+  const holes: { start: number; end: number }[] = []
+  const allocateParameter = (size: number, align: number): number => {
+    for (const [index, hole] of holes.entries()) {
+      const slot = alignDown(hole.end - size, align)
+      if (slot < hole.start) continue
+      holes.splice(index, 1)
+      if (slot > hole.start) holes.unshift({ start: hole.start, end: slot })
+      if (slot + size < hole.end) holes.unshift({ start: slot + size, end: hole.end })
+      return slot
+    }
+    const previous = offset
+    offset = alignDown(offset - size, align)
+    if (offset + size < previous) holes.unshift({ start: offset + size, end: previous })
+    return offset
+  }
+  const structReturnSlot = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? allocateParameter(8, 8) : undefined
   const { params, namedRegisterCount, namedStackBytes } = classifyParams(fn)
   const objectsById = new Map(fn.frame.map((object) => [object.id, object]))
   for (const param of params) {
     const object = objectsById.get(param.object)
     if (object === undefined) continue
-    // With a canary, gcc copies stack-passed parameters below it too (an overflow cannot reach them).
-    if (param.registers.length > 0 || canary) offsets.set(object.id, allocate(object.size, effectiveAlign(object)))
-    else offsets.set(object.id, param.stackOffset as number)
+    // Stack-passed parameters stay where the caller put them, except (measured): a char or short
+    // one (it arrives as an int, the variable is narrower); under -fstack-protector-all every
+    // one, and under the other modes a pointer when there is a canary (below it, an overflow
+    // cannot reach them).
+    const narrow = param.type.kind === 'int' && object.size < 4
+    const guarded = mode === 'all' || (canary && param.type.kind === 'int' && param.type.type === 'ptr')
+    if (param.registers.length > 0 || guarded || narrow) {
+      offsets.set(object.id, allocateParameter(parameterSlotSize(param.type, object.size), param.type.kind === 'int' ? parameterSlotSize(param.type, object.size) : effectiveAlign(object)))
+    } else offsets.set(object.id, param.stackOffset as number)
   }
   // Compiler temporaries come last (gcc creates them while expanding statements).
   for (const object of fn.frame) {
@@ -446,6 +470,20 @@ export function layoutFrame(fn: IrFunction, mode: StackProtector, facts: BodyFac
     stackAllocation,
     leaf,
   }
+}
+
+/**
+ * Bytes gcc stores a parameter in: a char or short arrives promoted to int (x86-64's
+ * promote_function_mode), an aggregate of 1, 2, 4, 8 or 16 bytes in its integer mode, any other
+ * aggregate in whole eightbytes (the registers it came in).
+ */
+function parameterSlotSize(type: ParamType, size: number): number {
+  if (type.kind === 'int') return Math.max(size, 4)
+  return [1, 2, 4, 8, 16].includes(size) ? size : alignUp(size, 8)
+}
+
+function alignDown(value: number, alignment: number): number {
+  return alignment <= 1 ? value : Math.floor(value / alignment) * alignment
 }
 
 function alignUp(value: number, alignment: number): number {

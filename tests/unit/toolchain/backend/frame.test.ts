@@ -260,6 +260,24 @@ int record(int n) { struct { int a, b; } pt; char tag[4]; short s = 1; pt.a = n;
 int matrix(int argc, char **argv) { int i, j, t; int m[3][3]; for (i = 0; i < 3; i++) for (j = 0; j < 3; j++) m[i][j] = i + j; t = 0; for (i = 0; i < 3; i++) t += m[i][i]; return t + argc; }
 int one_level(int *a, int i, int j) { int k = i + j; a[k] = a[i] * 3 + a[j]; return a[k]; }
 `
+/** Parameters: 4-byte slots for char and short, padding holes reused (corpus bug L1), stack-passed ones copied or not. */
+const PARAMETERS = `void use(void *p);
+struct s12 { int a, b, c; };
+struct s8 { char c; short s; };
+struct s24 { long a, b, c; };
+int hole(int a, long b, char *p, int c) { char buf[64]; use(buf); return a + (int)b + c + (p != 0); }
+int narrow(char a, long b, short c, int d, char e) { int x = 1; use(&x); return a + b + c + d + e; }
+int leaf_params(int a, long b, int c, long d, int e, char f) { return a + b + c + d + e + f; }
+int chars(char a, char b, int c, long d) { char s[3]; use(s); return a + b + c + d; }
+int records(char a, struct s12 s, short b, struct s8 t) { return a + s.a + b + t.c; }
+struct s24 returned(char a, long b) { struct s24 r = { a, b, 3 }; return r; }
+int stacked(int a, int b, int c, int d, int e, int f, char g, int h) { char buf[10]; use(buf); return a + g + h; }
+int guarded(int a, int b, int c, int d, int e, int f, int g, long h) { char buf[10]; use(buf); return a + g + h; }
+int pointer(int a, int b, int c, int d, int e, int f, int *g, long h) { char buf[10]; use(buf); return a + *g + h; }
+int address(int a, int b, int c, int d, int e, int f, int *g, long h) { int x; use(&x); return a + *g + h; }
+int plain(int a, int b, int c, int d, int e, int f, int *g, char h) { return a + *g + h; }
+`
+
 /** Nested blocks: without a stack protector gcc shares nothing among these (see the README's known difference for -fstack-protector*). */
 const NESTED_BLOCKS = `void use(void *p);
 int after_block(int n) { int a = 1; { int b = 2; use(&b); } int c = 3; use(&a); use(&c); return a; }
@@ -326,6 +344,10 @@ function ourLayout(source: string, mode: StackProtector): { slots: Map<string, n
 describe('frame layout of C functions matches gcc -O0', () => {
   it.each(['none', 'default', 'strong', 'all'] as const)('loops, conditionals, arrays and scalars, leaf functions (%s)', (mode) => {
     expect(ourLayout(C_FUNCTIONS, mode)).toEqual(gccLayout(C_FUNCTIONS, mode))
+  })
+
+  it.each(['none', 'default', 'strong', 'all'] as const)('parameters: slot sizes, reused padding, stack-passed copies (%s)', (mode) => {
+    expect(ourLayout(PARAMETERS, mode)).toEqual(gccLayout(PARAMETERS, mode))
   })
 
   it('nested blocks without a stack protector', () => {
