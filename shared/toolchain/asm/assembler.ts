@@ -174,10 +174,9 @@ class Assembly {
       pass++
       return stable
     }
-    this.planBranches()
+    this.planBeforeFirstPass()
     begin()
-    const firstSizes: number[] = []
-    let layout = this.layout(firstSizes)
+    const firstSizes = this.firstPass()
     end()
     this.planSizes(firstSizes)
     const steps = this.measureSteps()
@@ -188,6 +187,7 @@ class Assembly {
     }
     // Emit at the fixed point. Sizes only differ from the measured ones around statements in
     // error; then full passes continue as long as the layout moves.
+    let layout: Layout
     for (;;) {
       begin()
       layout = this.layout()
@@ -463,20 +463,41 @@ class Assembly {
     if (this.offsets.get(name) !== offset) this.movedLabels++
   }
 
-  /** A full pass: bytes, relocations and line rows. `sizes`, when given, receives each
-   *  statement's size (-1 when it failed). */
-  private layout(sizes?: number[]): Layout {
+  /** A full pass: bytes, relocations and line rows. */
+  private layout(): Layout {
     const buffers = new Map<SectionName, SectionBuilder>()
     for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder(true))
     this.lineTable = []
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
-      const start = builder.size
-      if (entry.label !== undefined) this.place(entry.label, start)
-      const emitted = this.emitChecked(entry, builder)
-      sizes?.push(emitted ? builder.size - start : -1)
+      if (entry.label !== undefined) this.place(entry.label, builder.size)
+      this.emitChecked(entry, builder)
     }
     return { sections: buffers }
+  }
+
+  /**
+   * The first pass, labels not placed yet: planned statements take their planned size, the others
+   * are emitted (bytes not kept). Returns each statement's size, -1 when it failed.
+   */
+  private firstPass(): number[] {
+    const sizes: number[] = []
+    const ends: Record<SectionName, number> = { '.text': 0, '.rodata': 0, '.data': 0, '.bss': 0 }
+    const scratch = new SectionBuilder(false)
+    for (const entry of this.statements) {
+      const start = ends[entry.section]
+      if (entry.label !== undefined) this.place(entry.label, start)
+      let end: number
+      if (entry.plan !== undefined) {
+        end = this.advance(entry, entry.plan, start, scratch)
+      } else {
+        scratch.size = start
+        end = this.emitChecked(entry, scratch) ? scratch.size : -1
+      }
+      sizes.push(end < 0 ? -1 : end - start)
+      ends[entry.section] = end < 0 ? scratch.size : end
+    }
+    return sizes
   }
 
   /** Emit one statement; an error is reported (from the second pass on) and skipped. */
@@ -509,31 +530,30 @@ class Assembly {
       const entry = step.entry
       if (entry !== undefined) {
         if (entry.label !== undefined) this.place(entry.label, size)
-        const plan = entry.plan as SizePlan
-        switch (plan.kind) {
-          case 'fixed':
-            size += plan.size
-            break
-          case 'branch':
-            size += this.branchForm(entry, plan, size).form.length
-            break
-          case 'externalBranch':
-            size += plan.long.length
-            break
-          case 'align':
-            size += (plan.value - (size % plan.value)) % plan.value
-            break
-          case 'equ':
-            this.place(plan.key, size)
-            break
-          case 'evaluate':
-            scratch.size = size
-            this.emitChecked(entry, scratch)
-            size = scratch.size
-            break
-        }
+        size = this.advance(entry, entry.plan as SizePlan, size, scratch)
       }
       sizes[step.section] = size + step.fixed
+    }
+  }
+
+  /** The section's size after `entry`, which starts at `size`, sized by its plan. */
+  private advance(entry: SourceStatement, plan: SizePlan, size: number, scratch: SectionBuilder): number {
+    switch (plan.kind) {
+      case 'fixed':
+        return size + plan.size
+      case 'branch':
+        return size + this.branchForm(entry, plan, size).form.length
+      case 'externalBranch':
+        return size + plan.long.length
+      case 'align':
+        return size + ((plan.value - (size % plan.value)) % plan.value)
+      case 'equ':
+        this.place(plan.key, size)
+        return size
+      case 'evaluate':
+        scratch.size = size
+        this.emitChecked(entry, scratch)
+        return scratch.size
     }
   }
 
@@ -588,12 +608,15 @@ class Assembly {
   /** Decide, from the first pass's sizes, how relaxation passes size each statement. */
   /**
    * Relative branches to labels of their own section or to external symbols are planned before
-   * the first pass (their size follows from their form and target alone), so no pass encodes them.
+   * the first pass (their size follows from their form and target alone), so no pass encodes them;
+   * so are data (a field's width is its unit) and `.loc` rows.
    */
-  private planBranches(): void {
+  private planBeforeFirstPass(): void {
     for (const entry of this.statements) {
       const statement = entry.statement
       if (statement.kind === 'instruction' && entry.section !== '.bss') entry.plan = this.branchPlan(entry, statement)
+      else if (statement.kind === 'data' && (entry.section !== '.bss' || statement.items.length === 0)) entry.plan = { kind: 'fixed', size: dataSize(statement) }
+      else if (statement.kind === 'loc' && entry.section === '.text') entry.plan = { kind: 'fixed', size: 0 }
     }
   }
 
@@ -994,6 +1017,13 @@ interface Linear {
 
 interface Layout {
   readonly sections: Map<SectionName, SectionBuilder>
+}
+
+/** Bytes of a `db`/`dw`/`dd`/`dq` statement: strings padded to whole units, one unit per value. */
+function dataSize(statement: Statement & { kind: 'data' }): number {
+  let size = 0
+  for (const item of statement.items) size += item.kind === 'bytes' ? Math.ceil(item.bytes.length / statement.unit) * statement.unit : statement.unit
+  return size
 }
 
 /** The first value of an ascending list greater than `value`. */
