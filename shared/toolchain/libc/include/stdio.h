@@ -24,7 +24,9 @@ typedef struct _IO_FILE {
   char *_IO_write_ptr;   /* and ends here */
   char *_IO_buf_base;    /* the buffer: malloc'ed on first use, like glibc */
   char *_IO_buf_end;
-  int _pushback;         /* the byte ungetc gave back, or EOF */
+  char *_IO_read_base;   /* start of the get area: ungetc of the byte before read_ptr steps back */
+  char *_IO_save_base;   /* the other get area: ungetc's malloc'ed backup buffer, or (while */
+  char *_IO_save_end;    /* reading from the backup) the rest of the main buffer */
   struct _IO_FILE *_chain; /* all open streams, newest first, for fflush(NULL) and exit */
   char _shortbuf[1];     /* the one-byte buffer of an unbuffered stream */
 } FILE;

@@ -20,6 +20,7 @@
 #define _IO_EOF_SEEN 0x0010
 #define _IO_ERR_SEEN 0x0020
 #define _IO_LINKED 0x0080
+#define _IO_IN_BACKUP 0x0100
 #define _IO_LINE_BUF 0x0200
 #define _IO_CURRENTLY_PUTTING 0x0800
 #define _IO_IS_APPENDING 0x1000
@@ -27,9 +28,9 @@
 #define S_IFMT 0170000
 #define S_IFCHR 0020000
 
-static FILE stdin_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_WRITES), 0, NULL, NULL, NULL, NULL, NULL, NULL, EOF, NULL, {0}};
-static FILE stdout_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS), 1, NULL, NULL, NULL, NULL, NULL, NULL, EOF, &stdin_file, {0}};
-static FILE stderr_file = {(int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS | _IO_UNBUFFERED), 2, NULL, NULL, NULL, NULL, NULL, NULL, EOF, &stdout_file, {0}};
+static FILE stdin_file = {._flags = (int)(_IO_MAGIC | _IO_LINKED | _IO_NO_WRITES), ._fileno = 0};
+static FILE stdout_file = {._flags = (int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS), ._fileno = 1, ._chain = &stdin_file};
+static FILE stderr_file = {._flags = (int)(_IO_MAGIC | _IO_LINKED | _IO_NO_READS | _IO_UNBUFFERED), ._fileno = 2, ._chain = &stdout_file};
 
 FILE *stdin = &stdin_file;
 FILE *stdout = &stdout_file;
@@ -55,9 +56,45 @@ static int allocate_buffer(FILE *f) {
     f->_IO_buf_base = buffer;
     f->_IO_buf_end = buffer + size;
   }
-  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
   f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
   return 0;
+}
+
+/* ungetc's backup area, as glibc's: the get area switches between the main buffer and a
+   malloc'ed backup buffer (128 bytes, doubled when full) holding the pushed-back bytes. */
+static void swap_get_areas(FILE *f) {
+  char *end = f->_IO_read_end;
+  f->_IO_read_end = f->_IO_save_end;
+  f->_IO_save_end = end;
+  char *base = f->_IO_read_base;
+  f->_IO_read_base = f->_IO_save_base;
+  f->_IO_save_base = base;
+}
+
+static void switch_to_main_area(FILE *f) {
+  f->_flags &= ~_IO_IN_BACKUP;
+  swap_get_areas(f);
+  f->_IO_read_ptr = f->_IO_read_base;
+}
+
+static void switch_to_backup_area(FILE *f) {
+  f->_flags |= _IO_IN_BACKUP;
+  swap_get_areas(f);
+  f->_IO_read_ptr = f->_IO_read_end;
+}
+
+static void free_backup_area(FILE *f) {
+  if (f->_flags & _IO_IN_BACKUP) switch_to_main_area(f);
+  free(f->_IO_save_base);
+  f->_IO_save_base = f->_IO_save_end = NULL;
+}
+
+/* Bytes read ahead or pushed back but not yet consumed: the file offset is this far ahead. */
+static long unread_bytes(FILE *f) {
+  long unread = (long)(f->_IO_read_end - f->_IO_read_ptr);
+  if (f->_flags & _IO_IN_BACKUP) unread += (long)(f->_IO_save_end - f->_IO_save_base);
+  return unread;
 }
 
 static int write_out(FILE *f, const char *data, size_t length) {
@@ -91,10 +128,10 @@ static int start_writing(FILE *f) {
   }
   if (f->_IO_buf_base == NULL && allocate_buffer(f) != 0) return EOF;
   if (!(f->_flags & _IO_CURRENTLY_PUTTING)) {
-    long unread = (long)(f->_IO_read_end - f->_IO_read_ptr) + (f->_pushback != EOF);
+    long unread = unread_bytes(f);
     if (unread > 0) lseek(f->_fileno, -unread, SEEK_CUR);
-    f->_pushback = EOF;
-    f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+    if (f->_IO_save_base != NULL) free_backup_area(f);
+    f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
     f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
     f->_flags |= _IO_CURRENTLY_PUTTING;
   }
@@ -191,8 +228,11 @@ int fflush(FILE *f) {
   }
   if (f->_flags & _IO_CURRENTLY_PUTTING) return flush_pending(f);
   /* An input stream: give back what was read ahead, so the file offset is the logical one. */
-  long unread = (long)(f->_IO_read_end - f->_IO_read_ptr);
-  if (unread > 0 && lseek(f->_fileno, -unread, SEEK_CUR) >= 0) f->_IO_read_ptr = f->_IO_read_end;
+  long unread = unread_bytes(f);
+  if (unread > 0 && lseek(f->_fileno, -unread, SEEK_CUR) >= 0) {
+    if (f->_IO_save_base != NULL) free_backup_area(f);
+    f->_IO_read_ptr = f->_IO_read_end;
+  }
   return 0;
 }
 
@@ -217,33 +257,70 @@ static int refill(FILE *f) {
   ssize_t got = read(f->_fileno, f->_IO_buf_base, (size_t)(f->_IO_buf_end - f->_IO_buf_base));
   if (got <= 0) {
     f->_flags |= got == 0 ? _IO_EOF_SEEN : _IO_ERR_SEEN;
-    f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+    f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
     return EOF;
   }
-  f->_IO_read_ptr = f->_IO_buf_base;
+  f->_IO_read_base = f->_IO_read_ptr = f->_IO_buf_base;
   f->_IO_read_end = f->_IO_buf_base + got;
   f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
   return 0;
 }
 
-int fgetc(FILE *f) {
-  if (f->_pushback != EOF) {
-    int c = f->_pushback;
-    f->_pushback = EOF;
-    return c;
+/* glibc's __underflow: when the get area is used up, go back from the backup area to the rest of
+   the main buffer, or else drop the backup area and read more. 0 when bytes are available. */
+static int fill_get_area(FILE *f) {
+  if (f->_flags & _IO_IN_BACKUP) {
+    switch_to_main_area(f);
+    if (f->_IO_read_ptr < f->_IO_read_end) return 0;
   }
-  if (f->_IO_read_ptr >= f->_IO_read_end && refill(f) != 0) return EOF;
+  if (f->_IO_save_base != NULL) free_backup_area(f);
+  return refill(f);
+}
+
+int fgetc(FILE *f) {
+  if (f->_IO_read_ptr >= f->_IO_read_end && fill_get_area(f) != 0) return EOF;
   return (unsigned char)*f->_IO_read_ptr++;
 }
 
 int getc(FILE *f) { return fgetc(f); }
 int getchar(void) { return fgetc(stdin); }
 
+/* _IO_default_pbackfail: the byte goes in front of the backup area, which is allocated (128
+   bytes) on first use and doubled when full; the main area resumes where reading left it. */
+static int push_back(FILE *f, unsigned char c) {
+  if (!(f->_flags & _IO_IN_BACKUP)) {
+    if (f->_IO_save_base == NULL) {
+      char *backup = malloc(128);
+      if (backup == NULL) return EOF;
+      f->_IO_save_base = backup;
+      f->_IO_save_end = backup + 128;
+    }
+    f->_IO_read_base = f->_IO_read_ptr;
+    switch_to_backup_area(f);
+  } else if (f->_IO_read_ptr <= f->_IO_read_base) {
+    size_t old_size = (size_t)(f->_IO_read_end - f->_IO_read_base);
+    size_t new_size = 2 * old_size;
+    char *grown = malloc(new_size);
+    if (grown == NULL) return EOF;
+    memcpy(grown + (new_size - old_size), f->_IO_read_base, old_size);
+    free(f->_IO_read_base);
+    f->_IO_read_base = grown;
+    f->_IO_read_ptr = grown + (new_size - old_size);
+    f->_IO_read_end = grown + new_size;
+  }
+  *--f->_IO_read_ptr = (char)c;
+  return c;
+}
+
+/* _IO_sputbackc: giving back the byte just read only steps back; any other byte is pushed
+   into the backup area. Several bytes can be pushed back, as with glibc. */
 int ungetc(int c, FILE *f) {
-  if (c == EOF || f->_pushback != EOF) return EOF;
-  f->_pushback = (unsigned char)c;
+  if (c == EOF) return EOF;
+  unsigned char byte = (unsigned char)c;
+  if (f->_IO_read_ptr > f->_IO_read_base && (unsigned char)f->_IO_read_ptr[-1] == byte) f->_IO_read_ptr--;
+  else if (push_back(f, byte) == EOF) return EOF;
   f->_flags &= ~_IO_EOF_SEEN;
-  return (unsigned char)c;
+  return byte;
 }
 
 /* _IO_fgets: size 1 stores only the terminator (nothing is read); a read error during this call
@@ -295,22 +372,12 @@ ssize_t getdelim(char **lineptr, size_t *n, int delimiter, FILE *f) {
   }
   size_t length = 0;
   for (;;) {
-    char single;
-    const char *piece;
-    size_t piece_length;
-    if (f->_pushback != EOF) {
-      single = (char)f->_pushback;
-      f->_pushback = EOF;
-      piece = &single;
-      piece_length = 1;
-    } else {
-      if (f->_IO_read_ptr >= f->_IO_read_end && refill(f) != 0) break;
-      piece = f->_IO_read_ptr;
-      piece_length = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
-      const char *end = memchr(piece, delimiter, piece_length);
-      if (end != NULL) piece_length = (size_t)(end - piece) + 1;
-      f->_IO_read_ptr += piece_length;
-    }
+    if (f->_IO_read_ptr >= f->_IO_read_end && fill_get_area(f) != 0) break;
+    const char *piece = f->_IO_read_ptr;
+    size_t piece_length = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
+    const char *end = memchr(piece, delimiter, piece_length);
+    if (end != NULL) piece_length = (size_t)(end - piece) + 1;
+    f->_IO_read_ptr += piece_length;
     size_t needed = length + piece_length + 1;
     if (needed > *n) {
       if (needed < 2 * *n) needed = 2 * *n;
@@ -336,18 +403,13 @@ size_t fread(void *ptr, size_t size, size_t nmemb, FILE *f) {
   unsigned char *out = ptr;
   size_t got = 0;
   while (got < total) {
-    if (f->_pushback != EOF || f->_IO_read_ptr < f->_IO_read_end) {
-      if (f->_pushback != EOF) {
-        out[got++] = (unsigned char)f->_pushback;
-        f->_pushback = EOF;
-        continue;
-      }
+    if (f->_IO_read_ptr < f->_IO_read_end) {
       size_t available = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
       size_t n = total - got < available ? total - got : available;
       memcpy(out + got, f->_IO_read_ptr, n);
       f->_IO_read_ptr += n;
       got += n;
-    } else if (refill(f) != 0) {
+    } else if (fill_get_area(f) != 0) {
       break;
     }
   }
@@ -421,7 +483,7 @@ int setvbuf(FILE *f, char *buf, int mode, size_t size) {
     f->_IO_buf_end = f->_shortbuf + 1;
     f->_flags &= ~_IO_USER_BUF;
   }
-  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
   f->_IO_write_base = f->_IO_write_ptr = f->_IO_buf_base;
   return 0;
 }
@@ -476,7 +538,6 @@ static FILE *new_stream(int fd, int stream_flags) {
   memset(f, 0, sizeof *f);
   f->_flags = (int)(_IO_MAGIC | _IO_LINKED | (unsigned int)stream_flags);
   f->_fileno = fd;
-  f->_pushback = EOF;
   f->_chain = all_streams;
   all_streams = f;
   return f;
@@ -513,12 +574,13 @@ int fclose(FILE *f) {
       *link = f->_chain;
       break;
     }
+  if (f->_IO_save_base != NULL) free_backup_area(f);
   if (f->_IO_buf_base != NULL && f->_IO_buf_base != f->_shortbuf && !(f->_flags & _IO_USER_BUF)) free(f->_IO_buf_base);
   if (f == stdin || f == stdout || f == stderr) {
     /* The static stream stays, closed: later reads and writes fail with EBADF, as in glibc. */
     f->_flags = (int)(_IO_MAGIC | _IO_NO_READS | _IO_NO_WRITES);
     f->_IO_buf_base = f->_IO_buf_end = NULL;
-    f->_IO_read_ptr = f->_IO_read_end = f->_IO_write_base = f->_IO_write_ptr = NULL;
+    f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_write_base = f->_IO_write_ptr = NULL;
   } else {
     free(f);
   }
@@ -527,10 +589,10 @@ int fclose(FILE *f) {
 
 int fseek(FILE *f, long offset, int whence) {
   if (flush_pending(f) != 0) return -1;
-  if (whence == SEEK_CUR) offset -= (long)(f->_IO_read_end - f->_IO_read_ptr) + (f->_pushback != EOF);
+  if (whence == SEEK_CUR) offset -= unread_bytes(f);
   if (lseek(f->_fileno, offset, whence) < 0) return -1;
-  f->_pushback = EOF;
-  f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
+  if (f->_IO_save_base != NULL) free_backup_area(f);
+  f->_IO_read_base = f->_IO_read_ptr = f->_IO_read_end = f->_IO_buf_base;
   f->_flags &= ~(_IO_EOF_SEEN | _IO_CURRENTLY_PUTTING);
   return 0;
 }
@@ -539,7 +601,7 @@ long ftell(FILE *f) {
   long position = lseek(f->_fileno, 0, SEEK_CUR);
   if (position < 0) return -1;
   if (f->_flags & _IO_CURRENTLY_PUTTING) return position + (long)(f->_IO_write_ptr - f->_IO_write_base);
-  return position - (long)(f->_IO_read_end - f->_IO_read_ptr) - (f->_pushback != EOF);
+  return position - unread_bytes(f);
 }
 
 void rewind(FILE *f) {
