@@ -125,3 +125,40 @@ describe('a large generated program', () => {
     expect(text).toMatch(/(?:^|..)e9/)
   })
 })
+
+describe('statements whose size depends on where labels land', () => {
+  // align, times counted from $, label differences as immediates (imm8 or imm32), an equ of
+  // $ - label, branches over them: sized again on every relaxation pass, as nasm does.
+  const SOURCE = `bits 64
+section .text
+start:
+    jmp .end
+    mov eax, .table_size
+    lea rsi, [rel .table]
+    times 100 nop
+.loop:
+    dec ecx
+    jnz .loop
+    align 16
+    cmp eax, (.end - .loop)
+    je .loop
+    times (64 - ($ - $$) % 64) % 64 nop
+    mov eax, .end - start
+    jmp start
+    times 20 nop
+    add eax, .here - start
+.here:
+    jne short .loop
+.end:
+    ret
+.table: dd 1, 2, 3, .end - start
+.table_size equ $ - .table
+`
+
+  it('assembles exactly as nasm -f elf64', () => {
+    const result = assemble(SOURCE, 'moving.asm')
+    expect(result.diagnostics.map(formatDiagnostic)).toEqual([])
+    const text = result.object?.sections.find((section) => section.name === '.text')
+    expect(hexOf(text?.bytes)).toBe(hexOf(nasmElf(SOURCE).sections.get('.text')))
+  })
+})
