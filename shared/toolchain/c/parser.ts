@@ -100,6 +100,8 @@ interface DeclSpec {
   alignas: number | undefined
   /** `__attribute__((aligned(N)))` among the specifiers (applies to each declarator). */
   attributeAlign: number | undefined
+  /** `__attribute__((packed))` among the specifiers (a member's: it packs each declarator). */
+  attributePacked: boolean
 }
 
 interface Declarator {
@@ -108,6 +110,8 @@ interface Declarator {
   type: CType
   /** `__attribute__((aligned(N)))` written after the declarator. */
   attributeAlign?: number
+  /** `__attribute__((packed))` written after the declarator (a packed member). */
+  attributePacked?: boolean
 }
 
 /** What `__attribute__((...))` lists say; other attributes are accepted and ignored. */
@@ -704,7 +708,7 @@ export class Parser {
     if (implicitInt && seenAny) implicitInt = false // `static x;` / `const x;` is still implicit int but gcc only warns
     return {
       storage, type: qualified(type, { isConst, isVolatile }), loc, implicitInt: !seenAny || implicitInt, isInline, alignas,
-      attributeAlign: attributes.aligned,
+      attributeAlign: attributes.aligned, attributePacked: attributes.packed,
     }
   }
 
@@ -908,7 +912,8 @@ export class Parser {
           if (!flexible) this.diags.error(d.loc, `field '${name}' has incomplete type`, name.length)
         }
         const align = this.objectAlignment(spec, d, 'member')
-        members.push({ name, type: d.type, loc: d.loc, ...(align === undefined ? {} : { align }) })
+        const packed = d.attributePacked === true || spec.attributePacked
+        members.push({ name, type: d.type, loc: d.loc, ...(align === undefined ? {} : { align }), ...(packed ? { packed } : {}) })
         if (this.accept(',')) continue
         this.expect(';', "';', identifier or '('")
         break
@@ -1047,7 +1052,11 @@ export class Parser {
       this.pos = end
       const trailing = this.attributes({ ...leading })
       const attributeAlign = trailing.aligned ?? inner.attributeAlign
-      return attributeAlign === undefined ? inner : { ...inner, attributeAlign }
+      return {
+        ...inner,
+        ...(attributeAlign === undefined ? {} : { attributeAlign }),
+        ...(trailing.packed || inner.attributePacked === true ? { attributePacked: true } : {}),
+      }
     }
     let name: string | undefined
     let loc = this.peek().loc
@@ -1068,7 +1077,11 @@ export class Parser {
         this.skipBalanced() // `int x asm("name")`: the asm label is ignored
       }
     }
-    return attributes.aligned === undefined ? { name, loc, type } : { name, loc, type, attributeAlign: attributes.aligned }
+    return {
+      name, loc, type,
+      ...(attributes.aligned === undefined ? {} : { attributeAlign: attributes.aligned }),
+      ...(attributes.packed ? { attributePacked: true } : {}),
+    }
   }
 
   private declaratorSuffixes(base: CType, name?: string): CType {

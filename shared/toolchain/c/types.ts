@@ -376,6 +376,8 @@ export interface MemberDeclaration {
   readonly bitWidth?: number
   /** Alignment asked for by `_Alignas` or `__attribute__((aligned))` on the member. */
   readonly align?: number
+  /** `__attribute__((packed))` on the member: laid out as in a packed record. */
+  readonly packed?: boolean
   readonly loc?: SourceLocation
 }
 
@@ -383,8 +385,8 @@ export interface MemberDeclaration {
  * Lays out a struct or union as gcc does on x86-64: each member at the next multiple of its
  * alignment (unions: all at 0), the size rounded up to the largest alignment. A flexible array
  * member (last, `T x[]`) adds no size but its alignment counts. A member's requested alignment
- * can only raise its type's, except in a packed record, where it is the member's whole
- * alignment; `recordAlign` (the record's own aligned attribute) raises the record's.
+ * can only raise its type's, except in a packed record or for a packed member, where it is the
+ * member's whole alignment (1 without one); `recordAlign` (the record's own aligned attribute) raises the record's.
  */
 export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign = 1): void {
   // Positions are tracked in bits so bit-fields can share bytes.
@@ -410,7 +412,7 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       }
       continue
     }
-    const a = packed ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
+    const a = packed || d.packed === true ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
     align = Math.max(align, a)
     if (info.isUnion) {
       members.push({ name: d.name, type: d.type, offset: 0, align: a, loc: d.loc })

@@ -127,7 +127,7 @@ int saved(int (*f)(int)) { _Alignas(32) int slot = 7; int *p = &slot; return f(*
 `
 
 describe('_Alignas and __attribute__((aligned)) lay out like gcc', () => {
-  it('records, typedefs and objects: sizeof, _Alignof and offsetof', () => {
+  it('records, typedefs, packed members and objects: sizeof, _Alignof and offsetof', () => {
     const source = `
 struct aligned_member { char c; _Alignas(16) long long value; };
 struct type_alignas { char c; _Alignas(long) char d; };
@@ -139,6 +139,10 @@ struct after { int x; } __attribute__((aligned(64)));
 struct __attribute__((packed, aligned(2))) packed_record { char c; int i; };
 struct packed_member { char c; int i __attribute__((__aligned__(2))); } __attribute__((packed));
 union with_aligned { char c; _Alignas(8) char d; };
+struct packed_int { char c; int i __attribute__((packed)); char d; };
+struct packed_aligned_member { char c; int i __attribute__((packed, aligned(2))); char d; };
+struct packed_long { char c; long l __attribute__((packed)); int k; };
+struct packed_in_specifiers { char c; __attribute__((packed)) int i; };
 typedef int int16a __attribute__((aligned(16)));
 typedef long long2a __attribute__((aligned(2)));
 typedef char char1 __attribute__((aligned(1)));
@@ -165,6 +169,10 @@ long long results[] = {
   sizeof(struct with_typedefs), __builtin_offsetof(struct with_typedefs, a), __builtin_offsetof(struct with_typedefs, l),
   _Alignof(g64), _Alignof(g32), _Alignof(g2), _Alignof(first), _Alignof(second), _Alignof(array), _Alignof(pr.i),
   _Alignof(((struct attribute_member *)0)->v),
+  sizeof(struct packed_int), _Alignof(struct packed_int), __builtin_offsetof(struct packed_int, i), __builtin_offsetof(struct packed_int, d),
+  sizeof(struct packed_aligned_member), _Alignof(struct packed_aligned_member), __builtin_offsetof(struct packed_aligned_member, d),
+  sizeof(struct packed_long), _Alignof(struct packed_long), __builtin_offsetof(struct packed_long, k),
+  sizeof(struct packed_in_specifiers), __builtin_offsetof(struct packed_in_specifiers, i),
 };
 `
     expect(ourResults(source)).toEqual(gccResults(source))
