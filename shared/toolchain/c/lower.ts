@@ -323,6 +323,7 @@ export class Lowerer {
       frame: fs.frame,
       body: fs.body,
       loc: toIrLoc(def.loc),
+      bodyLoc: toIrLoc(def.body.loc),
       endLoc: toIrLoc(def.endLoc),
     }
   }

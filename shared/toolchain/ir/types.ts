@@ -157,7 +157,11 @@ export interface IrFunction {
    *  mentions get no stack slot (as in gcc). */
   readonly frame: readonly FrameObject[]
   readonly body: readonly Stmt[]
+  /** The declarator (debug info's DW_AT_decl_line). */
   readonly loc?: SourceLocation
+  /** The opening brace of the body: gcc attributes the prologue to it (and, with a canary, gives
+   *  the canary load a second row there, where gdb's `break f` stops). Defaults to `loc`. */
+  readonly bodyLoc?: SourceLocation
   /** Line of the closing brace (gcc attributes the epilogue to it). */
   readonly endLoc?: SourceLocation
 }

@@ -302,7 +302,9 @@ class FunctionEmitter {
     const head: string[] = []
     if (fn.linkage === 'global') head.push(`\tglobal\t${symbolText(fn.name)}:function`)
     head.push(`${symbolText(fn.name)}:`)
-    this.sourceLine(fn.loc)
+    // gcc gives the prologue the body's `{`, and the canary load a row of its own there.
+    const prologueLoc = fn.bodyLoc ?? fn.loc
+    this.sourceLine(prologueLoc)
     this.ins('push', 'rbp')
     this.ins('mov', 'rbp, rsp')
     for (const saved of [...frame.calleeSaved].reverse()) this.ins('push', saved)
@@ -310,6 +312,7 @@ class FunctionEmitter {
     const allocationIndex = this.lines.length
     this.spillParameters()
     if (frame.canaryOffset !== undefined) {
+      this.sourceLine(prologueLoc, true)
       this.ins('mov', 'rax, QWORD PTR fs:40')
       this.ins('mov', `${memory(8, this.slot(frame.canaryOffset))}, rax`)
       this.ins('xor', 'eax, eax')
@@ -445,9 +448,12 @@ class FunctionEmitter {
   // Statements
   // -------------------------------------------------------------------------------------------
 
-  /** gcc -g's `.loc 1 LINE COLUMN`: the assembler turns these into the line table. */
-  private sourceLine(loc: { line: number; column?: number } | undefined): void {
-    if (loc === undefined || loc.line === this.lastLine) return
+  /**
+   * gcc -g's `.loc 1 LINE COLUMN`: the assembler turns these into the line table. `again` adds a
+   * row even where the last one was, as gcc does for the canary load after the prologue.
+   */
+  private sourceLine(loc: { line: number; column?: number } | undefined, again = false): void {
+    if (loc === undefined || (loc.line === this.lastLine && !again)) return
     this.lastLine = loc.line
     this.lines.push(`\t.loc 1 ${loc.line} ${loc.column ?? 0}`)
   }

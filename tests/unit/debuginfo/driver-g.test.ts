@@ -92,16 +92,9 @@ const COMPARE: Record<(typeof SESSION)[number], (text: string) => unknown> = {
   'info frame': withoutAddresses,
 }
 
-/**
- * Known differences of Memscape's code generator from gcc -O0 (not of the debug information,
- * which describes the code as generated): gcc puts the 4-byte parameter `c` into the alignment
- * hole next to `a` (rbp-0x68); Memscape's frame layout places it after the 8-byte parameters.
- */
-const FRAME_SLOT_DIFFERS = new Set(['c'])
-
 /** A variable as the tests compare it: everything but addresses of globals. */
 function variableShape(v: DebugVariable): unknown {
-  const location = v.location.kind === 'static' ? 'static' : FRAME_SLOT_DIFFERS.has(v.name) ? v.location.kind : v.location
+  const location = v.location.kind === 'static' ? 'static' : v.location
   return { name: v.name, type: typeText(v.type), location, declLine: v.declLine, external: v.external }
 }
 
@@ -121,12 +114,9 @@ describe.each([
     const ours = gdbCommands(join(pair.dir, 'memscape'), './prog', SESSION)
     const theirs = gdbCommands(join(pair.dir, 'gcc'), './prog', SESSION)
     expect(ours).toHaveLength(SESSION.length)
-    // Known code generator difference: with a canary, gcc gives the canary load a line row of its
-    // own (the line of the '{'), and gdb's `break f` stops before it, at that line; Memscape's
-    // line table has no such row, so `break f` stops after the canary store, at the first statement.
-    const prologueDiffers = new Set<string>(stackProtector === 'none' ? [] : ['break f', 'run', 'bt'])
+    // (With a canary, gcc gives the canary load a line row of its own, at the '{', where gdb's
+    // `break f` stops; Memscape's line table has the same row.)
     SESSION.forEach((command, i) => {
-      if (prologueDiffers.has(command)) return
       const firstLocals = command === 'info locals' && i === SESSION.indexOf('info locals')
       const compare = firstLocals ? namesOnly : COMPARE[command]
       expect(compare(ours[i] ?? ''), command).toEqual(compare(theirs[i] ?? ''))
@@ -136,7 +126,9 @@ describe.each([
     expect(ours[SESSION.lastIndexOf('info locals')]).toBe(`buf = "hello", '\\000' <repeats 58 times>\nk = 10\nn = 11\nsmall = 200 '\\310'`)
     expect(ours[SESSION.indexOf('print (char *)$rbp - (char *)&buf')]).toBe(stackProtector === 'none' ? '$1 = 96' : '$1 = 80')
     expect(ours[SESSION.indexOf('finish')]).toMatch(/Value returned is \$\d+ = 226$/)
-    expect(ours[SESSION.indexOf('bt')]).toMatch(new RegExp(`^#0 {2}f \\(a=5, b=9, p=0x[0-9a-f]+, c=GREEN\\) at prog\\.c:${FIRST_BODY_LINE}\n#1 {2}0x[0-9a-f]+ in main \\(argc=1, argv=0x[0-9a-f]+\\) at prog\\.c:28$`))
+    // `break f` stops at the first statement, or with a canary at the row of f's '{' (gcc's too).
+    const stopLine = stackProtector === 'none' ? FIRST_BODY_LINE : DRIVER_PROGRAM.split('\n').indexOf('{') + 1
+    expect(ours[SESSION.indexOf('bt')]).toMatch(new RegExp(`^#0 {2}f \\(a=5, b=9, p=0x[0-9a-f]+, c=GREEN\\) at prog\\.c:${stopLine}\n#1 {2}0x[0-9a-f]+ in main \\(argc=1, argv=0x[0-9a-f]+\\) at prog\\.c:28$`))
   })
 
   it('DebugIndex reads our bytes as it reads gcc\'s: functions, lines, variables', () => {
