@@ -340,23 +340,12 @@ class FunctionEmitter {
   private spillParameters(): void {
     const frame = this.frame
     const offsetOf = (id: number): number => frame.offsets.get(id) as number
+    // Registers first: copying stack-passed parameters below uses rax, and nothing may clobber
+    // an argument register (or al, the vector-register count of a variadic call) before.
     if (frame.structReturnSlot !== undefined) this.ins('mov', `${memory(8, this.slot(frame.structReturnSlot))}, rdi`)
     for (const param of frame.params) {
+      if (param.registers.length === 0) continue
       const offset = offsetOf(param.object)
-      if (param.registers.length === 0) {
-        if (param.stackOffset === undefined || param.stackOffset === offset) continue
-        // Copied below the canary (gcc does this for stack-passed parameters when protecting).
-        const size = param.type.kind === 'int' ? sizeOfType(param.type.type) : param.type.size
-        if (param.type.kind === 'int') {
-          this.ins('mov', `${register('rax', size === 8 ? 8 : 4)}, ${memory(size === 8 ? 8 : 4, signedOffset('rbp', param.stackOffset))}`)
-          this.ins('mov', `${memory(size, this.slot(offset))}, ${register('rax', size)}`)
-        } else {
-          this.ins('lea', `rsi, [${signedOffset('rbp', param.stackOffset)}]`)
-          this.ins('lea', `rdi, [${this.slot(offset)}]`)
-          this.copyBytes('rdi', 'rsi', size)
-        }
-        continue
-      }
       if (param.type.kind === 'int') {
         const size = sizeOfType(param.type.type)
         this.ins('mov', `${memory(size, this.slot(offset))}, ${register(ARGUMENT_REGISTERS[param.registers[0] as number] as string, size)}`)
@@ -375,6 +364,25 @@ class FunctionEmitter {
       this.ins('je', skip)
       for (let i = 0; i < 8; i++) this.ins('movaps', `XMMWORD PTR [${this.slot(area, 48 + i * 16)}], xmm${i}`)
       this.label(skip)
+    }
+    // Stack-passed parameters gcc copies into the frame (see frame.ts), through rax.
+    for (const param of frame.params) {
+      const offset = offsetOf(param.object)
+      if (param.registers.length > 0 || param.stackOffset === undefined || param.stackOffset === offset) continue
+      if (param.type.kind === 'int') {
+        const size = sizeOfType(param.type.type)
+        this.ins('mov', `${register('rax', size === 8 ? 8 : 4)}, ${memory(size === 8 ? 8 : 4, signedOffset('rbp', param.stackOffset))}`)
+        this.ins('mov', `${memory(size, this.slot(offset))}, ${register('rax', size)}`)
+        continue
+      }
+      let done = 0
+      for (const piece of [8, 4, 2, 1]) {
+        while (param.type.size - done >= piece) {
+          this.ins('mov', `${register('rax', piece)}, ${memory(piece, signedOffset('rbp', param.stackOffset + done))}`)
+          this.ins('mov', `${memory(piece, this.slot(offset, done))}, ${register('rax', piece)}`)
+          done += piece
+        }
+      }
     }
   }
 

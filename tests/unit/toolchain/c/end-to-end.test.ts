@@ -69,6 +69,23 @@ describe('C programs compiled by Memscape run natively like gcc-built ones', () 
     })
 })
 
+const EVERY_MODE: CodegenOptions[] = [
+  { pie: true, stackProtector: 'none' },
+  { pie: false, stackProtector: 'default' },
+  { pie: true, stackProtector: 'strong' },
+  { pie: false, stackProtector: 'all' },
+]
+
+describe('programs whose code depends on the stack-protector mode run like gcc-built ones in every mode', () => {
+  const dir = join(ROOT, 'modes')
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.c'))) {
+    it.each(EVERY_MODE)(`${file} (%o)`, (mode) => {
+      const expected = run(gccBuild(join(dir, file)))
+      expect(run(buildWithMemscape(`modes/${file}`, readFileSync(join(dir, file), 'utf8'), mode))).toEqual(expected)
+    })
+  }
+})
+
 describe('random integer programs compiled by Memscape run natively like gcc-built ones', () => {
   for (const seed of [21, 22, 23]) {
     it(`seed ${seed}`, () => {
