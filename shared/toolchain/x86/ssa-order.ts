@@ -141,6 +141,7 @@ function basicBlocks(body: readonly Stmt[], tracked: ReadonlySet<number>): Block
 
 /** Rank (0 = first) of each tracked object in gcc's SSA partition order. */
 export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly number[]): Map<number, number> {
+  if (declarationOrder.length === 0) return new Map()
   const tracked = new Set(declarationOrder)
   const blocks = basicBlocks(body, tracked)
   const count = blocks.length
@@ -206,49 +207,44 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
     }
   }
 
-  // Liveness of each object at block entries: a use before any definition in the block, or live out and not defined.
-  const liveIn = new Map<number, Set<number>>()
-  for (const object of declarationOrder) {
-    const upward = new Set<number>()
-    const defines = new Set<number>()
-    blocks.forEach((block, b) => {
-      for (const event of block.events) {
-        if (event.object !== object) continue
-        if (!event.def && !defines.has(b)) upward.add(b)
-        if (event.def) defines.add(b)
-      }
-    })
-    const live = new Set(upward)
-    for (let changed = true; changed; ) {
-      changed = false
-      for (const b of postorder) {
-        if (live.has(b) || defines.has(b)) continue
-        if (successors(b).some((s) => live.has(s))) {
-          live.add(b)
-          changed = true
-        }
-      }
+  // Where each object is defined, and where it is used before any definition in the block.
+  const defines = new Map<number, Set<number>>(declarationOrder.map((object) => [object, new Set()]))
+  const upward = new Map<number, Set<number>>(declarationOrder.map((object) => [object, new Set()]))
+  blocks.forEach((block, b) => {
+    for (const event of block.events) {
+      const defined = defines.get(event.object) as Set<number>
+      if (event.def) defined.add(b)
+      else if (!defined.has(b)) (upward.get(event.object) as Set<number>).add(b)
     }
-    liveIn.set(object, live)
-  }
+  })
 
   const needsPhi = (object: number): boolean => {
-    const defines = new Set<number>()
-    blocks.forEach((block, b) => {
-      if (idom.has(b) && block.events.some((event) => event.object === object && event.def)) defines.add(b)
-    })
-    const live = liveIn.get(object) as Set<number>
-    const iterated = new Set<number>()
-    const work = [...defines]
+    const defined = [...(defines.get(object) as Set<number>)].filter((b) => idom.has(b))
+    // Blocks where the object is live on entry: from its upward-exposed uses back through
+    // predecessors, stopping at blocks that define it.
+    const live = new Set(upward.get(object))
+    const work = [...live]
     while (work.length > 0) {
       const b = work.pop() as number
-      for (const d of frontier[b] as Set<number>) {
-        if (iterated.has(d)) continue
-        iterated.add(d)
-        work.push(d)
+      for (const p of predecessors[b] as number[]) {
+        if (live.has(p) || defined.includes(p)) continue
+        live.add(p)
+        work.push(p)
       }
     }
-    return [...iterated].some((b) => live.has(b))
+    if (live.size === 0) return false
+    const iterated = new Set<number>()
+    const pending = [...defined]
+    while (pending.length > 0) {
+      const b = pending.pop() as number
+      for (const d of frontier[b] as Set<number>) {
+        if (iterated.has(d)) continue
+        if (live.has(d)) return true
+        iterated.add(d)
+        pending.push(d)
+      }
+    }
+    return false
   }
 
   const order: number[] = declarationOrder.filter(needsPhi)
