@@ -250,7 +250,10 @@ class FunctionEmitter {
 
   private ins(mnemonic: string, operands = ''): void {
     // Slots of a realigned frame are rsp-relative: the values pushed at this point move them.
-    const resolved = operands.replace(PENDING_SLOT, (_, offset: string, within: string | undefined) => `{placed:${Number(offset) + Number(within ?? 0) + 8 * this.stackDepth}}`)
+    const resolved =
+      this.frame.realignment === undefined
+        ? operands
+        : operands.replace(PENDING_SLOT, (_, offset: string, within: string | undefined) => `{placed:${Number(offset) + Number(within ?? 0) + 8 * this.stackDepth}}`)
     this.lines.push(resolved === '' ? `\t${mnemonic}` : `\t${mnemonic}\t${resolved}`)
   }
 
@@ -333,7 +336,8 @@ class FunctionEmitter {
     if (allocation === 128) this.lines.splice(allocationIndex, 0, '\tadd\trsp, -128')
     else if (allocation > 0) this.lines.splice(allocationIndex, 0, `\tsub\trsp, ${allocation}`)
     this.epilogue()
-    const lines = this.lines.map((line) => line.replace(PLACED_SLOT, (_, offset: string) => signedOffset('rsp', allocation + Number(offset))))
+    const lines =
+      this.frame.realignment === undefined ? this.lines : this.lines.map((line) => line.replace(PLACED_SLOT, (_, offset: string) => signedOffset('rsp', allocation + Number(offset))))
     return [...head, ...lines]
   }
 
