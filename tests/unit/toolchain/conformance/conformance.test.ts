@@ -26,9 +26,7 @@ const CORPUS = join(import.meta.dirname, '../../../fixtures/conformance')
  * compiler's owner with a minimal repro). Their tests are expected to fail, and start failing (a
  * reminder to take them off this list) once the bug is fixed.
  */
-const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {
-  'struct-pass-by-value.c': 'copying a stack-passed struct parameter clobbers edi before it is spilled',
-}
+const KNOWN_COMPILER_BUGS: Readonly<Record<string, string>> = {}
 
 /** Ways to build, taken in turn by the programs in corpus order, so every mode the compiler
  *  offers meets a quarter of the corpus. gcc's build gets the same -fstack-protector* option. */
