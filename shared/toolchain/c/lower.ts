@@ -515,7 +515,10 @@ export class Lowerer {
           return
         }
         const value = returns.kind === 'record' ? this.recordAddress(s.value) : this.value(s.value)
-        this.emit({ kind: 'return', value, loc })
+        // gcc's row for `return expr;` is at the expression (its operator, callee, ...), not at `return`.
+        let returned = s.value
+        while (returned.k === 'cast' && returned.implicit) returned = returned.operand
+        this.emit({ kind: 'return', value, loc: toIrLoc(returned.loc) })
         return
       }
     }
