@@ -136,8 +136,9 @@ export type Stmt = { readonly loc: SourceLocation } & (
   | { readonly k: 'expr'; readonly expr: Expr }
   | { readonly k: 'decl'; readonly sym: VarSymbol; readonly init: Initializer | undefined }
   | { readonly k: 'block'; readonly items: readonly Stmt[] }
-  | { readonly k: 'if'; readonly cond: Expr; readonly then: Stmt; readonly otherwise: Stmt | undefined }
-  | { readonly k: 'while'; readonly cond: Expr; readonly body: Stmt }
+  /** `parenLoc`: the '(' after the keyword, where gcc's line table puts the statement. */
+  | { readonly k: 'if'; readonly cond: Expr; readonly then: Stmt; readonly otherwise: Stmt | undefined; readonly parenLoc: SourceLocation }
+  | { readonly k: 'while'; readonly cond: Expr; readonly body: Stmt; readonly parenLoc: SourceLocation }
   | { readonly k: 'do'; readonly body: Stmt; readonly cond: Expr }
   | { readonly k: 'for'; readonly init: Stmt | undefined; readonly cond: Expr | undefined; readonly step: Expr | undefined; readonly body: Stmt }
   | { readonly k: 'switch'; readonly value: Expr; readonly body: Stmt; readonly cases: readonly SwitchCase[]; readonly hasDefault: boolean; readonly id: number }

@@ -405,7 +405,7 @@ export class Lowerer {
         return
       case 'if': {
         const elseLabel = this.label()
-        this.emit({ kind: 'branch', cond: this.value(s.cond), when: false, target: elseLabel, loc })
+        this.emit({ kind: 'branch', cond: this.value(s.cond), when: false, target: elseLabel, loc: toIrLoc(s.parenLoc) })
         this.statement(s.then)
         if (s.otherwise) {
           const end = this.label()
@@ -422,11 +422,12 @@ export class Lowerer {
         const condLabel = this.label()
         const bodyLabel = this.label()
         const end = this.label()
-        this.emit({ kind: 'jump', target: condLabel, loc })
+        // gcc's rows: the '(' for the jump to the test, the condition itself for the test.
+        this.emit({ kind: 'jump', target: condLabel, loc: toIrLoc(s.parenLoc) })
         this.emit({ kind: 'label', label: bodyLabel })
         this.loop(end, condLabel, () => this.statement(s.body))
         this.emit({ kind: 'label', label: condLabel })
-        this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc })
+        this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc: toIrLoc(s.cond.loc) })
         this.emit({ kind: 'label', label: end })
         return
       }

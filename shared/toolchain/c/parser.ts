@@ -1322,20 +1322,20 @@ export class Parser {
       switch (t.text) {
         case 'if': {
           this.next()
-          this.expect('(')
+          const parenLoc = this.expect('(').loc
           const cond = this.sema.condition(this.expression())
           this.expect(')')
           const then = this.statement()
           const otherwise = this.accept('else') ? this.statement() : undefined
-          return { k: 'if', cond, then, otherwise, loc }
+          return { k: 'if', cond, then, otherwise, loc, parenLoc }
         }
         case 'while': {
           this.next()
-          this.expect('(')
+          const parenLoc = this.expect('(').loc
           const cond = this.sema.condition(this.expression())
           this.expect(')')
           const body = this.loopBody()
-          return { k: 'while', cond, body, loc }
+          return { k: 'while', cond, body, loc, parenLoc }
         }
         case 'do': {
           this.next()

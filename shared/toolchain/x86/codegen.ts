@@ -236,7 +236,7 @@ class FunctionEmitter {
   private calleeDepth = 0
   private adjustsStack = false
   private returnLabel: string | undefined
-  private lastLine: number | undefined
+  private lastRow: string | undefined
   private readonly objects: Map<number, IrFunction['frame'][number]>
 
   constructor(
@@ -465,8 +465,9 @@ class FunctionEmitter {
    * row even where the last one was, as gcc does for the canary load after the prologue.
    */
   private sourceLine(loc: { line: number; column?: number } | undefined, again = false): void {
-    if (loc === undefined || (loc.line === this.lastLine && !again)) return
-    this.lastLine = loc.line
+    const row = loc === undefined ? undefined : `${loc.line}:${loc.column ?? 0}`
+    if (loc === undefined || (row === this.lastRow && !again)) return
+    this.lastRow = row
     this.lines.push(`\t.loc 1 ${loc.line} ${loc.column ?? 0}`)
   }
 

@@ -1,6 +1,7 @@
 /**
  * Where line-table rows point, against gcc -O0 -g's `.loc` directives: the prologue at the body's
- * '{' (a second row there for the canary load) and `return expr;` at the expression.
+ * '{' (a second row there for the canary load), `return expr;` at the expression, `if`/`while`
+ * at their '(', loop tests at the condition, one row per statement even on one line.
  */
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -60,8 +61,27 @@ describe('line-table rows are where gcc -O0 -g puts them', () => {
     const compiled = compile({ 'rows.c': SOURCE }, 'rows.c', { stackProtector: mode })
     if (compiled.ir === undefined) throw new Error(compiled.text)
     const ours = generateAssembly(compiled.ir, { pie: true, stackProtector: mode }).assembly
-    // gcc also starts a row at every statement on one line; ours start one per line, so compare
-    // the first rows of functions whose statements are on lines of their own.
     expect(firstRows(ours, 3)).toEqual(firstRows(gcc, 3))
+  })
+
+  it('every row of a function with loops and branches, several statements on a line', () => {
+    const source = `int puts(const char *);
+int sum(int n)
+{
+  int s = 0;
+  for (int i = 0; i < n; i++)
+    s += i;
+  while (s > 100) s -= 7;
+  if (s > 3) { puts("big"); } else puts("small");
+  return s;
+}
+`
+    const path = join(scratchDir(), 'loops.c')
+    writeFileSync(path, source)
+    const rows = (assembly: string): string[] => [...assembly.matchAll(/^\t\.loc 1 (\d+) (\d+)/gm)].map((m) => `${m[1]}:${m[2]}`)
+    const gcc = execFileSync('gcc', ['-O0', '-g', '-S', '-masm=intel', '-o', '-', path], { encoding: 'utf8' })
+    const compiled = compile({ 'loops.c': source }, 'loops.c')
+    if (compiled.ir === undefined) throw new Error(compiled.text)
+    expect(rows(generateAssembly(compiled.ir, { pie: true, stackProtector: 'none' }).assembly)).toEqual(rows(gcc))
   })
 })
