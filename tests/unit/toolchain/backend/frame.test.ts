@@ -12,68 +12,11 @@ import { compile } from '../../../../shared/toolchain/c/compile'
 import type { IrFunction, Stmt } from '../../../../shared/toolchain/ir/types'
 import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
 import { layoutFrame, type StackProtector } from '../../../../shared/toolchain/x86/frame'
+import { gccAllocations, gccSlots, PROTECTOR_FLAGS } from './gcc-frames'
 import { scratchDir } from './gnu'
 import { addr, bin, branch, c, call, charArray, cmp, conv, fn, intArray, jump, label, load, local, ret, run, set, store, sym, type ObjectSpec } from './ir-builder'
 
 const SOURCE = join(import.meta.dirname, '../../../fixtures/toolchain/frames.c')
-const FLAGS: Record<StackProtector, string> = {
-  none: '-fno-stack-protector',
-  default: '-fstack-protector',
-  strong: '-fstack-protector-strong',
-  all: '-fstack-protector-all',
-}
-
-/** rbp offsets per function and variable, from gcc's DWARF. */
-function gccOffsets(mode: StackProtector): Map<string, Map<string, number>> {
-  const object = join(scratchDir(), 'frames.o')
-  execFileSync('gcc', ['-O0', '-g', '-c', FLAGS[mode], '-o', object, SOURCE], { stdio: ['ignore', 'ignore', 'ignore'] })
-  const dump = execFileSync('readelf', ['--debug-dump=info', object], { maxBuffer: 1 << 26 }).toString()
-  const result = new Map<string, Map<string, number>>()
-  let tag = ''
-  let name = ''
-  let current: Map<string, number> | undefined
-  for (const line of dump.split('\n')) {
-    const tagMatch = /Abbrev Number: \d+ \((DW_TAG_\w+)\)/.exec(line)
-    if (tagMatch !== null) {
-      tag = tagMatch[1] as string
-      name = ''
-      continue
-    }
-    const nameMatch = /DW_AT_name\s*:\s*(?:\(indirect string, offset: 0x\w+\): )?(\S+)/.exec(line)
-    if (nameMatch !== null) {
-      name = nameMatch[1] as string
-      if (tag === 'DW_TAG_subprogram') {
-        current = new Map()
-        result.set(name, current)
-      }
-    }
-    const location = /DW_AT_location.*DW_OP_fbreg: (-?\d+)/.exec(line)
-    if (location !== null && current !== undefined) current.set(name, Number(location[1]) + 16)
-  }
-  return result
-}
-
-/** N of `sub rsp, N` (or `add rsp, -N`) per function, from gcc -S. */
-function gccAllocations(mode: StackProtector): Map<string, number> {
-  const assembly = execFileSync('gcc', ['-O0', '-S', '-masm=intel', FLAGS[mode], '-o', '-', SOURCE], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()
-  const result = new Map<string, number>()
-  let current: string | undefined
-  for (const line of assembly.split('\n')) {
-    const fnMatch = /^([A-Za-z_]\w*):$/.exec(line)
-    if (fnMatch !== null) {
-      current = fnMatch[1] as string
-      result.set(current, 0)
-      continue
-    }
-    if (current === undefined) continue
-    const sub = /^\tsub\trsp, (\d+)$/.exec(line)
-    const add = /^\tadd\trsp, -(\d+)$/.exec(line)
-    if ((sub !== null || add !== null) && result.get(current) === 0) result.set(current, Number((sub ?? add)?.[1]))
-    if (/^\t(call|ret)/.test(line)) current = undefined
-  }
-  return result
-}
-
 const param = (name: string, size: number): ObjectSpec => ({ name, size, kind: 'param' })
 const use = (object: number): Stmt => run(call('use', [addr(object)], 'void'))
 const i32 = (object: number) => local('i32', object)
@@ -175,16 +118,16 @@ const FUNCTIONS: IrFunction[] = [
 
 describe('frame layout matches gcc -O0', () => {
   it.each(['none', 'default', 'strong', 'all'] as const)('-fstack-protector mode %s', (mode) => {
-    const expected = gccOffsets(mode)
-    const allocations = gccAllocations(mode)
+    const slots = gccSlots(SOURCE, mode)
+    const allocations = gccAllocations(SOURCE, mode)
     const mismatches: string[] = []
     for (const fn of FUNCTIONS) {
       const layout = layoutFrame(fn, mode)
-      const gcc = expected.get(fn.name)
-      if (gcc === undefined) throw new Error(`gcc did not describe ${fn.name}`)
+      if (!allocations.has(fn.name)) throw new Error(`gcc did not build ${fn.name}`)
       for (const object of fn.frame) {
         const ours = layout.offsets.get(object.id)
-        if (ours !== gcc.get(object.name)) mismatches.push(`${fn.name}.${object.name}: ours ${ours} gcc ${gcc.get(object.name)}`)
+        const gcc = slots.get(`${fn.name}.${object.name}`)?.offset
+        if (ours !== gcc) mismatches.push(`${fn.name}.${object.name}: ours ${ours} gcc ${gcc}`)
       }
       if (layout.stackAllocation !== allocations.get(fn.name)) mismatches.push(`${fn.name}: sub rsp ours ${layout.stackAllocation} gcc ${allocations.get(fn.name)}`)
     }
@@ -231,7 +174,7 @@ function normalizeOurs(assembly: string, name: string): string[] {
 
 describe('instruction shape matches gcc -O0 for the classic overflow victim', () => {
   it.each(['none', 'strong', 'all'] as const)('vuln() with %s', (mode) => {
-    const gcc = execFileSync('gcc', ['-O0', '-S', '-masm=intel', '-fno-asynchronous-unwind-tables', FLAGS[mode], '-o', '-', SOURCE], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()
+    const gcc = execFileSync('gcc', ['-O0', '-S', '-masm=intel', '-fno-asynchronous-unwind-tables', PROTECTOR_FLAGS[mode], '-o', '-', SOURCE], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()
     const vuln = FUNCTIONS[0] as IrFunction
     const { assembly } = generateAssembly({ sourceFile: 'frames.c', functions: [vuln], globals: [] }, { pie: true, stackProtector: mode })
     expect(normalizeOurs(assembly, 'vuln')).toEqual(normalizeGcc(gcc, 'vuln'))
@@ -292,35 +235,8 @@ int mixed(int n) { int arr1[4]; char c1; int arr2[10]; long l; char buf[50]; use
 function gccLayout(source: string, mode: StackProtector): { slots: Map<string, number>; allocations: Map<string, number> } {
   const path = join(scratchDir(), 'layout.c')
   writeFileSync(path, source)
-  const object = join(scratchDir(), 'layout.o')
-  execFileSync('gcc', ['-O0', '-g', '-c', FLAGS[mode], '-o', object, path])
-  const dump = execFileSync('readelf', ['--debug-dump=info', object], { encoding: 'utf8', maxBuffer: 1 << 26 })
-  const slots = new Map<string, number>()
-  let tag = ''
-  let name = ''
-  let fn = ''
-  for (const line of dump.split('\n')) {
-    const tagMatch = /Abbrev Number: \d+ \((DW_TAG_\w+)\)/.exec(line)
-    if (tagMatch !== null) [tag, name] = [tagMatch[1] as string, '']
-    const nameMatch = /DW_AT_name\s*:\s*(?:\(indirect [^)]*\): )?(\S+)/.exec(line)
-    if (nameMatch !== null) {
-      name = nameMatch[1] as string
-      if (tag === 'DW_TAG_subprogram') fn = name
-    }
-    const location = /DW_AT_location.*DW_OP_fbreg: (-?\d+)/.exec(line)
-    if (location !== null) slots.set(`${fn}.${name}`, Number(location[1]) + 16)
-  }
-  const assembly = execFileSync('gcc', ['-O0', '-S', '-masm=intel', FLAGS[mode], '-o', '-', path], { encoding: 'utf8' })
-  const allocations = new Map<string, number>()
-  let current: string | undefined
-  for (const line of assembly.split('\n')) {
-    const label = /^([A-Za-z_]\w*):$/.exec(line)
-    if (label !== null) allocations.set((current = label[1] as string), 0)
-    const sub = /^\t(?:sub\trsp, (\d+)|add\trsp, -(\d+))$/.exec(line)
-    if (sub !== null && current !== undefined && allocations.get(current) === 0) allocations.set(current, Number(sub[1] ?? sub[2]))
-    if (/^\t(call|ret)/.test(line)) current = undefined
-  }
-  return { slots, allocations }
+  const slots = new Map([...gccSlots(path, mode)].map(([name, slot]) => [name, slot.offset]))
+  return { slots, allocations: gccAllocations(path, mode) }
 }
 
 function ourLayout(source: string, mode: StackProtector): { slots: Map<string, number>; allocations: Map<string, number> } {

@@ -12,10 +12,9 @@ import { describe, expect, it } from 'vitest'
 import { compile } from '../../../../shared/toolchain/c/compile'
 import { generateAssembly } from '../../../../shared/toolchain/x86/codegen'
 import type { StackProtector } from '../../../../shared/toolchain/x86/frame'
+import { gccSlots, PROTECTOR_FLAGS } from '../backend/gcc-frames'
 import { scratchDir } from '../backend/gnu'
 import { gccResults, ourResults } from './gcc-compare'
-
-const FLAGS: Record<StackProtector, string> = { none: '-fno-stack-protector', default: '-fstack-protector', strong: '-fstack-protector-strong', all: '-fstack-protector-all' }
 
 function writeSource(name: string, source: string): string {
   const path = join(scratchDir(), name)
@@ -44,28 +43,8 @@ function gccGlobalAlignments(source: string): Map<string, number> {
 }
 
 /** Where gcc -O0 -g puts each variable: `rbp-N` or, in a realigned frame, `rsp+N` (DWARF). */
-function gccSlots(source: string, mode: StackProtector): Map<string, string> {
-  const object = join(scratchDir(), 'slots.o')
-  execFileSync('gcc', ['-O0', '-g', '-c', FLAGS[mode], '-o', object, writeSource('slots.c', source)])
-  const dump = execFileSync('readelf', ['--debug-dump=info', object], { encoding: 'utf8', maxBuffer: 1 << 26 })
-  const result = new Map<string, string>()
-  let tag = ''
-  let name = ''
-  let fn = ''
-  for (const line of dump.split('\n')) {
-    const tagMatch = /Abbrev Number: \d+ \((DW_TAG_\w+)\)/.exec(line)
-    if (tagMatch !== null) [tag, name] = [tagMatch[1] as string, '']
-    const nameMatch = /DW_AT_name\s*:\s*(?:\(indirect [^)]*\): )?(\S+)/.exec(line)
-    if (nameMatch !== null) {
-      name = nameMatch[1] as string
-      if (tag === 'DW_TAG_subprogram') fn = name
-    }
-    const frameBase = /DW_AT_location.*DW_OP_fbreg: (-?\d+)/.exec(line)
-    if (frameBase !== null) result.set(`${fn}.${name}`, slotText('rbp', Number(frameBase[1]) + 16))
-    const stackPointer = /DW_AT_location.*DW_OP_breg7 \(rsp\): (-?\d+)/.exec(line)
-    if (stackPointer !== null) result.set(`${fn}.${name}`, slotText('rsp', Number(stackPointer[1])))
-  }
-  return result
+function gccSlotTexts(source: string, mode: StackProtector): Map<string, string> {
+  return new Map([...gccSlots(writeSource('slots.c', source), mode)].map(([name, slot]) => [name, slotText(slot.base, slot.offset)]))
 }
 
 function slotText(base: string, offset: number): string {
@@ -207,11 +186,11 @@ int *counter(void) { static _Alignas(32) int count; return &count; }
   })
 
   it.each(['none', 'strong'] as const)('frame slots and realignment with %s stack protection', (mode) => {
-    expect(ourSlots(FRAMES, mode)).toEqual(gccSlots(FRAMES, mode))
+    expect(ourSlots(FRAMES, mode)).toEqual(gccSlotTexts(FRAMES, mode))
     const compiled = compile({ 'slots.c': FRAMES }, 'slots.c', { stackProtector: mode })
     if (compiled.ir === undefined) throw new Error(compiled.text)
     const ours = prologues(generateAssembly(compiled.ir, { pie: true, stackProtector: mode }).assembly)
-    const gcc = prologues(execFileSync('gcc', ['-O0', '-S', '-masm=intel', FLAGS[mode], '-o', '-', writeSource('slots.c', FRAMES)], { encoding: 'utf8' }))
+    const gcc = prologues(execFileSync('gcc', ['-O0', '-S', '-masm=intel', PROTECTOR_FLAGS[mode], '-o', '-', writeSource('slots.c', FRAMES)], { encoding: 'utf8' }))
     expect(ours).toEqual(gcc)
   })
 
