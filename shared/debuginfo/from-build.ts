@@ -1,12 +1,12 @@
 // Debug model of a module compiled by our back end: the IR (names, debug types, scopes), the
-// frame layouts codegen chose (rbp offsets) and what the linker placed (symbol addresses, line
+// frame layouts codegen chose (rbp offsets; rsp offsets in realigned frames) and what the linker placed (symbol addresses, line
 // rows). The result goes to writeDwarf; the linker then adds the sections to the executable.
 
 import type { DebugType, IntType, IrFunction, IrModule } from '../toolchain/ir/types'
 import type { LinkResult } from '../toolchain/link/linker'
 import type { FrameLayout } from '../toolchain/x86/frame'
 import { DwarfError } from './bytes'
-import type { DebugFunction, DebugVariable, DwarfType } from './model'
+import type { DebugFunction, DebugVariable, DwarfType, VariableLocation } from './model'
 import type { LineInput, UnitInput } from './writer'
 
 export interface BuildDebugOptions {
@@ -45,18 +45,28 @@ function returnType(fn: IrFunction): DwarfType {
   return r.type === 'ptr' ? { kind: 'pointer', to: { kind: 'void' } } : INT_TYPES[r.type]
 }
 
+/** Where codegen put a frame object. */
+function frameLocation(layout: FrameLayout, object: number): VariableLocation {
+  const offset = layout.offsets.get(object)
+  // Objects the body never mentions get no slot (as with gcc), hence no location.
+  if (offset === undefined) return { kind: 'none' }
+  // A realigned frame's locals hang below its aligned boundary, at no fixed distance from rbp:
+  // the boundary is rsp + stackAllocation once the prologue has run (gcc -O0: DW_OP_breg7).
+  // Stack-passed parameters (positive offsets) stay above rbp.
+  if (layout.realignment !== undefined && offset < 0) return { kind: 'stack', rspOffset: offset + layout.stackAllocation }
+  return { kind: 'frame', rbpOffset: offset }
+}
+
 function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: number, sourceFile: string): DebugFunction {
   const params: DebugVariable[] = []
   const locals: DebugVariable[] = []
   const paramIds = new Set(fn.params.map((p) => p.object))
   for (const object of fn.frame) {
     if (object.kind === 'temp' || object.name === '') continue
-    const rbpOffset = layout.offsets.get(object.id)
     const variable: DebugVariable = {
       name: object.name,
       type: attachedType(object.debugType, object.size),
-      // Objects the body never mentions get no slot (as with gcc), hence no location.
-      location: rbpOffset === undefined ? { kind: 'none' } : { kind: 'frame', rbpOffset },
+      location: frameLocation(layout, object.id),
       ...(object.loc ? { declFile: sourceFile, declLine: object.loc.line } : {}),
     }
     if (object.kind === 'param' || paramIds.has(object.id)) params.push(variable)

@@ -41,6 +41,10 @@ export interface DwarfMember {
 export type VariableLocation =
   /** In the frame, at rbp + rbpOffset (gcc -O0 and our back end: a standard rbp frame). */
   | { readonly kind: 'frame'; readonly rbpOffset: number }
+  /** At rsp + rspOffset: a local of a realigned frame (`and rsp, -A` leaves no fixed distance
+   *  between rbp and the locals, so gcc -O0 describes them with DW_OP_breg7). Valid once the
+   *  prologue has run, while rsp stays put (not while a call's stack arguments are pushed). */
+  | { readonly kind: 'stack'; readonly rspOffset: number }
   /** At a fixed address (globals, statics). */
   | { readonly kind: 'static'; readonly address: number }
   /** In a register for its whole life (DWARF register number). */

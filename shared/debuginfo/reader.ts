@@ -3,7 +3,7 @@
 
 import { ElfError, ET_REL, parseElf, SHT_NOBITS } from '../machine/elf'
 import { ByteReader, DwarfError } from './bytes'
-import { DW_AT, DW_ATE, DW_OP, DW_RLE, DW_TAG, DWARF_REG_RBP } from './constants'
+import { DW_AT, DW_ATE, DW_OP, DW_RLE, DW_TAG, DWARF_REG_RBP, DWARF_REG_RSP } from './constants'
 import { addressAtIndex, attrAddress, attrString, attrUnsigned, exactValue, parseUnits, type AttrValue, type Die, type DwarfSections, type Unit } from './dies'
 import { readLineTable } from './line-program'
 import type { AddressRange, BaseEncoding, CompilationUnit, DebugFunction, DebugInfo, DebugVariable, DwarfMember, DwarfRecord, DwarfType, LexicalBlock, LineRow, VariableLocation } from './model'
@@ -264,6 +264,9 @@ class ModelBuilder {
     } else if (op === DW_OP.breg0 + DWARF_REG_RBP) {
       const offset = r.sleb('rbp offset')
       if (r.atEnd) return { kind: 'frame', rbpOffset: offset }
+    } else if (op === DW_OP.breg0 + DWARF_REG_RSP) {
+      const offset = r.sleb('rsp offset')
+      if (r.atEnd) return { kind: 'stack', rspOffset: offset }
     } else if (op === DW_OP.addr) {
       const address = r.uSized(this.unit.addressSize, 'address')
       if (r.atEnd) return { kind: 'static', address }

@@ -4,10 +4,11 @@
 //
 // Frames: functions get DW_AT_frame_base = DW_OP_reg6 (rbp) and locals DW_OP_fbreg <rbp offset>,
 // as clang -O0 does; gcc's DW_OP_call_frame_cfa would need call frame information (.eh_frame or
-// .debug_frame) that our back end does not emit. Both read back as the same rbp offsets.
+// .debug_frame) that our back end does not emit. Both read back as the same rbp offsets. Locals of
+// a realigned frame (`and rsp, -A`) get DW_OP_breg7 <rsp offset>, as gcc -O0 gives them.
 
 import { ByteWriter, DwarfError } from './bytes'
-import { DW_AT, DW_ATE, DW_FORM, DW_LANG_C11, DW_LNCT, DW_LNE, DW_LNS, DW_OP, DW_TAG, DW_UT_compile, DWARF_REG_RBP } from './constants'
+import { DW_AT, DW_ATE, DW_FORM, DW_LANG_C11, DW_LNCT, DW_LNE, DW_LNS, DW_OP, DW_TAG, DW_UT_compile, DWARF_REG_RBP, DWARF_REG_RSP } from './constants'
 import type { AddressRange, BaseEncoding, DebugFunction, DebugVariable, DwarfRecord, DwarfType, LexicalBlock, VariableLocation } from './model'
 
 /** A row of the line table to write; `endSequence` rows end a run of contiguous code. */
@@ -94,6 +95,11 @@ function locationExpr(location: VariableLocation): Uint8Array | undefined {
       return expression((w) => {
         w.u8(DW_OP.fbreg)
         w.sleb(location.rbpOffset)
+      })
+    case 'stack':
+      return expression((w) => {
+        w.u8(DW_OP.breg0 + DWARF_REG_RSP)
+        w.sleb(location.rspOffset)
       })
     case 'static':
       return expression((w) => {
