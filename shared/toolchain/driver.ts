@@ -50,6 +50,12 @@ export interface DriverOptions {
   /** The directory the sources are relative to, recorded as DW_AT_comp_dir (gcc records its
    *  working directory). Defaults to ".". */
   readonly compilationDirectory?: string
+  /** false for -fno-builtin: the front end keeps printf/fprintf/fputs calls as written instead of
+   *  turning `printf("hi\n")` into `puts("hi")` as gcc does even at -O0. Defaults to true. */
+  readonly builtins?: boolean
+  /** -ffreestanding: no hosted environment is assumed, so no builtins (as -fno-builtin) and
+   *  __STDC_HOSTED__ is 0 (a -D of it still wins, as with gcc). */
+  readonly freestanding?: boolean
   /** -w: drop warnings from the report. */
   readonly suppressWarnings?: boolean
   /** -nostdlib: link only the given files, without the libc and its start-up code. */
@@ -162,7 +168,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
         stackProtector,
         systemIncludeDirs: [LIBC_INCLUDE_DIR],
         ...(options.includeDirs === undefined ? {} : { includeDirs: options.includeDirs }),
-        ...(options.defines === undefined ? {} : { defines: options.defines }),
+        builtins: (options.builtins ?? true) && !options.freestanding,
+        ...(options.freestanding ? { defines: { __STDC_HOSTED__: '0', ...options.defines } } : options.defines === undefined ? {} : { defines: options.defines }),
         ...(options.undefines === undefined ? {} : { undefines: options.undefines }),
       }),
     )

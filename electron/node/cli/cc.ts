@@ -41,6 +41,9 @@ Linux executable that runs natively and in Memscape. Options as gcc spells them:
   -no-pie                   fixed-address executable at 0x400000, ET_EXEC
   -z execstack              executable stack (PT_GNU_STACK RWX);  -z noexecstack  (default) RW
   -nostdlib                 do not link the libc and its start-up code (_start is yours)
+  -fno-builtin              keep printf/fprintf/fputs calls as written (by default, as gcc,
+                            printf("hi\n") becomes puts("hi"))
+  -ffreestanding            no hosted environment: -fno-builtin, and __STDC_HOSTED__ is 0
   -g                        DWARF 5 debug information (lines, functions, variables, types) in
                             .debug_* sections, as gcc -g; gdb and Memscape's views read it.
                             -g1..-g3, -ggdb, -gdwarf, -gdwarf-5 mean the same; -g0 turns it off
@@ -95,6 +98,8 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
   let noStdlib = false
   let suppressWarnings = false
   let debugInfo = false
+  let builtins = true
+  let freestanding = false
   const includeDirs: string[] = []
   const defines: Record<string, string> = {}
   const undefines: string[] = []
@@ -131,6 +136,8 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
     } else if (arg === '-nostdlib') noStdlib = true
     else if (arg === '-w') suppressWarnings = true
     else if (forC && arg === '-S') assemblyOnly = true
+    else if (forC && arg === '-fno-builtin') builtins = false
+    else if (forC && arg === '-ffreestanding') freestanding = true
     else if (forC && Object.hasOwn(STACK_PROTECTOR_FLAGS, arg)) stackProtector = STACK_PROTECTOR_FLAGS[arg]!
     else if (forC && arg.startsWith('-I')) {
       const { value, next } = valueOf(i, '-I')
@@ -164,7 +171,7 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
     output,
     assemblyOnly,
     notes,
-    options: { pie, stackProtector, execStack, noStdlib, suppressWarnings, debugInfo, includeDirs, defines, undefines },
+    options: { pie, stackProtector, execStack, noStdlib, suppressWarnings, debugInfo, builtins, freestanding, includeDirs, defines, undefines },
   }
 }
 
