@@ -163,7 +163,8 @@ function classifyOperandKind(name: string, operandSize: number): OperandClass | 
 /**
  * Code numbers grouped by a key read from their enum name (`Add_rm8_r8` → add, `VEX_Vaddps_…` →
  * vaddps). The key is iced's mnemonic, or a prefix of it, or has it as a prefix (`Pushq_imm32` →
- * pushq for push, `Xlat_m8` → xlat for xlatb; tests/unit/toolchain/asm checks every code), so
+ * pushq for push, `Xlat_m8` → xlat for xlatb; nameKeyMayName says which, and
+ * tests/unit/toolchain/asm checks every code), so
  * the forms of one mnemonic are found without asking iced about all ~4,900 codes: that scan took
  * most of the first assembly's time.
  */
@@ -173,6 +174,35 @@ let codesByNameKey: Map<string, number[]> | undefined
 export function codeNameKey(codeName: string): string {
   // Prefetchreserved3_m8 is prefetchw: 'reserved' names keep only their stem.
   return (codeName.replace(/^(?:VEX_KNC|VEX|EVEX|XOP|D3NOW|MVEX|Via)_/, '').split('_')[0] ?? '').toLowerCase().replace(/reserved\d*$/, '')
+}
+
+/** Operand sizes iced writes after a mnemonic in a Code name (`Nopw`, `Retnq`). */
+const SIZE_SUFFIXES = ['', 'w', 'd', 'q', 'nw', 'nd', 'nq']
+
+/**
+ * Whether codes whose name key is `key` may be forms of `mnemonic`. A longer key only when iced
+ * spells an operand size after the mnemonic (`Pushq_imm32`, `Nopw_rm16`, `Retnq_imm16`); a
+ * shorter one only for a trailing b or w or an `_suffix` (`Xlat_m8` for xlatb, `Prefetchreserved3`
+ * for prefetchw, `Xstore` for xstore_alt). Other related keys are other instructions (`movsx`,
+ * `addps` for mov, add): skipping them halves the codes iced is asked about on a mnemonic's first
+ * use. Exported for the test that checks it over all of iced's codes.
+ */
+export function nameKeyMayName(key: string, mnemonic: string): boolean {
+  if (key.startsWith(mnemonic)) return SIZE_SUFFIXES.includes(key.slice(mnemonic.length))
+  if (!mnemonic.startsWith(key)) return false
+  const rest = mnemonic.slice(key.length)
+  return rest === 'b' || rest === 'w' || rest.startsWith('_')
+}
+
+/** The name keys nameKeyMayName accepts for `mnemonic`, looked up directly rather than by
+ *  testing each of the ~1,900 keys. */
+function nameKeysOf(mnemonic: string): string[] {
+  const keys = SIZE_SUFFIXES.map((size) => mnemonic + size)
+  for (let length = 1; length < mnemonic.length; length++) {
+    const key = mnemonic.slice(0, length)
+    if (nameKeyMayName(key, mnemonic)) keys.push(key)
+  }
+  return keys
 }
 
 function codeGroups(): Map<string, number[]> {
@@ -196,7 +226,8 @@ function formsOf(mnemonic: string): Form[] {
   let list = formTable.get(mnemonic)
   if (list !== undefined) return list
   const candidates: number[] = []
-  for (const [key, codes] of codeGroups()) if (key.startsWith(mnemonic) || mnemonic.startsWith(key)) candidates.push(...codes)
+  const groups = codeGroups()
+  for (const key of nameKeysOf(mnemonic)) candidates.push(...(groups.get(key) ?? []))
   candidates.sort((a, b) => a - b)
   list = []
   for (const code of candidates) {

@@ -219,7 +219,7 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
   })
 
   const needsPhi = (object: number): boolean => {
-    const defined = [...(defines.get(object) as Set<number>)].filter((b) => idom.has(b))
+    const defined = new Set([...(defines.get(object) as Set<number>)].filter((b) => idom.has(b)))
     // Blocks where the object is live on entry: from its upward-exposed uses back through
     // predecessors, stopping at blocks that define it.
     const live = new Set(upward.get(object))
@@ -227,7 +227,7 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
     while (work.length > 0) {
       const b = work.pop() as number
       for (const p of predecessors[b] as number[]) {
-        if (live.has(p) || defined.includes(p)) continue
+        if (live.has(p) || defined.has(p)) continue
         live.add(p)
         work.push(p)
       }
@@ -253,7 +253,9 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
   const children = new Map<number, number[]>()
   for (const b of rpo.slice(1)) {
     const parent = idom.get(b) as number
-    children.set(parent, [...(children.get(parent) ?? []), b])
+    const siblings = children.get(parent)
+    if (siblings === undefined) children.set(parent, [b])
+    else siblings.push(b)
   }
   const pending = count > 0 ? [0] : []
   while (pending.length > 0) {
