@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest'
 import { assembleEach, Emulated, runNative, OFF_FLAGS, OFF_MEM, OFF_XMM0, OFF_XMM1, STATE_BYTES, type Case } from './native'
+import { seededU32 } from '../../seeded-random'
 
 const CF = 0x1
 const PF = 0x4
@@ -12,19 +13,7 @@ const SF = 0x80
 const OF = 0x800
 const ALL = CF | PF | AF | ZF | SF | OF
 
-/** Seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
-
-const random = rng(20261127)
+const random = seededU32(20261127)
 
 /** A 64-bit value biased towards edge cases of the given width. */
 function value(bits: number): bigint {

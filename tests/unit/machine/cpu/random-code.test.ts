@@ -4,23 +4,13 @@
 import { describe, expect, it } from 'vitest'
 import { Memory, PAGE_SIZE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../../../../shared/machine/memory'
 import { Cpu } from '../../../../shared/machine/cpu/cpu'
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-}
+import { seededU32 } from '../../seeded-random'
 
 const PREFIXES = [0x0f, 0x0f, 0x0f, 0x66, 0xf2, 0xf3, 0x48, 0x4c, 0x41, 0xf0, 0x64, 0xd9, 0xdd, 0xdb]
 
 describe('random code', () => {
   it('never throws into the host', () => {
-    const random = rng(99)
+    const random = seededU32(99)
     const memory = Memory.create({ maxBytes: 64 * PAGE_SIZE })
     const code = 0x400000
     memory.map(code, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC)

@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULT_CHECKPOINT_INTERVAL, DEFAULT_RECENT_WINDOW, HistoryError, Recorder } from '../../../../shared/machine/recording/recorder'
 import type { Machine } from '../../../../shared/machine/machine'
 import { RAX } from '../../../../shared/machine/cpu/registers'
-import { build, CORPUS, cpuState, freshRunTo, hasMusl, fullState, seededRandom, start, type Started } from './state'
+import { build, CORPUS, cpuState, freshRunTo, hasMusl, fullState, start, type Started } from './state'
+import { seededFractions } from '../../seeded-random'
 
 const STDIN = new TextEncoder().encode('hello\n')
 const INPUT = { stdin: STDIN, stdinClosed: true }
@@ -62,7 +63,7 @@ describe('recorder on a program making system calls (write, brk, mmap, munmap, r
     expect(started.machine.status).toEqual({ state: 'exited', code: 0 })
     const end = recorder.instructionCount
     const finalState = recordedState(started, recorder)
-    const random = seededRandom(3)
+    const random = seededFractions(3)
     const order = [...counts].reverse().concat([...counts].sort(() => random() - 0.5))
     for (const count of order) {
       recorder.runTo(count)
@@ -77,7 +78,7 @@ describe('recorder on a program making system calls (write, brk, mmap, munmap, r
     const recorder = new Recorder(started.machine, { checkpointInterval: 7000 })
     recorder.run(1e9)
     const end = recorder.instructionCount
-    const random = seededRandom(11)
+    const random = seededFractions(11)
     for (let i = 0; i < 6; i++) {
       const k = Math.floor(random() * end)
       recorder.runTo(k)
@@ -93,7 +94,7 @@ describe('recorder on a program making system calls (write, brk, mmap, munmap, r
     recorder.run(1e9)
     expect(started.machine.status).toEqual({ state: 'exited', code: 0 })
     const end = recorder.instructionCount
-    const random = seededRandom(13)
+    const random = seededFractions(13)
     for (let i = 0; i < 4; i++) {
       recorder.runTo(Math.floor(random() * end))
       expectSameAsFresh(musl, started, recorder)
@@ -294,7 +295,7 @@ describe('recorder with default options on a run longer than the recent window',
 
     recorder.runTo(end - DEFAULT_RECENT_WINDOW)
     expectSameAsFresh(image, started, recorder, {})
-    const random = seededRandom(5)
+    const random = seededFractions(5)
     recorder.runTo(Math.floor(random() * (end - DEFAULT_RECENT_WINDOW)))
     expectSameAsFresh(image, started, recorder, {})
     recorder.run(1e9)
@@ -343,7 +344,7 @@ describe('recorder across signals', () => {
     const recorder = new Recorder(started.machine, { checkpointInterval: 20_000 })
     recorder.runTo(periodicDone)
     const afterTimers = recordedState(started, recorder)
-    const random = seededRandom(9)
+    const random = seededFractions(9)
     for (let i = 0; i < 3; i++) {
       recorder.runTo(Math.floor(random() * periodicDone))
       expectSameAsFresh(image, started, recorder, {})

@@ -1,16 +1,5 @@
 /** Random printf conversions (flags, width, precision, length, conversion, value) as a C program. */
-
-/** A small deterministic generator (mulberry32), so a failing seed can be replayed. */
-export function makeRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seededFractions } from '../../seeded-random'
 
 function pick<T>(random: () => number, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T
@@ -60,7 +49,7 @@ function pointerConversion(random: () => number): Conversion {
 
 /** A C program with `count` snprintf calls; each line shows the format, the text and the count. */
 export function randomFormatProgram(seed: number, count: number): string {
-  const random = makeRandom(seed)
+  const random = seededFractions(seed)
   const lines = ['#include <stdio.h>', '', 'int main(void) {', '  char buffer[256];', '  int n;']
   for (let i = 0; i < count; i++) {
     const parts: Conversion[] = []
