@@ -2,7 +2,7 @@
 // assembler and links them into an executable in one step (GNU as would stop at an object file;
 // a learner wants something to run). Whether the libc is linked in: see AS_USAGE.
 
-import { CommandLineError, parseBuildArgs, runBuild, type BuildCommand } from './cc'
+import { commandOrStatus, runBuild } from './cc'
 import type { Subcommand } from './subcommand'
 
 export const AS_USAGE = `Usage: memscape as FILE.s... [-o OUT] [OPTIONS]
@@ -35,18 +35,8 @@ export const asSubcommand: Subcommand = {
   summary: 'assemble (and link) Intel-syntax assembly into an executable',
   usage: 'FILE.s... [-o OUT] [-no-pie] [-z execstack]',
   async run(args, io) {
-    let command: BuildCommand | 'help'
-    try {
-      command = parseBuildArgs(args, 'as')
-    } catch (error) {
-      if (!(error instanceof CommandLineError)) throw error
-      io.err(`memscape as: error: ${error.message}\n`)
-      return 1
-    }
-    if (command === 'help') {
-      io.out(AS_USAGE)
-      return 0
-    }
+    const command = commandOrStatus(args, 'as', AS_USAGE, io)
+    if (typeof command === 'number') return command
     const notAssembly = command.sources.filter((source) => !/\.(s|asm)$/.test(source))
     if (notAssembly.length > 0) {
       for (const file of notAssembly) io.err(`memscape as: error: ${file}: not an assembly file (.s or .asm); compile C with memscape cc\n`)

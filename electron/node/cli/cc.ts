@@ -175,6 +175,22 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
   }
 }
 
+/** The build command in `args`; or, when they ask for help or are wrong, the exit status after
+ *  printing the usage or the error. */
+export function commandOrStatus(args: readonly string[], tool: 'cc' | 'as', usage: string, io: Pick<CliIo, 'out' | 'err'>): BuildCommand | number {
+  let command: BuildCommand | 'help'
+  try {
+    command = parseBuildArgs(args, tool)
+  } catch (error) {
+    if (!(error instanceof CommandLineError)) throw error
+    io.err(`memscape ${tool}: error: ${error.message}\n`)
+    return FAILURE
+  }
+  if (command !== 'help') return command
+  io.out(usage)
+  return 0
+}
+
 /**
  * A file map that reads the user's files from disk when the compiler looks them up (paths
  * relative to `cwd`, as given on the command line). The bundled libc owns /usr/include and its
@@ -419,18 +435,7 @@ export const ccSubcommand: Subcommand = {
   summary: 'compile C (and assembly) files into an executable, as gcc does',
   usage: 'FILE.c... [-o OUT] [gcc options]',
   async run(args, io) {
-    let command: BuildCommand | 'help'
-    try {
-      command = parseBuildArgs(args, 'cc')
-    } catch (error) {
-      if (!(error instanceof CommandLineError)) throw error
-      io.err(`memscape cc: error: ${error.message}\n`)
-      return FAILURE
-    }
-    if (command === 'help') {
-      io.out(CC_USAGE)
-      return 0
-    }
-    return runBuild(command, io, 'cc')
+    const command = commandOrStatus(args, 'cc', CC_USAGE, io)
+    return typeof command === 'number' ? command : runBuild(command, io, 'cc')
   },
 }
