@@ -1,6 +1,5 @@
 // The debug model: what the reader builds from DWARF and what the writer takes as input. It is
-// language-neutral (any front end can fill it) and shaped so the C front end's DebugTypeInfo
-// (shared/toolchain/c/debug-types.ts) is assignable to DwarfType without conversion.
+// language-neutral: the C front end (shared/toolchain/c/debug-types.ts) builds its types in it.
 
 export type BaseEncoding = 'signed' | 'unsigned' | 'signed_char' | 'unsigned_char' | 'boolean' | 'float' | 'complex_float' | 'address' | 'utf'
 

@@ -1,50 +1,23 @@
 /**
- * Structured C types for debug information (the shape DWARF's type entries need: base types with
- * their encoding, pointers, arrays with counts, structs/unions with member offsets and bit-fields,
- * enums with their values, function types).
+ * C types described in the debug model's `DwarfType` (shared/debuginfo/model.ts): base types
+ * with their encoding, pointers, arrays with counts, structs/unions with member offsets and
+ * bit-fields, enums with their values, function types.
  *
- * Lowering attaches this structure as the IR's `DebugType.info` (declared there as the debug
- * model's `DwarfType`, to which `DebugTypeInfo` is assignable), for variables, globals and
+ * Lowering attaches this structure as the IR's `DebugType.info`, for variables, globals and
  * return types. Records are shared objects, so a self-referential struct (a linked list node) is
  * a cycle: writers must key records by `id`.
  */
+import type { DwarfMember, DwarfRecord, DwarfType } from '../../debuginfo/model'
 import type { DebugType } from '../ir/types'
 import { intKindOf, isSignedKind, sizeOf, typeToString, unqualified, withoutTypedefName, type CType, type RecordInfo } from './types'
 
-export type DebugTypeInfo =
-  | { readonly kind: 'void' }
-  | { readonly kind: 'base'; readonly name: string; readonly size: number; readonly encoding: 'signed' | 'unsigned' | 'signed_char' | 'unsigned_char' | 'boolean' }
-  | { readonly kind: 'pointer'; readonly to: DebugTypeInfo }
-  | { readonly kind: 'array'; readonly of: DebugTypeInfo; readonly count: number | undefined }
-  | DebugRecord
-  | { readonly kind: 'enum'; readonly name: string | undefined; readonly size: number; readonly enumerators: readonly { readonly name: string; readonly value: bigint }[] }
-  | { readonly kind: 'function'; readonly returns: DebugTypeInfo; readonly params: readonly DebugTypeInfo[]; readonly variadic: boolean; readonly prototyped: boolean }
-  | { readonly kind: 'qualified'; readonly isConst: boolean; readonly isVolatile: boolean; readonly type: DebugTypeInfo }
-  /** A typedef name (DW_TAG_typedef), as the variable was declared. */
-  | { readonly kind: 'typedef'; readonly name: string; readonly type: DebugTypeInfo }
-
-export interface DebugRecord {
-  readonly kind: 'struct' | 'union'
-  /** Stable within one compilation: the same C record always has the same id. */
-  readonly id: number
-  readonly name: string | undefined
-  readonly size: number
-  readonly complete: boolean
-  readonly members: DebugMember[]
-}
-
-export interface DebugMember {
-  readonly name: string | undefined
-  readonly type: DebugTypeInfo
-  readonly offset: number
-  /** Bit-fields: width and the lowest bit's position within the unit at `offset`. */
-  readonly bitSize?: number
-  readonly bitOffset?: number
-}
+/** A record under construction: members are pushed after it is registered, so a
+ *  self-referential struct can point to itself. */
+type DebugRecord = DwarfRecord & { readonly members: DwarfMember[] }
 
 /** `DebugType` plus the structured description (accepted wherever the IR takes a DebugType). */
 export interface CDebugType extends DebugType {
-  readonly info: DebugTypeInfo
+  readonly info: DwarfType
 }
 
 /** Describes C types, sharing one description per record so cycles stay finite. */
@@ -55,9 +28,9 @@ export class DebugTypeTable {
     return { text: typeToString(t), info: this.describe(t) }
   }
 
-  describe(t: CType): DebugTypeInfo {
+  describe(t: CType): DwarfType {
     if (t.typedefName !== undefined) {
-      const named: DebugTypeInfo = { kind: 'typedef', name: t.typedefName, type: this.describe(withoutTypedefName(unqualified(t))) }
+      const named: DwarfType = { kind: 'typedef', name: t.typedefName, type: this.describe(withoutTypedefName(unqualified(t))) }
       return t.isConst || t.isVolatile ? { kind: 'qualified', isConst: !!t.isConst, isVolatile: !!t.isVolatile, type: named } : named
     }
     const base = this.describeUnqualified(t)
@@ -65,7 +38,7 @@ export class DebugTypeTable {
     return base
   }
 
-  private describeUnqualified(t: CType): DebugTypeInfo {
+  private describeUnqualified(t: CType): DwarfType {
     switch (t.kind) {
       case 'void':
         return { kind: 'void' }
@@ -93,7 +66,7 @@ export class DebugTypeTable {
     const record: DebugRecord = { kind: info.isUnion ? 'union' : 'struct', id: info.id, name: info.tag, size: info.size, complete: info.complete, members: [] }
     this.records.set(info, record)
     for (const m of info.members) {
-      const member: DebugMember = m.bitField
+      const member: DwarfMember = m.bitField
         ? { name: m.name, type: this.describe(m.type), offset: m.offset, bitSize: m.bitField.width, bitOffset: m.bitField.bitOffset }
         : { name: m.name, type: this.describe(m.type), offset: m.offset }
       record.members.push(member)

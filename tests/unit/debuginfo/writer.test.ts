@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DebugIndex, DwarfError, readDebugInfo, readDwarf, writeDwarf, type CompilationUnit, type DwarfType, type UnitInput } from '../../../shared/debuginfo'
-import type { DebugTypeInfo } from '../../../shared/toolchain/c/debug-types'
 import { canonicalUnit, typeText } from './canonical'
 import { cleanUp, fixture, gcc, gdbAddressOf, gdbScope, readelfLines, run, stderrOf, workDir } from './native'
 
@@ -157,9 +156,8 @@ describe('writer input from a back end', () => {
     expect(u.functions[0]?.locals[0]?.location).toEqual({ kind: 'frame', rbpOffset: -0x50 })
   })
 
-  it('accepts the C front end\'s DebugTypeInfo as is', () => {
-    const fromFrontEnd: DebugTypeInfo = { kind: 'pointer', to: { kind: 'qualified', isConst: true, isVolatile: false, type: { kind: 'base', name: 'char', size: 1, encoding: 'signed_char' } } }
-    const t: DwarfType = fromFrontEnd
+  it('writes a pointer to a qualified type and reads it back', () => {
+    const t: DwarfType = { kind: 'pointer', to: { kind: 'qualified', isConst: true, isVolatile: false, type: { kind: 'base', name: 'char', size: 1, encoding: 'signed_char' } } }
     const written = writeDwarf([{ ...unit, globals: [{ name: 'msg', type: t, location: { kind: 'static', address: 0x4c7000 } }] }])
     expect(typeText(readDwarf(sectionsFrom(written)).units[0]?.globals[0]?.type as DwarfType)).toBe('*const char:1:signed_char')
   })
