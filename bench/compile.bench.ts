@@ -142,6 +142,14 @@ test('compile time of a 2,000-line program', () => {
   expect(actual.stdout).toBe(expected.stdout)
   expect(actual.status).toBe(expected.status)
 
+  // The baseline in the same run: gcc compiling and assembling the same file (a whole process).
+  const gccTimes = [0, 1, 2].map(() => {
+    const start = performance.now()
+    execFileSync('gcc', ['-O0', '-w', '-c', '-o', join(scratch, 'big.o'), join(scratch, 'big.c')])
+    return performance.now() - start
+  })
+  const gccCompile = percentile(gccTimes, 50)
+
   const cliCache = join(scratch, 'cli-cache')
   const cliFirst = cliCompileTime(cliCache)
   const cliWarm = percentile([cliCompileTime(cliCache), cliCompileTime(cliCache), cliCompileTime(cliCache)], 50)
@@ -151,6 +159,7 @@ test('compile time of a 2,000-line program', () => {
     { name: 'cold: compile (no link)', value: coldTotal, unit: 'ms', note: `first compile in the process; ${program}` },
     ...stageRows('cold', { ...cold.timings, link: firstLink.timings.link }, 'first compile in the process', 'first link in the process (with the libc)'),
     { name: 'warm: total', value: warmTotal, unit: 'ms', note: `median of ${WARM_RUNS}; target <= ${TARGET_MS} ms` },
+    { name: 'gcc -O0 -c, same file', value: gccCompile, unit: 'ms', note: `whole process, median of 3; warm total is ${(warmTotal / gccCompile).toFixed(2)}x gcc` },
     ...stageRows('warm', warmTimings, `median of ${WARM_RUNS}`, `median of ${WARM_RUNS}, with the libc's 14 objects`),
     { name: 'libc: build (cold)', value: libcBuild, unit: 'ms', note: 'once per process and mode; 14 units' },
     { name: 'libc: read from disk cache', value: libcRead, unit: 'ms', note: `v8.deserialize of ${cacheBytes.length} bytes (file read excluded)` },
