@@ -6,7 +6,7 @@ import type { DebugType, IntType, IrFunction, IrModule } from '../toolchain/ir/t
 import type { LinkResult } from '../toolchain/link/linker'
 import type { FrameLayout } from '../toolchain/x86/frame'
 import { DwarfError } from './bytes'
-import type { DebugFunction, DebugVariable, DwarfType, VariableLocation } from './model'
+import type { AddressRange, DebugFunction, DebugVariable, DwarfType, LexicalBlock, VariableLocation } from './model'
 import type { LineInput, UnitInput } from './writer'
 
 export interface BuildDebugOptions {
@@ -57,9 +57,33 @@ function frameLocation(layout: FrameLayout, object: number): VariableLocation {
   return { kind: 'frame', rbpOffset: offset }
 }
 
-function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: number, sourceFile: string): DebugFunction {
+/** A lexical block being assembled: its code range and what it declares. */
+interface BlockInProgress {
+  /** Empty when the block's declarations generate no code (`{ int unused; }`). */
+  readonly ranges: readonly AddressRange[]
+  readonly locals: DebugVariable[]
+  readonly blocks: BlockInProgress[]
+}
+
+function lexicalBlock(block: BlockInProgress): LexicalBlock {
+  return { ranges: block.ranges, locals: block.locals, blocks: block.blocks.map(lexicalBlock) }
+}
+
+function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: number, sourceFile: string, labelAddress: (name: string) => number): DebugFunction {
   const params: DebugVariable[] = []
   const locals: DebugVariable[] = []
+  const topBlocks: BlockInProgress[] = []
+  // The blocks codegen put labels around, nested as their code is; a variable of any other block
+  // (one whose code could not be marked) stays at function level.
+  const blocks = new Map<number, BlockInProgress>()
+  for (const labels of layout.blocks ?? []) {
+    const low = labelAddress(labels.begin)
+    const high = labelAddress(labels.end)
+    const block: BlockInProgress = { ranges: high > low ? [{ low, high }] : [], locals: [], blocks: [] }
+    blocks.set(labels.scope, block)
+    const parent = labels.parent === undefined ? undefined : blocks.get(labels.parent)
+    ;(parent?.blocks ?? topBlocks).push(block)
+  }
   const paramIds = new Set(fn.params.map((p) => p.object))
   for (const object of fn.frame) {
     if (object.kind === 'temp' || object.name === '') continue
@@ -70,7 +94,7 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
       ...(object.loc ? { declFile: sourceFile, declLine: object.loc.line } : {}),
     }
     if (object.kind === 'param' || paramIds.has(object.id)) params.push(variable)
-    else locals.push(variable)
+    else (blocks.get(object.scope)?.locals ?? locals).push(variable)
   }
   // Parameters in declaration order, as the IR lists them.
   const order = new Map(fn.params.map((p, i) => [fn.frame.find((o) => o.id === p.object)?.name, i]))
@@ -82,10 +106,8 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
     external: fn.linkage === 'global',
     ...(fn.loc ? { declFile: sourceFile, declLine: fn.loc.line } : {}),
     params,
-    // The IR numbers scopes but codegen does not report their code ranges, so every local is
-    // listed at function level (gdb then shows shadowed names twice).
     locals,
-    blocks: [],
+    blocks: topBlocks.map(lexicalBlock),
   }
 }
 
@@ -103,13 +125,20 @@ function firstAtOrAfter(rows: readonly LineInput[], address: number): number {
 
 /** Builds the writer's input for one compiled module. `link` is what the linker placed: a
  *  `LinkResult`, or the `PlacedProgram` its `debugSections` callback receives. */
-export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines'>, options: BuildDebugOptions): UnitInput {
+export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines' | 'labels'>, options: BuildDebugOptions): UnitInput {
   // Static symbols of other objects may share a name; prefer the one this module's object (named
   // after the source, as buildFromIr names it) defined.
   const ownObject = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
   const symbols = new Map<string, LinkResult['symbols'][number]>()
   for (const s of link.symbols) if (!symbols.has(s.name) || s.file === ownObject) symbols.set(s.name, s)
   const layouts = new Map(frames.map((f) => [f.functionName, f]))
+  const ownLabels = new Map<string, number>()
+  for (const label of link.labels) if (label.file === ownObject) ownLabels.set(label.name, Number(label.address))
+  const labelAddress = (name: string): number => {
+    const address = ownLabels.get(name)
+    if (address === undefined) throw new DwarfError(`debug info: label ${name} was not placed by the linker`)
+    return address
+  }
   const placed = module.functions.map((fn) => {
     const sym = symbols.get(fn.name)
     const layout = layouts.get(fn.name)
@@ -130,7 +159,7 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
   const functions: DebugFunction[] = []
   const lines: LineInput[] = []
   for (const { fn, layout, low, high } of placed) {
-    functions.push(functionInfo(fn, layout, low, high, module.sourceFile))
+    functions.push(functionInfo(fn, layout, low, high, module.sourceFile, labelAddress))
     // One line sequence per function: its rows, then the end of its code.
     let last: LineInput | undefined
     for (let i = firstAtOrAfter(ownLines, low), row = ownLines[i]; row && row.address < high; row = ownLines[++i]) {

@@ -182,13 +182,16 @@ class UnitBuilder {
   private scopeChildren(locals: readonly DebugVariable[], blocks: readonly LexicalBlock[], into: DieOut[]): void {
     for (const v of locals) into.push(this.variable(DW_TAG.variable, v))
     for (const b of blocks) {
-      const r = single(b.ranges, 'a lexical block')
+      // A block whose declarations generate no code has no range (gcc omits its pc attributes).
+      const r = b.ranges.length === 0 ? undefined : single(b.ranges, 'a lexical block')
       const die: DieOut = {
         tag: DW_TAG.lexical_block,
-        attrs: [
-          { at: DW_AT.low_pc, form: DW_FORM.addr, value: r.low },
-          { at: DW_AT.high_pc, form: DW_FORM.data8, value: r.high - r.low },
-        ],
+        attrs: r
+          ? [
+              { at: DW_AT.low_pc, form: DW_FORM.addr, value: r.low },
+              { at: DW_AT.high_pc, form: DW_FORM.data8, value: r.high - r.low },
+            ]
+          : [],
         children: [],
       }
       this.scopeChildren(b.locals, b.blocks, die.children)

@@ -15,7 +15,7 @@
 import { Register } from 'iced-x86'
 import { AsmSyntaxError, parseLine, type DataItem, type ExprNode, type Operand, type ParsedLine, type Statement } from './parse'
 import { EncodeError, encodeInstruction, relativeBranchForms, type RelativeBranchForm, type RelativeBranchForms, type ResolvedOperand, type Value, type ValueBase } from './encode'
-import type { Diagnostic, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName, SourceLine } from './object'
+import type { Diagnostic, LocalLabel, ObjectFile, ObjectSection, ObjectSymbol, Relocation, SectionName, SourceLine } from './object'
 import { SECTION_NAMES } from './object'
 
 export interface AssembleResult {
@@ -952,9 +952,13 @@ class Assembly {
       })
     }
     const symbols: ObjectSymbol[] = []
-    const placed = [...this.labels.entries()]
-      .filter(([name]) => !name.startsWith('.L'))
-      .map(([name, label]) => ({ name, section: label.section, offset: this.offsets.get(name) ?? 0, nasmLocal: label.nasmLocal }))
+    const localLabels: LocalLabel[] = []
+    const placed: { name: string; section: SectionName; offset: number; nasmLocal: boolean }[] = []
+    for (const [name, label] of this.labels) {
+      const offset = this.offsets.get(name) ?? 0
+      if (name.startsWith('.L')) localLabels.push({ name, section: label.section, offset })
+      else placed.push({ name, section: label.section, offset, nasmLocal: label.nasmLocal })
+    }
     // Size: up to the next non-local label in the same section (what .size would say). Offsets of
     // those labels per section, ascending, for a binary search.
     const boundaries = new Map<SectionName, number[]>()
@@ -989,6 +993,7 @@ class Assembly {
       ...(this.lineTable.length === 0 ? {} : { lines: this.lineTable }),
       sections,
       symbols,
+      ...(localLabels.length === 0 ? {} : { localLabels }),
       execStack: this.execStack,
     }
   }

@@ -47,6 +47,14 @@ export interface ObjectSymbol {
   readonly size: number
 }
 
+/** A `.L` label: left out of the symbol table (as gas leaves it out), but debug info places code
+ *  ranges by such labels (gcc's lexical blocks: .LBB<n> ... .LBE<n>). */
+export interface LocalLabel {
+  readonly name: string
+  readonly section: SectionName
+  readonly offset: number
+}
+
 /** One row of the line table: code from `offset` in .text on comes from this source line. */
 export interface SourceLine {
   readonly offset: number
@@ -62,6 +70,7 @@ export interface ObjectFile {
   readonly lines?: readonly SourceLine[]
   readonly sections: readonly ObjectSection[]
   readonly symbols: readonly ObjectSymbol[]
+  readonly localLabels?: readonly LocalLabel[]
   /** Whether the source asked for an executable stack (`section .note.GNU-stack ... exec`). */
   readonly execStack: boolean
 }

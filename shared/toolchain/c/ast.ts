@@ -135,12 +135,15 @@ export type InitItem =
 export type Stmt = { readonly loc: SourceLocation } & (
   | { readonly k: 'expr'; readonly expr: Expr }
   | { readonly k: 'decl'; readonly sym: VarSymbol; readonly init: Initializer | undefined }
-  | { readonly k: 'block'; readonly items: readonly Stmt[] }
+  /** `scope`: the block number of a `{ }` that opens a scope (the function body's is 0); absent for
+   *  a group of declarations that opens none. */
+  | { readonly k: 'block'; readonly items: readonly Stmt[]; readonly scope?: number }
   /** `parenLoc`: the '(' after the keyword, where gcc's line table puts the statement. */
   | { readonly k: 'if'; readonly cond: Expr; readonly then: Stmt; readonly otherwise: Stmt | undefined; readonly parenLoc: SourceLocation }
   | { readonly k: 'while'; readonly cond: Expr; readonly body: Stmt; readonly parenLoc: SourceLocation }
   | { readonly k: 'do'; readonly body: Stmt; readonly cond: Expr }
-  | { readonly k: 'for'; readonly init: Stmt | undefined; readonly cond: Expr | undefined; readonly step: Expr | undefined; readonly body: Stmt }
+  /** `scope`: the block number of the scope the clauses open (C17 6.8.5p5). */
+  | { readonly k: 'for'; readonly init: Stmt | undefined; readonly cond: Expr | undefined; readonly step: Expr | undefined; readonly body: Stmt; readonly scope: number }
   | { readonly k: 'switch'; readonly value: Expr; readonly body: Stmt; readonly cases: readonly SwitchCase[]; readonly hasDefault: boolean; readonly id: number }
   /** `case`/`default` label inside a switch; `caseIndex` -1 for default. */
   | { readonly k: 'case'; readonly switchId: number; readonly caseIndex: number; readonly body: Stmt }

@@ -306,7 +306,7 @@ export class Lowerer {
     }
     this.statement(def.body)
     const returns = unqualified(def.type.returns)
-    const last = fs.body[fs.body.length - 1]
+    const last = fs.body.findLast((stmt) => stmt.kind !== 'scopeEnd')
     if (def.sym.name === 'main' && returns.kind === 'int' && returns.ik === 'int' && last?.kind !== 'return') {
       // C99 5.1.2.2.3: reaching the } that ends main returns 0 (gcc emits `mov eax, 0`).
       fs.body.push({ kind: 'return', value: { kind: 'const', type: 'i32', value: 0n }, loc: toIrLoc(def.endLoc) })
@@ -363,6 +363,19 @@ export class Lowerer {
     return id
   }
 
+  /**
+   * Lowers `body`, the code of block `scope`, between scope markers when the block declares
+   * variables: debug info gives them that code range (gcc's DW_TAG_lexical_block), and it
+   * describes no block without variables either.
+   */
+  private inScope(scope: number | undefined, body: () => void): void {
+    const fs = this.fs as FunctionState
+    const marked = scope !== undefined && scope > 0 && fs.frame.some((object) => object.scope === scope && object.kind === 'local')
+    if (marked) this.emit({ kind: 'scopeBegin', scope })
+    body()
+    if (marked) this.emit({ kind: 'scopeEnd', scope })
+  }
+
   private label(): string {
     const fs = this.fs as FunctionState
     return `L${fs.nextLabel++}`
@@ -394,7 +407,9 @@ export class Lowerer {
     const loc = toIrLoc(s.loc)
     switch (s.k) {
       case 'block':
-        for (const item of s.items) this.statement(item)
+        this.inScope(s.scope, () => {
+          for (const item of s.items) this.statement(item)
+        })
         return
       case 'empty':
         return
@@ -443,19 +458,23 @@ export class Lowerer {
         return
       }
       case 'for': {
-        if (s.init) this.statement(s.init)
-        const condLabel = this.label()
-        const bodyLabel = this.label()
-        const stepLabel = this.label()
-        const end = this.label()
-        this.emit({ kind: 'jump', target: condLabel, loc })
-        this.emit({ kind: 'label', label: bodyLabel })
-        this.loop(end, stepLabel, () => this.statement(s.body))
-        this.emit({ kind: 'label', label: stepLabel })
-        if (s.step) this.expressionStatement(s.step, toIrLoc(s.step.loc))
-        this.emit({ kind: 'label', label: condLabel })
-        if (s.cond) this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc: toIrLoc(s.cond.loc) })
-        else this.emit({ kind: 'jump', target: bodyLabel })
+        // The loop's exit is outside the scope its clauses open (gcc's block ends after the test).
+        let end = ''
+        this.inScope(s.scope, () => {
+          if (s.init) this.statement(s.init)
+          const condLabel = this.label()
+          const bodyLabel = this.label()
+          const stepLabel = this.label()
+          end = this.label()
+          this.emit({ kind: 'jump', target: condLabel, loc })
+          this.emit({ kind: 'label', label: bodyLabel })
+          this.loop(end, stepLabel, () => this.statement(s.body))
+          this.emit({ kind: 'label', label: stepLabel })
+          if (s.step) this.expressionStatement(s.step, toIrLoc(s.step.loc))
+          this.emit({ kind: 'label', label: condLabel })
+          if (s.cond) this.emit({ kind: 'branch', cond: this.value(s.cond), when: true, target: bodyLabel, loc: toIrLoc(s.cond.loc) })
+          else this.emit({ kind: 'jump', target: bodyLabel })
+        })
         this.emit({ kind: 'label', label: end })
         return
       }

@@ -304,10 +304,12 @@ export class Parser {
     return undefined
   }
 
-  private pushScope(): void {
+  /** Opens a scope and returns its block number. */
+  private pushScope(): number {
     const fn = this.fn
     const block = fn ? fn.nextBlock++ : -1
     this.scope = new Scope(this.scope, block, this.scope === this.fileScope ? 0 : this.scope.depth + 1)
+    return block
   }
 
   private popScope(): void {
@@ -1182,7 +1184,7 @@ export class Parser {
 
   private compoundStatement(newScope = true): Stmt {
     const open = this.expect('{')
-    if (newScope) this.pushScope()
+    const scope = newScope ? this.pushScope() : this.scope.block
     const items: Stmt[] = []
     try {
       while (!this.is('}')) {
@@ -1204,7 +1206,7 @@ export class Parser {
     } finally {
       if (newScope) this.popScope()
     }
-    return { k: 'block', items, loc: open.loc }
+    return { k: 'block', items, loc: open.loc, scope }
   }
 
   /** Skips the rest of a broken statement: through the next ';' at this nesting level, or a balanced block. */
@@ -1350,7 +1352,7 @@ export class Parser {
         case 'for': {
           this.next()
           this.expect('(')
-          this.pushScope()
+          const scope = this.pushScope()
           try {
             let init: Stmt | undefined
             if (this.startsDeclaration()) {
@@ -1366,7 +1368,7 @@ export class Parser {
             const step = this.is(')') ? undefined : this.expression()
             this.expect(')')
             const body = this.loopBody()
-            return { k: 'for', init, cond, step, body, loc }
+            return { k: 'for', init, cond, step, body, loc, scope }
           } finally {
             this.popScope()
           }

@@ -198,6 +198,10 @@ export type Stmt =
   | { readonly kind: 'return'; readonly value?: Expr; readonly loc?: SourceLocation }
   /** `va_start(list)`: initialise the 24-byte va_list at address `list` (variadic functions only). */
   | { readonly kind: 'vaStart'; readonly list: Expr; readonly loc?: SourceLocation }
+  /** The code of block `scope` (a `FrameObject.scope`) starts / ends here: debug info gives the
+   *  block's variables this code range (DW_TAG_lexical_block). No code of their own; pairs nest. */
+  | { readonly kind: 'scopeBegin'; readonly scope: number }
+  | { readonly kind: 'scopeEnd'; readonly scope: number }
 
 // ---------------------------------------------------------------------------------------------
 // Expressions

@@ -140,9 +140,22 @@ function validateFunction(fn: IrFunction): string[] {
       case 'vaStart':
         if (!fn.variadic) problems.push('va_start in a function that is not variadic')
         return checkExpr(stmt.list)
+      case 'scopeBegin':
+        if (stmt.scope === 0) problems.push('scope 0 is the function body: it has no scopeBegin')
+        if (begun.has(stmt.scope)) problems.push(`scope ${stmt.scope} begins twice`)
+        begun.add(stmt.scope)
+        openScopes.push(stmt.scope)
+        return
+      case 'scopeEnd':
+        if (openScopes.at(-1) !== stmt.scope) problems.push(`scopeEnd ${stmt.scope} does not close the innermost open scope`)
+        else openScopes.pop()
+        return
     }
   }
+  const begun = new Set<number>()
+  const openScopes: number[] = []
   fn.body.forEach(checkStmt)
+  if (openScopes.length > 0) problems.push(`scope ${openScopes.join(', ')} never ends`)
   return problems
 }
 

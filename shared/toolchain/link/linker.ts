@@ -88,7 +88,7 @@ export interface LinkOptions {
 }
 
 /** What the linker has placed, before the file is written. */
-export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines'>
+export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines' | 'labels'>
 
 /** A section that is in the file but not in memory (debug information). */
 export interface NonLoadedSection {
@@ -116,6 +116,14 @@ export interface LinkedSection {
   readonly size: number
 }
 
+/** Where an object's `.L` label landed (such labels are in no symbol table). */
+export interface LinkedLabel {
+  readonly name: string
+  readonly address: bigint
+  /** The object file that defined it. */
+  readonly file: string
+}
+
 /** Address → source line, from the objects' `.loc` line tables. */
 export interface LinkedLine {
   readonly address: bigint
@@ -133,6 +141,7 @@ export interface LinkResult {
   readonly symbols: readonly LinkedSymbol[]
   readonly sections: readonly LinkedSection[]
   readonly lines: readonly LinkedLine[]
+  readonly labels: readonly LinkedLabel[]
 }
 
 const NON_PIE_BASE = 0x400000n
@@ -155,7 +164,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const errors: string[] = []
   const warnings: string[] = []
   const base = options.pie ? 0n : NON_PIE_BASE
-  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [] })
+  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [], labels: [] })
 
   // 1. Merge input sections by name.
   const outputs = new Map<SectionName, OutputSection>()
@@ -478,6 +487,13 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     if (start === undefined) return
     for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
   })
+  const labels: LinkedLabel[] = []
+  objects.forEach((object, index) => {
+    for (const label of object.localLabels ?? []) {
+      const start = sectionAddress(index, label.section)
+      if (start !== undefined) labels.push({ name: label.name, address: start + BigInt(label.offset), file: object.fileName })
+    }
+  })
   const sections = sectionHeaders.map((header) => ({ name: header.name, address: header.addr, size: header.size }))
 
   // Write loaded contents in file order.
@@ -489,7 +505,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     out.padTo(header.offset)
     out.bytes(contentFor.get(header.name) as Uint8Array)
   }
-  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines }) ?? []) {
+  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines, labels }) ?? []) {
     const strings = STRING_SECTIONS.has(extra.name)
     sectionHeaders.push({ name: extra.name, type: SHT_PROGBITS, flags: strings ? SHF_MERGE | SHF_STRINGS : 0, addr: 0n, offset: out.length, size: extra.bytes.length, link: 0, info: 0, align: 1, entrySize: strings ? 1 : 0 })
     out.bytes(extra.bytes)
@@ -531,7 +547,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const bytes = out.result()
   bytes.set(head.result(), 0)
 
-  return { bytes, errors, warnings, entry, lines, symbols: linked, sections }
+  return { bytes, errors, warnings, entry, lines, labels, symbols: linked, sections }
 }
 
 function countRelativeRelocations(objects: readonly ObjectFile[]): number {

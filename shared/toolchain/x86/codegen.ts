@@ -12,7 +12,7 @@
 import type { BinaryOp, CallArg, CompareOp, DataRelocation, Expr, IntType, IrFunction, IrGlobal, IrModule, Stmt } from '../ir/types'
 import { isSigned, sizeOfType, typeOfExpr } from '../ir/types'
 import { registerByName } from '../asm/registers'
-import { analyzeBody, containsCall, layoutFrame, type FrameLayout, type StackProtector } from './frame'
+import { analyzeBody, containsCall, layoutFrame, type BlockLabels, type FrameLayout, type StackProtector } from './frame'
 
 export interface CodegenOptions {
   /** -pie (default for gcc on Debian) or -no-pie. */
@@ -26,6 +26,12 @@ export interface CodegenResult {
 }
 
 export class CodegenError extends Error {}
+
+/** A lexical block's label line (`.LBB3:` / `.LBE3:`): it marks a range for debug info and, unlike
+ *  a jump target, is no place where control flow joins. */
+function isBlockLabel(line: string): boolean {
+  return line.startsWith('.LBB') || line.startsWith('.LBE')
+}
 
 const ARGUMENT_REGISTERS = ['rdi', 'rsi', 'rdx', 'rcx', 'r8', 'r9'] as const
 /** Registers no leaf-function code uses otherwise (r11 holds a postfix update's old value and
@@ -118,6 +124,7 @@ export function generateAssembly(module: IrModule, options: CodegenOptions): Cod
 
 class ModuleEmitter {
   private labelCounter = 0
+  private blockCounter = 0
   private readonly rodataExtra: string[] = []
   readonly referenced = new Set<string>()
 
@@ -128,6 +135,11 @@ class ModuleEmitter {
 
   newLabel(): string {
     return `.L${this.labelCounter++}`
+  }
+
+  /** gcc numbers its lexical block labels (.LBB<n>, .LBE<n>) apart from its other labels. */
+  newBlockNumber(): number {
+    return this.blockCounter++
   }
 
   addRodata(lines: string[]): void {
@@ -237,6 +249,8 @@ class FunctionEmitter {
   private adjustsStack = false
   private returnLabel: string | undefined
   private lastRow: string | undefined
+  private readonly blocks: BlockLabels[] = []
+  private readonly openBlocks: BlockLabels[] = []
   private readonly objects: Map<number, IrFunction['frame'][number]>
 
   constructor(
@@ -321,10 +335,9 @@ class FunctionEmitter {
       this.ins('xor', 'eax, eax')
     }
     const body = fn.body
-    body.forEach((stmt, index) => {
-      const isLast = index === body.length - 1
-      this.statement(stmt, isLast)
-    })
+    // Scope markers emit no code: a `return` followed only by them is still the last statement.
+    const lastCode = body.findLastIndex((stmt) => stmt.kind !== 'scopeBegin' && stmt.kind !== 'scopeEnd')
+    body.forEach((stmt, index) => this.statement(stmt, index >= lastCode))
     if (this.returnLabel !== undefined) this.label(this.returnLabel)
     this.sourceLine(fn.endLoc)
     // A leaf function keeps its locals in the red zone below rsp, where our push/pop temporaries
@@ -336,6 +349,7 @@ class FunctionEmitter {
     if (allocation === 128) this.lines.splice(allocationIndex, 0, '\tadd\trsp, -128')
     else if (allocation > 0) this.lines.splice(allocationIndex, 0, `\tsub\trsp, ${allocation}`)
     this.epilogue()
+    if (this.blocks.length > 0) this.frame = { ...this.frame, blocks: this.blocks }
     const lines =
       this.frame.realignment === undefined ? this.lines : this.lines.map((line) => line.replace(PLACED_SLOT, (_, offset: string) => signedOffset('rsp', allocation + Number(offset))))
     return [...head, ...lines]
@@ -436,7 +450,7 @@ class FunctionEmitter {
     const frame = this.frame
     const returnsValue = this.fn.returns.kind !== 'void'
     // gcc's nop after a final call in a void function (it carries the closing brace's line).
-    const lastInstruction = [...this.lines].reverse().find((line) => !line.startsWith('\t.loc')) ?? ''
+    const lastInstruction = this.lines.findLast((line) => !line.startsWith('\t.loc') && !isBlockLabel(line)) ?? ''
     if (!returnsValue && /^\tcall\t/.test(lastInstruction)) this.ins('nop')
     if (frame.canaryOffset !== undefined) {
       const scratch = this.fn.returns.kind === 'aggregate' && this.fn.returns.size <= 16 ? 'rcx' : returnsValue ? 'rdx' : 'rax'
@@ -472,7 +486,25 @@ class FunctionEmitter {
   }
 
   private statement(stmt: Stmt, isLast: boolean): void {
-    if (stmt.kind !== 'label') this.sourceLine(stmt.loc)
+    switch (stmt.kind) {
+      case 'scopeBegin': {
+        const number = this.module.newBlockNumber()
+        const parent = this.openBlocks.at(-1)?.scope
+        const block = { scope: stmt.scope, ...(parent === undefined ? {} : { parent }), begin: `.LBB${number}`, end: `.LBE${number}` }
+        this.blocks.push(block)
+        this.openBlocks.push(block)
+        return this.label(block.begin)
+      }
+      case 'scopeEnd': {
+        const block = this.openBlocks.pop()
+        if (block?.scope !== stmt.scope) throw new CodegenError(`scopeEnd ${stmt.scope} in '${this.fn.name}' does not close the innermost open scope`)
+        return this.label(block.end)
+      }
+      case 'label':
+        break
+      default:
+        this.sourceLine(stmt.loc)
+    }
     switch (stmt.kind) {
       case 'eval':
         return this.evalStatement(stmt.expr)

@@ -70,6 +70,18 @@ export interface FrameLayout {
   /** N in `sub rsp, N`. */
   readonly stackAllocation: number
   readonly leaf: boolean
+  /** Set by the code generator: the labels around each lexical block's code, in the order the
+   *  blocks begin, for debug info's DW_TAG_lexical_block ranges. */
+  readonly blocks?: readonly BlockLabels[]
+}
+
+export interface BlockLabels {
+  /** The IR's block number (`FrameObject.scope`). */
+  readonly scope: number
+  /** The innermost block with labels around this one (none: the function body). */
+  readonly parent?: number
+  readonly begin: string
+  readonly end: string
 }
 
 /** What the body says about frame objects: which are used, in which order they first appear,
@@ -251,6 +263,8 @@ export function analyzeBody(body: readonly Stmt[]): BodyFacts {
         break
       case 'label':
       case 'jump':
+      case 'scopeBegin':
+      case 'scopeEnd':
         break
     }
   }

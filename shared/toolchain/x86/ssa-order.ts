@@ -125,6 +125,9 @@ function basicBlocks(body: readonly Stmt[], tracked: ReadonlySet<number>): Block
         if (stmt.value !== undefined) visit(stmt.value, open())
         end([], 'none')
         break
+      case 'scopeBegin':
+      case 'scopeEnd':
+        break
     }
   }
   if (current !== undefined) end([], 'none')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { IrFunction, IrModule } from '../../../../shared/toolchain/ir/types'
+import { validateModule } from '../../../../shared/toolchain/ir/validate'
 import { buildFromIr } from '../../../../shared/toolchain/link/build'
 import { link } from '../../../../shared/toolchain/link/linker'
 import { generateAssembly, symbolText, type CodegenOptions } from '../../../../shared/toolchain/x86/codegen'
@@ -367,5 +368,42 @@ describe('symbol names in the assembly', () => {
     }
     // Plain names (gcc's spelling), instruction mnemonics and static locals' `name.N` included.
     for (const plain of ['main', 'printf', 'add', 'push', 'bytes', 'rax1', 'rip.0', '.LC0']) expect(symbolText(plain)).toBe(plain)
+  })
+})
+
+describe('lexical block markers', () => {
+  const begin = (scope: number) => ({ kind: 'scopeBegin' as const, scope })
+  const end = (scope: number) => ({ kind: 'scopeEnd' as const, scope })
+  const objects = [{ name: 'a', size: 4 }, { name: 'b', size: 4, scope: 1 }, { name: 'c', size: 4, scope: 2, parentScope: 1 }]
+  const body = [set('i32', 0, c(1)), set('i32', 1, c(2)), set('i32', 2, c(3)), ret(bin('add', 'i32', local('i32', 1), local('i32', 2)))]
+
+  it('puts gcc\'s .LBB/.LBE labels around each block, reports them nested, and changes no byte', () => {
+    const marked = fn('main', objects, [body[0]!, begin(1), body[1]!, begin(2), body[2]!, end(2), end(1), body[3]!])
+    const generated = generateAssembly(program([marked]), { pie: true, stackProtector: 'none' })
+    expect(generated.assembly).toMatch(/^\.LBB0:\n(?:.*\n)*\.LBB1:\n(?:.*\n)*\.LBE1:\n\.LBE0:$/m)
+    expect(generated.frames[0]?.blocks).toEqual([
+      { scope: 1, begin: '.LBB0', end: '.LBE0' },
+      { scope: 2, parent: 1, begin: '.LBB1', end: '.LBE1' },
+    ])
+    const plain = buildFromIr(program([fn('main', objects, body)]), { pie: true, stackProtector: 'none' })
+    const withBlocks = buildFromIr(program([marked]), { pie: true, stackProtector: 'none' })
+    expect(withBlocks.errors).toEqual([])
+    expect(withBlocks.executable).toEqual(plain.executable)
+  })
+
+  it('a return followed only by scope ends is still the last statement (no jump to the epilogue)', () => {
+    const generated = generateAssembly(program([fn('main', objects.slice(0, 2), [begin(1), body[1]!, ret(local('i32', 1)), end(1)])]), { pie: true, stackProtector: 'none' })
+    expect(generated.assembly).not.toMatch(/\tjmp\t/)
+  })
+
+  it('rejects markers that do not nest', () => {
+    const crossed = buildFromIr(program([fn('main', objects, [begin(1), begin(2), end(1), end(2), ret(c(0))])]), { pie: true, stackProtector: 'none' })
+    expect(crossed.errors).toEqual(["test.c: error: scopeEnd 1 in 'main' does not close the innermost open scope"])
+    expect(validateModule(program([fn('main', objects, [begin(1), begin(2), end(1), end(2), begin(0), begin(1), ret(c(0))])]))).toEqual([
+      "in function 'main': scopeEnd 1 does not close the innermost open scope",
+      "in function 'main': scope 0 is the function body: it has no scopeBegin",
+      "in function 'main': scope 1 begins twice",
+      "in function 'main': scope 1, 0, 1 never ends",
+    ])
   })
 })

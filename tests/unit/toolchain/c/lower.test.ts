@@ -82,6 +82,11 @@ int f(int n, char *s) {
     expect([get('other').scope, get('other').parentScope, get('other').scopeDepth]).toEqual([3, 0, 1])
   })
 
+  it('brackets the code of each block that declares variables with scope markers, nested as in the source', () => {
+    const markers = f.body.flatMap((s) => (s.kind === 'scopeBegin' ? [`begin ${s.scope}`] : s.kind === 'scopeEnd' ? [`end ${s.scope}`] : []))
+    expect(markers).toEqual(['begin 1', 'begin 2', 'end 2', 'end 1', 'begin 3', 'end 3'])
+  })
+
   it('describes C types and source lines for debug info', () => {
     expect(get('buf').debugType?.text).toBe('char[64]')
     expect(get('ptr').debugType?.text).toBe('long int *')
@@ -89,7 +94,8 @@ int f(int n, char *s) {
     expect(get('s').loc).toEqual({ line: 3, column: 20 })
     expect(f.loc?.line).toBe(3)
     expect(f.endLoc?.line).toBe(20)
-    expect(f.body.filter((s) => s.kind !== 'label').every((s) => 'loc' in s && s.loc !== undefined)).toBe(true)
+    const code = f.body.filter((s) => s.kind !== 'label' && s.kind !== 'scopeBegin' && s.kind !== 'scopeEnd')
+    expect(code.every((s) => 'loc' in s && s.loc !== undefined)).toBe(true)
   })
 })
 
