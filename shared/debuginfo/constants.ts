@@ -155,6 +155,8 @@ export const DWARF_REG_RSP = 7
 
 export const DW_LANG_C99 = 0x0c
 export const DW_LANG_C11 = 0x1d
+/** What GNU as writes for assembly sources (no DW_LANG for x86 assembly exists). */
+export const DW_LANG_Mips_Assembler = 0x8001
 
 export const DW_LNS = {
   copy: 1,

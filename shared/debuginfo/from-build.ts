@@ -1,9 +1,11 @@
 // Debug model of a module compiled by our back end: the IR (names, debug types, scopes), the
 // frame layouts codegen chose (rbp offsets; rsp offsets in realigned frames) and what the linker placed (symbol addresses, line
 // rows). The result goes to writeDwarf; the linker then adds the sections to the executable.
+// An assembly source is described as GNU as -g describes it: its line rows and its code range.
 
 import type { DebugType, IntType, IrFunction, IrModule } from '../toolchain/ir/types'
 import type { LinkResult } from '../toolchain/link/linker'
+import { DW_LANG_Mips_Assembler } from './constants'
 import type { FrameLayout } from '../toolchain/x86/frame'
 import { DwarfError } from './bytes'
 import type { AddressRange, DebugFunction, DebugVariable, DwarfType, LexicalBlock, VariableLocation } from './model'
@@ -183,4 +185,32 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
     })
   }
   return { name: module.sourceFile, compDir: options.compDir, producer: options.producer, ...(options.language !== undefined ? { language: options.language } : {}), lines, functions, globals }
+}
+
+/** Builds the writer's input for an assembly source assembled with `sourceLineRows` (gas -g):
+ *  the rows of its .text and that code range, no functions or variables, as GNU as writes it.
+ *  Undefined when the file put no code in .text. */
+export function unitFromAssembly(fileName: string, link: Pick<LinkResult, 'lines' | 'placements'>, options: BuildDebugOptions): UnitInput | undefined {
+  const text = link.placements.find((placement) => placement.file === fileName && placement.section === '.text')
+  if (text === undefined || text.size === 0) return undefined
+  const low = Number(text.address)
+  const high = low + text.size
+  const lines: LineInput[] = []
+  for (const row of link.lines) {
+    const address = Number(row.address)
+    if (address >= low && address < high) lines.push({ address, file: row.file, line: row.line, column: row.column })
+  }
+  lines.sort((a, b) => a.address - b.address)
+  const last = lines.at(-1)
+  if (last) lines.push({ address: high, file: last.file, line: last.line, endSequence: true })
+  return {
+    name: fileName,
+    compDir: options.compDir,
+    producer: options.producer,
+    language: options.language ?? DW_LANG_Mips_Assembler,
+    lines,
+    functions: [],
+    globals: [],
+    codeRange: { low, high },
+  }
 }

@@ -32,6 +32,9 @@ export interface UnitInput {
   readonly lines: readonly LineInput[]
   readonly functions: readonly DebugFunction[]
   readonly globals: readonly DebugVariable[]
+  /** The code the unit covers when it describes no functions (an assembly source: gas gives
+   *  its unit the range of the file's .text). Otherwise the functions' ranges decide. */
+  readonly codeRange?: AddressRange
   /** Extra named types to describe even if no variable uses them. */
   readonly types?: readonly DwarfType[]
 }
@@ -55,7 +58,7 @@ const ENCODING_CODES: Record<BaseEncoding, number> = {
 type AttrOut =
   | { readonly at: number; readonly form: typeof DW_FORM.strp | typeof DW_FORM.line_strp; readonly value: string }
   | { readonly at: number; readonly form: typeof DW_FORM.addr | typeof DW_FORM.data8; readonly value: number }
-  | { readonly at: number; readonly form: typeof DW_FORM.udata | typeof DW_FORM.data1 | typeof DW_FORM.sec_offset; readonly value: number }
+  | { readonly at: number; readonly form: typeof DW_FORM.udata | typeof DW_FORM.data1 | typeof DW_FORM.data2 | typeof DW_FORM.sec_offset; readonly value: number }
   | { readonly at: number; readonly form: typeof DW_FORM.sdata; readonly value: bigint | number }
   | { readonly at: number; readonly form: typeof DW_FORM.exprloc; readonly value: Uint8Array }
   | { readonly at: number; readonly form: typeof DW_FORM.flag_present }
@@ -122,6 +125,15 @@ function single(ranges: readonly AddressRange[], what: string): AddressRange {
   return first
 }
 
+/** The code a unit covers: its own range, or from its first function's start to its last's end. */
+function unitRange(unit: UnitInput): AddressRange | undefined {
+  if (unit.codeRange) return unit.codeRange
+  if (unit.functions.length === 0) return undefined
+  const low = Math.min(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).low))
+  const high = Math.max(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).high))
+  return { low, high }
+}
+
 /** Builds the DIE tree of one unit. */
 class UnitBuilder {
   private readonly typeDies = new Map<DwarfType, DieOut>()
@@ -135,15 +147,15 @@ class UnitBuilder {
     private readonly fileIndex: (path: string) => number,
     stmtList: number,
   ) {
-    const lo = Math.min(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).low))
-    const hi = Math.max(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).high))
+    const range = unitRange(unit)
+    const language = unit.language ?? DW_LANG_C11
     const attrs: AttrOut[] = [
       { at: DW_AT.producer, form: DW_FORM.strp, value: unit.producer },
-      { at: DW_AT.language, form: DW_FORM.data1, value: unit.language ?? DW_LANG_C11 },
+      { at: DW_AT.language, form: language > 0xff ? DW_FORM.data2 : DW_FORM.data1, value: language },
       { at: DW_AT.name, form: DW_FORM.line_strp, value: unit.name },
       { at: DW_AT.comp_dir, form: DW_FORM.line_strp, value: unit.compDir },
     ]
-    if (unit.functions.length > 0) attrs.push({ at: DW_AT.low_pc, form: DW_FORM.addr, value: lo }, { at: DW_AT.high_pc, form: DW_FORM.data8, value: hi - lo })
+    if (range) attrs.push({ at: DW_AT.low_pc, form: DW_FORM.addr, value: range.low }, { at: DW_AT.high_pc, form: DW_FORM.data8, value: range.high - range.low })
     attrs.push({ at: DW_AT.stmt_list, form: DW_FORM.sec_offset, value: stmtList })
     this.root = { tag: DW_TAG.compile_unit, attrs, children: [] }
   }
@@ -519,9 +531,9 @@ function writeLineProgram(unit: UnitInput, out: ByteWriter, lineStr: StringTable
  * unit by address without reading every unit; gcc writes a set only for units with code.
  */
 function writeAddressRanges(unit: UnitInput, infoOffset: number, out: ByteWriter): void {
-  if (unit.functions.length === 0) return
-  const low = Math.min(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).low))
-  const high = Math.max(...unit.functions.map((f) => single(f.ranges, `function ${f.name}`).high))
+  const range = unitRange(unit)
+  if (!range) return
+  const { low, high } = range
   const start = out.length
   out.u32(0) // unit_length, patched below
   out.u16(2)
@@ -577,6 +589,9 @@ export function writeDwarf(units: readonly UnitInput[]): Record<DwarfSectionName
             break
           case DW_FORM.data1:
             info.u8(a.value)
+            break
+          case DW_FORM.data2:
+            info.u16(a.value)
             break
           case DW_FORM.sec_offset:
             info.u32(a.value)

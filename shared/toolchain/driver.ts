@@ -11,14 +11,15 @@
  * errors of all files (as gcc does); linking happens only when there were none.
  *
  * With `debugInfo` (-g) each C unit is described in DWARF 5 (shared/debuginfo) once the linker
- * has placed it, and the linker appends the .debug_* sections to the executable, as gcc -g does.
+ * has placed it, and the linker appends the .debug_* sections to the executable, as gcc -g does;
+ * each assembly unit gets a line row per source line of its code, as `gcc -g prog.s` (gas -g).
  *
  * Nothing here touches a filesystem: `files` maps paths to text (the CLI hands in a map that reads
  * the disk on demand; the app hands in its editor buffers). The libc headers are added to it.
  */
-import { DwarfError, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
+import { DwarfError, unitFromAssembly, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
 import { VERSION } from '../version'
-import { assemble } from './asm/assembler'
+import { assemble, type AssembleOptions } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
@@ -45,7 +46,8 @@ export interface DriverOptions {
   /** -U NAME */
   readonly undefines?: readonly string[]
   /** -g: DWARF 5 debug information for the C units (line table, functions, parameters, locals,
-   *  globals, types) in .debug_* sections of the executable. Off by default, as in gcc. */
+   *  globals, types, lexical blocks) and the assembly units (line table) in .debug_* sections of
+   *  the executable. Off by default, as in gcc. */
   readonly debugInfo?: boolean
   /** The directory the sources are relative to, recorded as DW_AT_comp_dir (gcc records its
    *  working directory). Defaults to ".". */
@@ -129,6 +131,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
   const units: DriverUnit[] = []
   /** The C units' IR and frame layouts, which -g describes once the linker has placed them. */
   const described: { module: IrModule; frames: readonly FrameLayout[] }[] = []
+  /** The assembly sources, which -g describes as GNU as -g does (line rows, code range). */
+  const describedAssembly: string[] = []
   // The user's files take precedence over nothing: the bundled headers live under /usr/include,
   // which is only searched for <...> and absolute paths.
   const fileMap = withLibcHeaders(files)
@@ -142,8 +146,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     }
   }
 
-  const assembleUnit = (text: string, name: string): { object?: ObjectFile } => {
-    const assembled = timed('assembler', () => assemble(text, name))
+  const assembleUnit = (text: string, name: string, assemblerOptions: AssembleOptions = {}): { object?: ObjectFile } => {
+    const assembled = timed('assembler', () => assemble(text, name, assemblerOptions))
     const shown = assembled.diagnostics.filter((d) => d.severity === 'error' || !options.suppressWarnings)
     for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text))
     errorCount += assembled.diagnostics.filter((d) => d.severity === 'error').length
@@ -159,7 +163,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     if (kind === 'assembly') {
-      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(text, source) })
+      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(text, source, { sourceLineRows: options.debugInfo === true }) })
+      if (options.debugInfo === true) describedAssembly.push(source)
       continue
     }
     const compiled = timed('frontEnd', () =>
@@ -219,6 +224,10 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     const compDir = options.compilationDirectory ?? '.'
     const producer = debugProducer(pie, stackProtector)
     const dwarfUnits: UnitInput[] = described.map(({ module, frames }) => unitFromBuild(module, frames, program, { compDir, producer }))
+    for (const source of describedAssembly) {
+      const unit = unitFromAssembly(source, program, { compDir, producer: `Memscape AS ${VERSION}` })
+      if (unit !== undefined) dwarfUnits.push(unit)
+    }
     return Object.entries(writeDwarf(dwarfUnits)).map(([name, bytes]) => ({ name, bytes }))
   }
   let linked: LinkResult
@@ -227,7 +236,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       link([...libraries, ...objects], {
         pie,
         ...(options.execStack === undefined ? {} : { execStack: options.execStack }),
-        ...(options.debugInfo === true && described.length > 0 ? { debugSections } : {}),
+        ...(options.debugInfo === true && described.length + describedAssembly.length > 0 ? { debugSections } : {}),
       }),
     )
   } catch (error) {

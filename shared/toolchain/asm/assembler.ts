@@ -117,8 +117,14 @@ function sectionFor(name: string): SectionName | 'note' | undefined {
   return undefined
 }
 
-export function assemble(source: string, fileName = 'input.s'): AssembleResult {
-  return new Assembly(source, fileName).run()
+export interface AssembleOptions {
+  /** gas's -g: a file without `.loc` directives of its own gets a line-table row for each source
+   *  line that puts bytes in .text, so a debugger can follow the assembly source itself. */
+  readonly sourceLineRows?: boolean
+}
+
+export function assemble(source: string, fileName = 'input.s', options: AssembleOptions = {}): AssembleResult {
+  return new Assembly(source, fileName, options).run()
 }
 
 class Assembly {
@@ -147,6 +153,7 @@ class Assembly {
   constructor(
     private readonly source: string,
     private readonly fileName: string,
+    private readonly options: AssembleOptions,
   ) {}
 
   private error(line: number, column: number, message: string): void {
@@ -468,10 +475,13 @@ class Assembly {
     const buffers = new Map<SectionName, SectionBuilder>()
     for (const name of SECTION_NAMES) buffers.set(name, new SectionBuilder(true))
     this.lineTable = []
+    const rowPerLine = this.options.sourceLineRows === true && !this.statements.some((entry) => entry.statement.kind === 'loc')
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
       if (entry.label !== undefined) this.place(entry.label, builder.size)
+      const start = builder.size
       this.emitChecked(entry, builder)
+      if (rowPerLine && entry.section === '.text' && builder.size > start) this.lineTable.push({ offset: start, line: entry.line, column: 0 })
     }
     return { sections: buffers }
   }

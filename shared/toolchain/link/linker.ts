@@ -88,7 +88,7 @@ export interface LinkOptions {
 }
 
 /** What the linker has placed, before the file is written. */
-export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines' | 'labels'>
+export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines' | 'labels' | 'placements'>
 
 /** A section that is in the file but not in memory (debug information). */
 export interface NonLoadedSection {
@@ -112,6 +112,14 @@ export interface LinkedSymbol {
 
 export interface LinkedSection {
   readonly name: string
+  readonly address: bigint
+  readonly size: number
+}
+
+/** Where one object's section landed in the executable. */
+export interface LinkedPlacement {
+  readonly file: string
+  readonly section: SectionName
   readonly address: bigint
   readonly size: number
 }
@@ -142,6 +150,7 @@ export interface LinkResult {
   readonly sections: readonly LinkedSection[]
   readonly lines: readonly LinkedLine[]
   readonly labels: readonly LinkedLabel[]
+  readonly placements: readonly LinkedPlacement[]
 }
 
 const NON_PIE_BASE = 0x400000n
@@ -164,7 +173,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const errors: string[] = []
   const warnings: string[] = []
   const base = options.pie ? 0n : NON_PIE_BASE
-  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [], labels: [] })
+  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [], labels: [], placements: [] })
 
   // 1. Merge input sections by name.
   const outputs = new Map<SectionName, OutputSection>()
@@ -488,7 +497,12 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
   })
   const labels: LinkedLabel[] = []
+  const placements: LinkedPlacement[] = []
   objects.forEach((object, index) => {
+    for (const section of object.sections) {
+      const address = sectionAddress(index, section.name)
+      if (address !== undefined) placements.push({ file: object.fileName, section: section.name, address, size: section.size })
+    }
     for (const label of object.localLabels ?? []) {
       const start = sectionAddress(index, label.section)
       if (start !== undefined) labels.push({ name: label.name, address: start + BigInt(label.offset), file: object.fileName })
@@ -505,7 +519,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     out.padTo(header.offset)
     out.bytes(contentFor.get(header.name) as Uint8Array)
   }
-  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines, labels }) ?? []) {
+  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines, labels, placements }) ?? []) {
     const strings = STRING_SECTIONS.has(extra.name)
     sectionHeaders.push({ name: extra.name, type: SHT_PROGBITS, flags: strings ? SHF_MERGE | SHF_STRINGS : 0, addr: 0n, offset: out.length, size: extra.bytes.length, link: 0, info: 0, align: 1, entrySize: strings ? 1 : 0 })
     out.bytes(extra.bytes)
@@ -547,7 +561,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const bytes = out.result()
   bytes.set(head.result(), 0)
 
-  return { bytes, errors, warnings, entry, lines, labels, symbols: linked, sections }
+  return { bytes, errors, warnings, entry, lines, labels, placements, symbols: linked, sections }
 }
 
 function countRelativeRelocations(objects: readonly ObjectFile[]): number {

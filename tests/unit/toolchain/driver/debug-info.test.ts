@@ -162,16 +162,18 @@ describe('several units', () => {
     'start.s': 'section .text\nglobal spare\nspare:\n    ret\n',
   }
 
-  test('each C file is its own unit; static functions of the same name are told apart', () => {
+  test('each source file is its own unit; static functions of the same name are told apart', () => {
     const result = buildProgram(files, ['main.c', 'lib/helper.c', 'start.s'], { debugInfo: true, compilationDirectory: '/src' })
     expect(result.diagnostics).toBe('')
     const info = readDebugInfo(result.executable as Uint8Array)
     expect(info.units.map((unit) => [unit.name, unit.compDir, unit.functions.map((f) => f.name)])).toEqual([
       ['main.c', '/src', ['twice', 'main']],
       ['lib/helper.c', '/src', ['twice', 'helper']],
+      ['start.s', '/src', []],
     ])
+    expect(info.units[2]?.producer).toBe('Memscape AS 0.1.0')
     const index = new DebugIndex(info)
-    for (const unit of info.units) {
+    for (const unit of info.units.slice(0, 2)) {
       const twice = unit.functions.find((f) => f.name === 'twice')
       const symbol = result.link?.symbols.find((s) => s.name === 'twice' && s.file === unit.name.replace(/\.c$/, '.s'))
       expect(twice?.ranges[0]?.low, unit.name).toBe(Number(symbol?.address))
@@ -179,10 +181,15 @@ describe('several units', () => {
     }
     expect(index.global('counter')?.declLine).toBe(2)
     expect(index.functionNamed('helper')?.returns).toEqual({ kind: 'base', name: 'int', size: 4, encoding: 'signed' })
-    // No debug information for the libc (nor has Debian's static glibc) or the assembly file
-    // (gcc's `as -g` would describe its lines: a known gap, see shared/debuginfo/README.md).
-    const spare = result.link?.symbols.find((s) => s.name === 'spare')
-    expect(index.functionAt(Number(spare?.address))).toBeUndefined()
+    // The assembly file's lines, as `as -g` gives them, but no functions (nor does gas describe
+    // any); no debug information for the libc (nor has Debian's static glibc).
+    const spare = Number(result.link?.symbols.find((s) => s.name === 'spare')?.address)
+    expect(index.functionAt(spare)).toBeUndefined()
+    expect(index.sourceAt(spare)).toMatchObject({ file: '/src/start.s', line: 4 })
+    const write = result.link?.symbols.find((s) => s.name === 'write')
+    expect(index.sourceAt(Number(write?.address))).toBeUndefined()
+    const without = buildProgram(files, ['main.c', 'lib/helper.c', 'start.s'], {})
+    expect(loadedImage(result.executable as Uint8Array)).toEqual(loadedImage(without.executable as Uint8Array))
   })
 })
 
