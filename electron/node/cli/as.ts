@@ -22,6 +22,8 @@ Options:
   -pie | -no-pie       static PIE at a random base, ET_DYN (default) / fixed address 0x400000, ET_EXEC
                        (with -pie, code must address data RIP-relatively: default rel, or [rel x])
   -z execstack         executable stack (PT_GNU_STACK RWX);  -z noexecstack (default)
+  -g                   DWARF 5 line table: each source line with code gets a row, as with GNU as -g
+                       (-ggdb, -gdwarf, -gdwarf-5 mean the same; -g0 turns it off)
   -nostdlib            never link the libc, even without _start
   -w                   do not print warnings
   -h, --help           show this help

@@ -157,9 +157,9 @@ export function parseBuildArgs(args: readonly string[], command: 'cc' | 'as'): B
       undefines.push(value)
     } else if (forC && /^-O([1-3sgz]|fast)?$/.test(arg)) {
       notes.push(`'${arg}' ignored: Memscape compiles as gcc -O0 does`)
-    } else if (forC && DEBUG_INFO_FLAGS.test(arg)) debugInfo = true
-    else if (forC && arg === '-g0') debugInfo = false
-    else if (forC && /^-gdwarf-[2-4]$/.test(arg)) {
+    } else if (DEBUG_INFO_FLAGS.test(arg)) debugInfo = true
+    else if (arg === '-g0') debugInfo = false
+    else if (/^-gdwarf-[2-4]$/.test(arg)) {
       debugInfo = true
       notes.push(`'${arg}' treated as -gdwarf-5: Memscape writes DWARF version 5 only`)
     } else if (forC && ACCEPTED_WITHOUT_EFFECT.has(arg)) {

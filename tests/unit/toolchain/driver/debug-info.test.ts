@@ -244,6 +244,11 @@ describe('the command line', () => {
     expect(() => parseBuildArgs(['-gsplit-dwarf', SOURCE], 'cc')).toThrow("unrecognized command-line option '-gsplit-dwarf'")
   })
 
+  test('memscape as takes -g too, as GNU as and NASM do', () => {
+    const assemble = (args: string[]) => (parseBuildArgs([...args, 'start.s'], 'as') as BuildCommand).options.debugInfo
+    expect([assemble([]), assemble(['-g']), assemble(['-gdwarf-5']), assemble(['-g', '-g0'])]).toEqual([false, true, true, false])
+  })
+
   test('memscape cc -g writes the sections, with the working directory as DW_AT_comp_dir', () => {
     let errors = ''
     const status = runBuild(parse(['-g', '-o', 'cli-g']), { err: (text) => (errors += text) }, 'cc', scratch)
