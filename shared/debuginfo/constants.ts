@@ -69,6 +69,7 @@ export const DW_AT = {
   loclists_base: 0x8c,
   decl_column: 0x39,
   lower_bound: 0x22,
+  alignment: 0x88,
 } as const
 
 export const DW_FORM = {

@@ -94,6 +94,7 @@ function functionInfo(fn: IrFunction, layout: FrameLayout, low: number, high: nu
       type: attachedType(object.debugType, object.size),
       location: frameLocation(layout, object.id),
       ...(object.loc ? { declFile: sourceFile, declLine: object.loc.line } : {}),
+      ...(object.declaredAlign !== undefined ? { alignment: object.declaredAlign } : {}),
     }
     if (object.kind === 'param' || paramIds.has(object.id)) params.push(variable)
     else (blocks.get(object.scope)?.locals ?? locals).push(variable)
@@ -182,6 +183,7 @@ export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], 
       location: { kind: 'static', address: Number(sym.address) },
       external: g.linkage === 'global',
       ...(g.loc ? { declFile: module.sourceFile, declLine: g.loc.line } : {}),
+      ...(g.declaredAlign !== undefined ? { alignment: g.declaredAlign } : {}),
     })
   }
   return { name: module.sourceFile, compDir: options.compDir, producer: options.producer, ...(options.language !== undefined ? { language: options.language } : {}), lines, functions, globals }

@@ -60,6 +60,8 @@ export interface DebugVariable {
   readonly declLine?: number
   /** File-scope variables: visible to other units (not `static`). */
   readonly external?: boolean
+  /** An alignment the declaration asked for (`_Alignas(32)`): DW_AT_alignment. */
+  readonly alignment?: number
 }
 
 export interface AddressRange {

@@ -228,6 +228,7 @@ class ModelBuilder {
     const declFile = this.declFile(die) ?? (origin && this.declFile(origin))
     const declLine = attrUnsigned(die.attrs.get(DW_AT.decl_line)) ?? (origin && attrUnsigned(origin.attrs.get(DW_AT.decl_line)))
     const external = die.attrs.get(DW_AT.external) ?? origin?.attrs.get(DW_AT.external)
+    const alignment = attrUnsigned(die.attrs.get(DW_AT.alignment))
     return {
       name,
       type: this.typeOf(die),
@@ -235,6 +236,7 @@ class ModelBuilder {
       ...(declFile !== undefined ? { declFile } : {}),
       ...(declLine !== undefined ? { declLine } : {}),
       ...(external?.kind === 'flag' && external.value ? { external: true } : {}),
+      ...(alignment !== undefined ? { alignment } : {}),
     }
   }
 

@@ -125,6 +125,13 @@ function single(ranges: readonly AddressRange[], what: string): AddressRange {
   return first
 }
 
+/** A constant attribute in the smallest fixed-size form that holds it, as gcc writes them. */
+function constant(at: number, value: number): AttrOut {
+  if (value <= 0xff) return { at, form: DW_FORM.data1, value }
+  if (value <= 0xffff) return { at, form: DW_FORM.data2, value }
+  return { at, form: DW_FORM.udata, value }
+}
+
 /** The code a unit covers: its own range, or from its first function's start to its last's end. */
 function unitRange(unit: UnitInput): AddressRange | undefined {
   if (unit.codeRange) return unit.codeRange
@@ -148,10 +155,9 @@ class UnitBuilder {
     stmtList: number,
   ) {
     const range = unitRange(unit)
-    const language = unit.language ?? DW_LANG_C11
     const attrs: AttrOut[] = [
       { at: DW_AT.producer, form: DW_FORM.strp, value: unit.producer },
-      { at: DW_AT.language, form: language > 0xff ? DW_FORM.data2 : DW_FORM.data1, value: language },
+      constant(DW_AT.language, unit.language ?? DW_LANG_C11),
       { at: DW_AT.name, form: DW_FORM.line_strp, value: unit.name },
       { at: DW_AT.comp_dir, form: DW_FORM.line_strp, value: unit.compDir },
     ]
@@ -186,6 +192,7 @@ class UnitBuilder {
     this.decl(attrs, v.declFile, v.declLine)
     this.withType(attrs, v.type)
     if (v.external) attrs.push({ at: DW_AT.external, form: DW_FORM.flag_present })
+    if (v.alignment !== undefined) attrs.push(constant(DW_AT.alignment, v.alignment))
     const loc = locationExpr(v.location)
     if (loc) attrs.push({ at: DW_AT.location, form: DW_FORM.exprloc, value: loc })
     return { tag, attrs, children: [] }

@@ -160,29 +160,28 @@ export class Lowerer {
     // An alignment the declaration asks for is taken as is (gcc raises only the type's alignment).
     const align = sym.align ?? dataAlignment(sym.type)
     const linkage: IR.Linkage = sym.external ? 'global' : 'static'
-    const debugType = this.debugTypes.debugType(sym.type)
-    const loc = toIrLoc(sym.loc)
+    const debug = { loc: toIrLoc(sym.loc), debugType: this.debugTypes.debugType(sym.type), ...declaredAlignment(sym) }
     // A tentative definition of an array of unknown size becomes one element (gcc warns).
     if (!sym.init) {
       if (sym.type.kind === 'array' && sym.type.length === undefined) {
         this.diags.warning(sym.loc, `array '${sym.name}' assumed to have one element`)
         const one = sizeOf(sym.type.of) ?? 1
-        return { name: sym.asmName, linkage, section: 'bss', size: one, align, loc, debugType }
+        return { name: sym.asmName, linkage, section: 'bss', size: one, align, ...debug }
       }
-      return { name: sym.asmName, linkage, section: 'bss', size, align, loc, debugType }
+      return { name: sym.asmName, linkage, section: 'bss', size, align, ...debug }
     }
     const bytes = new Uint8Array(size)
     const relocations: IR.DataRelocation[] = []
     this.fillStatic(sym.init, bytes, relocations)
     const allZero = relocations.length === 0 && bytes.every((b) => b === 0)
-    if (allZero) return { name: sym.asmName, linkage, section: 'bss', size, align, loc, debugType }
+    if (allZero) return { name: sym.asmName, linkage, section: 'bss', size, align, ...debug }
     const readOnly = isDeepConst(sym.type)
     // gcc puts const data with relocations in .data.rel.ro for PIE; plain .rodata otherwise.
     const section: IR.DataSection = readOnly && relocations.length === 0 ? 'rodata' : 'data'
     // Initial data is emitted at least at its natural alignment, even when a typedef lowered
     // the type's (`typedef long l2 __attribute__((aligned(2))); l2 x = 7;` is 8-aligned in gcc).
     const dataAlign = sym.align ?? Math.max(align, dataAlignment({ ...sym.type, alignment: undefined }))
-    return { name: sym.asmName, linkage, section, size, align: dataAlign, init: bytes, relocations, loc, debugType }
+    return { name: sym.asmName, linkage, section, size, align: dataAlign, init: bytes, relocations, ...debug }
   }
 
   private fillStatic(init: Initializer, bytes: Uint8Array, relocations: IR.DataRelocation[]): void {
@@ -350,6 +349,7 @@ export class Lowerer {
       parentScope: sym.parentScope !== undefined && sym.parentScope >= 0 ? sym.parentScope : undefined,
       loc: toIrLoc(sym.loc),
       debugType: this.debugTypes.debugType(t),
+      ...declaredAlignment(sym),
     }
   }
 
@@ -984,6 +984,11 @@ function offsetAddress(base: IR.Expr, offset: number): IR.Expr {
   if (offset === 0) return base
   if (base.kind === 'frameAddr' || base.kind === 'symbolAddr') return { ...base, offset: base.offset + offset }
   return { kind: 'binary', op: 'add', type: 'ptr', left: base, right: { kind: 'const', type: 'ptr', value: BigInt(offset) } }
+}
+
+/** The alignment a declaration asks for (`_Alignas`, `__attribute__((aligned))`), for debug info. */
+function declaredAlignment(sym: VarSymbol): { declaredAlign?: number } {
+  return sym.align === undefined ? {} : { declaredAlign: sym.align }
 }
 
 /**

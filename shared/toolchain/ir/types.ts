@@ -69,6 +69,8 @@ export interface IrGlobal {
   readonly relocations?: readonly DataRelocation[]
   readonly loc?: SourceLocation
   readonly debugType?: DebugType
+  /** The alignment the declaration asked for (`_Alignas`), which debug info records. */
+  readonly declaredAlign?: number
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +126,8 @@ export interface FrameObject {
   readonly parentScope?: number
   readonly loc?: SourceLocation
   readonly debugType?: DebugType
+  /** The alignment the declaration asked for (`_Alignas`), which debug info records. */
+  readonly declaredAlign?: number
 }
 
 /** Parameter passing. Integer/pointer parameters use the System V INTEGER class; aggregates of

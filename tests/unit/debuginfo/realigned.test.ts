@@ -35,6 +35,8 @@ int main(void)
     printf("%d %d\\n", x, b[0]);
     return 0;
 }
+
+_Alignas(64) char pool[8];
 `
 const LEAF_RETURN_LINE = 9
 const MAIN_PRINTF_LINE = 19
@@ -99,6 +101,17 @@ describe('a frame realigned by _Alignas(32)', () => {
     // Code addresses differ (other libc, other code size): compare the rest.
     const withoutAddresses = (lines: readonly string[]): string[] => lines.map((text) => text.replace(/0x[0-9a-f]+/g, '0x…'))
     expect(withoutAddresses(ourOut.slice(1))).toEqual(withoutAddresses(gccOut.slice(1)))
+  })
+
+  it('records the alignments the declarations ask for (DW_AT_alignment), as gcc', () => {
+    const alignments = (bytes: Uint8Array): Record<string, number | undefined> => {
+      const index = new DebugIndex(readDebugInfo(bytes))
+      const named = [...(index.functionNamed('leaf')?.locals ?? []), ...(index.functionNamed('main')?.locals ?? []), index.global('pool')]
+      return Object.fromEntries(named.map((v) => [v?.name, v?.alignment]))
+    }
+    const theirs = alignments(new Uint8Array(readFileSync(join(dir, 'gcc', 'prog'))))
+    expect(theirs).toEqual({ buf: 32, x: undefined, b: 32, pool: 64 })
+    expect(alignments(ours)).toEqual(theirs)
   })
 
   it('our reader finds the rsp-relative locations gcc wrote', () => {
