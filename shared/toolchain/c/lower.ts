@@ -88,6 +88,8 @@ interface FunctionState {
   readonly switchLabels: Map<number, { cases: string[]; defaultLabel: string }>
   /** Statements that must run before the statement being lowered (compound literals, struct copies). */
   pre: IR.Stmt[]
+  /** Blocks that declare variables: the ones debug info describes. */
+  readonly scopesWithVariables: Set<number>
 }
 
 export class Lowerer {
@@ -294,10 +296,11 @@ export class Lowerer {
   private lowerFunction(def: FunctionDef): IR.IrFunction {
     const fs: FunctionState = {
       def, body: [], frame: [], nextObject: 0, nextLabel: 0, userLabels: new Map(), breakTargets: [], continueTargets: [],
-      switchLabels: new Map(), pre: [],
+      switchLabels: new Map(), pre: [], scopesWithVariables: new Set(),
     }
     this.fs = fs
     const locals = def.locals.filter((s) => s.storage === 'local')
+    for (const sym of locals) if (!sym.name.startsWith('__compound_literal')) fs.scopesWithVariables.add(sym.scope)
     const params = def.locals.filter((s) => s.storage === 'param')
     for (const sym of [...locals, ...params]) {
       fs.frame.push(this.frameObject(sym))
@@ -370,7 +373,7 @@ export class Lowerer {
    */
   private inScope(scope: number | undefined, body: () => void): void {
     const fs = this.fs as FunctionState
-    const marked = scope !== undefined && scope > 0 && fs.frame.some((object) => object.scope === scope && object.kind === 'local')
+    const marked = scope !== undefined && scope > 0 && fs.scopesWithVariables.has(scope)
     if (marked) this.emit({ kind: 'scopeBegin', scope })
     body()
     if (marked) this.emit({ kind: 'scopeEnd', scope })
