@@ -62,67 +62,81 @@ function literalPrefixLength(text: string, i: number): number {
   return -1
 }
 
+/** Where a splice (backslash, spaces or tabs, optional CR) ends at the newline `nl`: its backslash, or -1. */
+function spliceStart(raw: string, nl: number): number {
+  let k = nl - 1
+  if (raw.charCodeAt(k) === 13) k--
+  // gcc accepts (and warns about) spaces before the newline
+  while (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9) k--
+  return raw.charCodeAt(k) === 92 ? k : -1
+}
+
 /**
- * Phase 2 (splice backslash-newline) with a position map, so every logical character keeps the
- * physical line and display column where it was written.
+ * Phase 2 (splice backslash-newline), remembering where each physical line starts in the spliced
+ * text, so every token keeps the physical line and display column where it was written.
+ *
+ * Positions are found on demand rather than stored per character: the tokenizer asks in
+ * ascending order, so a cursor walking forward makes each lookup amortised O(1).
  */
 class SplicedSource {
   readonly text: string
-  readonly lines: Int32Array
-  readonly cols: Int32Array
+  /** Offsets in `text` where physical line N+1 starts (after a newline or a splice). */
+  private readonly lineStarts: number[] = [0]
+  private lineIndex = 0
+  /** The cursor: `column` is the display column of offset `cursor` on line `lineIndex`. */
+  private cursor = 0
+  private column = 1
 
-  constructor(raw: string) {
-    const n = raw.length
-    const lines = new Int32Array(n + 1)
-    const cols = new Int32Array(n + 1)
+  constructor(
+    raw: string,
+    private readonly file: string,
+  ) {
     let out = ''
     let chunkStart = 0
-    let j = 0
-    let line = 1
-    let col = 1
-    let i = 0
-    while (i < n) {
-      const c = raw[i]
-      if (c === '\\') {
-        let k = i + 1
-        while (k < n && (raw[k] === ' ' || raw[k] === '\t')) k++ // gcc accepts (and warns about) spaces before the newline
-        if (raw[k] === '\r' && raw[k + 1] === '\n') k++
-        if (raw[k] === '\n') {
-          out += raw.slice(chunkStart, i)
-          i = k + 1
-          chunkStart = i
-          line++
-          col = 1
-          continue
-        }
+    let removed = 0
+    for (let nl = raw.indexOf('\n'); nl >= 0; nl = raw.indexOf('\n', nl + 1)) {
+      const splice = spliceStart(raw, nl)
+      if (splice >= 0) {
+        out += raw.slice(chunkStart, splice)
+        removed += nl + 1 - splice
+        chunkStart = nl + 1
       }
-      lines[j] = line
-      cols[j] = col
-      j++
-      if (c === '\n') {
-        line++
-        col = 1
-      } else if (c === '\t') {
-        col += TAB_STOP - ((col - 1) % TAB_STOP)
-      } else if (!(c === '\r' && raw[i + 1] === '\n')) {
-        // Count code points, not UTF-16 units: a surrogate pair is one display column.
-        const code = raw.charCodeAt(i)
-        if (!(code >= 0xdc00 && code <= 0xdfff)) col++
-      }
-      i++
+      this.lineStarts.push(nl + 1 - removed)
     }
-    out += raw.slice(chunkStart)
-    lines[j] = line
-    cols[j] = col
-    this.text = out
-    this.lines = lines
-    this.cols = cols
+    this.text = chunkStart === 0 ? raw : out + raw.slice(chunkStart)
+  }
+
+  /** The physical location of offset `at` in `text`. */
+  location(at: number): SourceLocation {
+    const starts = this.lineStarts
+    if (at < this.cursor) {
+      // Only a query behind the cursor (none in practice) restarts from the first line.
+      this.lineIndex = 0
+      this.cursor = 0
+      this.column = 1
+    }
+    while (this.lineIndex + 1 < starts.length && (starts[this.lineIndex + 1] as number) <= at) {
+      this.lineIndex++
+      this.cursor = starts[this.lineIndex] as number
+      this.column = 1
+    }
+    const text = this.text
+    let column = this.column
+    for (let i = this.cursor; i < at; i++) {
+      const code = text.charCodeAt(i)
+      if (code === 9) column += TAB_STOP - ((column - 1) % TAB_STOP)
+      // Count code points, not UTF-16 units: a surrogate pair is one display column.
+      else if (!(code === 13 && text.charCodeAt(i + 1) === 10) && !(code >= 0xdc00 && code <= 0xdfff)) column++
+    }
+    this.cursor = at
+    this.column = column
+    return { file: this.file, line: this.lineIndex + 1, column }
   }
 }
 
 /** Tokenises one source file into preprocessing tokens; the list ends with an 'eof' token. */
 export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPToken[] {
-  const src = new SplicedSource(raw)
+  const src = new SplicedSource(raw, file)
   const text = src.text
   const n = text.length
   const tokens: PPToken[] = []
@@ -130,11 +144,9 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   let spaceBefore = false
   let lineStart = true
-  const lines = src.lines
-  const cols = src.cols
-  const loc = (at: number): SourceLocation => ({ file, line: lines[at] as number, column: cols[at] as number })
+  const loc = (at: number): SourceLocation => src.location(at)
   const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
-    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: { file, line: lines[start] as number, column: cols[start] as number }, spaceBefore, lineStart })
+    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: src.location(start), spaceBefore, lineStart, hideset: undefined })
     spaceBefore = false
     lineStart = false
   }
@@ -231,7 +243,13 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     }
     const candidates = PUNCT_BY_FIRST.get(c)
     if (candidates) {
-      const p = candidates.find((q) => text.startsWith(q, i)) as string
+      let p = c // every first character is itself a punctuator, and the shortest candidate
+      for (const q of candidates) {
+        if (text.startsWith(q, i)) {
+          p = q
+          break
+        }
+      }
       // '<::' is not a digraph when followed by ':' or '>' in C++ only; C has no such exception.
       push('punct', start, i + p.length, DIGRAPHS[p] ?? p)
       i += p.length
@@ -242,6 +260,6 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     push('other', start, i + width)
     i += width
   }
-  tokens.push({ kind: 'eof', text: '', loc: loc(n), spaceBefore, lineStart: true })
+  tokens.push({ kind: 'eof', text: '', loc: loc(n), spaceBefore, lineStart: true, hideset: undefined })
   return tokens
 }
