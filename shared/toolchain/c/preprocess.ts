@@ -1246,6 +1246,11 @@ export interface DecodedLiteral {
   readonly badEscape?: string
 }
 
+const UTF8 = new TextEncoder()
+
+/** The value of each one-character escape (`\\e` is gcc's ESC). */
+const SIMPLE_ESCAPES = new Map(Object.entries({ n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 }))
+
 /** Decodes the body of a character or string literal (between the quotes). */
 export function decodeEscapes(body: string): DecodedLiteral | undefined {
   const bytes: number[] = []
@@ -1253,7 +1258,7 @@ export function decodeEscapes(body: string): DecodedLiteral | undefined {
   let badEscape: string | undefined
   const pushCodePoint = (cp: number): void => {
     codePoints.push(cp)
-    const encoded = new TextEncoder().encode(String.fromCodePoint(cp))
+    const encoded = UTF8.encode(String.fromCodePoint(cp))
     for (const b of encoded) bytes.push(b)
   }
   for (let i = 0; i < body.length; ) {
@@ -1269,10 +1274,10 @@ export function decodeEscapes(body: string): DecodedLiteral | undefined {
     }
     const e = body[i + 1]
     i += 2
-    const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 }
-    if (e !== undefined && simple[e] !== undefined) {
-      bytes.push(simple[e] as number)
-      codePoints.push(simple[e] as number)
+    const simple = e === undefined ? undefined : SIMPLE_ESCAPES.get(e)
+    if (simple !== undefined) {
+      bytes.push(simple)
+      codePoints.push(simple)
       continue
     }
     if (e !== undefined && e >= '0' && e <= '7') {
