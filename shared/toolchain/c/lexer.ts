@@ -6,16 +6,46 @@ import { TAB_STOP, type DiagnosticSink, type SourceLocation } from './diagnostic
 
 export type PPTokenKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'other' | 'eof'
 
-export interface PPToken {
-  readonly kind: PPTokenKind
-  readonly text: string
-  readonly loc: SourceLocation
-  /** Whitespace (or a comment) precedes the token on its line. */
-  readonly spaceBefore: boolean
-  /** First token of a logical line: only such a '#' starts a directive. */
-  readonly lineStart: boolean
-  /** Macros that must not expand again inside this token's expansion (Prosser's hide sets). */
-  readonly hideset?: ReadonlySet<string>
+/**
+ * A preprocessing token. It is its own source location (`loc` is the token itself): a program
+ * has tens of thousands of tokens, alive from lexing to the end of parsing, and one object per
+ * token instead of two halves their allocation and the garbage collector's copying.
+ */
+export class PPToken implements SourceLocation {
+  constructor(
+    readonly kind: PPTokenKind,
+    readonly text: string,
+    /** Where the token was written; for a macro's replacement, where the macro was used. */
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    /** Whitespace (or a comment) precedes the token on its line. */
+    readonly spaceBefore: boolean,
+    /** First token of a logical line: only such a '#' starts a directive. */
+    readonly lineStart: boolean,
+    /** Macros that must not expand again inside this token's expansion (Prosser's hide sets). */
+    readonly hideset: ReadonlySet<string> | undefined,
+  ) {}
+
+  get loc(): SourceLocation {
+    return this
+  }
+
+  /** This token spelled `text` as a `kind` token (a macro's result keeps its place and spacing). */
+  withText(kind: PPTokenKind, text: string): PPToken {
+    return new PPToken(kind, text, this.file, this.line, this.column, this.spaceBefore, this.lineStart, this.hideset)
+  }
+
+  /** This token with other whitespace before it. */
+  withSpacing(spaceBefore: boolean, lineStart: boolean): PPToken {
+    if (spaceBefore === this.spaceBefore && lineStart === this.lineStart) return this
+    return new PPToken(this.kind, this.text, this.file, this.line, this.column, spaceBefore, lineStart, this.hideset)
+  }
+
+  /** An end-of-input token at `loc`. */
+  static eof(loc: SourceLocation, spaceBefore: boolean, lineStart: boolean): PPToken {
+    return new PPToken('eof', '', loc.file, loc.line, loc.column, spaceBefore, lineStart, undefined)
+  }
 }
 
 /** Longest-match punctuators, longest first within each leading character. */
@@ -106,8 +136,17 @@ class SplicedSource {
     this.text = chunkStart === 0 ? raw : out + raw.slice(chunkStart)
   }
 
+  /** Physical line of the offset last passed to `locate`. */
+  line = 1
+
   /** The physical location of offset `at` in `text`. */
   location(at: number): SourceLocation {
+    const column = this.locate(at)
+    return { file: this.file, line: this.line, column }
+  }
+
+  /** The display column of offset `at` in `text`, setting `line` to its physical line. */
+  locate(at: number): number {
     const starts = this.lineStarts
     if (at < this.cursor) {
       // Only a query behind the cursor (none in practice) restarts from the first line.
@@ -130,7 +169,8 @@ class SplicedSource {
     }
     this.cursor = at
     this.column = column
-    return { file: this.file, line: this.lineIndex + 1, column }
+    this.line = this.lineIndex + 1
+    return column
   }
 }
 
@@ -146,7 +186,8 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
   let lineStart = true
   const loc = (at: number): SourceLocation => src.location(at)
   const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
-    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: src.location(start), spaceBefore, lineStart, hideset: undefined })
+    const column = src.locate(start)
+    tokens.push(new PPToken(kind, spelled ?? text.slice(start, end), file, src.line, column, spaceBefore, lineStart, undefined))
     spaceBefore = false
     lineStart = false
   }
@@ -260,6 +301,6 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     push('other', start, i + width)
     i += width
   }
-  tokens.push({ kind: 'eof', text: '', loc: loc(n), spaceBefore, lineStart: true, hideset: undefined })
+  tokens.push(PPToken.eof(loc(n), spaceBefore, true))
   return tokens
 }
