@@ -603,7 +603,8 @@ export class Parser {
     let isInline = false
     let isConst = false
     let isVolatile = false
-    const counts = new Map<string, number>()
+    /** Basic type words seen: made on the first, so declarations through a typedef name or a tag need none. */
+    let counts: Map<string, number> | undefined
     let named: CType | undefined
     let seenAny = false
     let alignas: number | undefined
@@ -656,13 +657,13 @@ export class Parser {
       if (w === '_Atomic' || w === '_Complex' || w === '_Imaginary') this.fail(t.loc, `'${w}' is not supported`, w.length)
       if (w === 'float' || w === 'double') this.fail(t.loc, 'floating-point types are not supported yet', w.length)
       if (w === 'struct' || w === 'union') {
-        if (named || counts.size) this.fail(t.loc, 'two or more data types in declaration specifiers')
+        if (named || counts) this.fail(t.loc, 'two or more data types in declaration specifiers')
         named = this.recordSpecifier()
         seenAny = true
         continue
       }
       if (w === 'enum') {
-        if (named || counts.size) this.fail(t.loc, 'two or more data types in declaration specifiers')
+        if (named || counts) this.fail(t.loc, 'two or more data types in declaration specifiers')
         named = this.enumSpecifier()
         seenAny = true
         continue
@@ -685,11 +686,12 @@ export class Parser {
         if (named) this.fail(t.loc, 'two or more data types in declaration specifiers')
         this.next()
         const key = w === '__signed__' || w === '__signed' ? 'signed' : w
+        counts ??= new Map()
         counts.set(key, (counts.get(key) ?? 0) + 1)
         seenAny = true
         continue
       }
-      if (!named && counts.size === 0 && this.isTypedefName(t)) {
+      if (!named && !counts && this.isTypedefName(t)) {
         // `T x` where T is a typedef, unless T is being redeclared as a variable name (`int T`).
         this.next()
         const aliased = (this.lookup(w) as TypedefSymbol).type
@@ -702,7 +704,7 @@ export class Parser {
     let type: CType
     let implicitInt = false
     if (named) type = named
-    else if (counts.size === 0) {
+    else if (!counts) {
       if (!seenAny) {
         const t = this.peek()
         this.fail(t.loc, `expected declaration specifiers ${this.describe(t)}`, t.text.length)
