@@ -63,7 +63,9 @@ export class DiagnosticSink {
     this.push('note', location, message, length)
   }
 
-  private push(severity: Severity, location: SourceLocation | undefined, message: string, length: number): void {
+  private push(severity: Severity, given: SourceLocation | undefined, message: string, length: number): void {
+    // A location may be a whole token (tokens are their own locations): keep only the place.
+    const location = given && { file: given.file, line: given.line, column: given.column }
     const d: Diagnostic = this.currentFunction === undefined ? { severity, message, location, length } : { severity, message, location, length, function: this.currentFunction }
     this.diagnostics.push(d)
   }

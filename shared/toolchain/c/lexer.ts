@@ -6,16 +6,46 @@ import { TAB_STOP, type DiagnosticSink, type SourceLocation } from './diagnostic
 
 export type PPTokenKind = 'ident' | 'number' | 'char' | 'string' | 'punct' | 'other' | 'eof'
 
-export interface PPToken {
-  readonly kind: PPTokenKind
-  readonly text: string
-  readonly loc: SourceLocation
-  /** Whitespace (or a comment) precedes the token on its line. */
-  readonly spaceBefore: boolean
-  /** First token of a logical line: only such a '#' starts a directive. */
-  readonly lineStart: boolean
-  /** Macros that must not expand again inside this token's expansion (Prosser's hide sets). */
-  readonly hideset?: ReadonlySet<string>
+/**
+ * A preprocessing token. It is its own source location (`loc` is the token itself): a program
+ * has tens of thousands of tokens, alive from lexing to the end of parsing, and one object per
+ * token instead of two halves their allocation and the garbage collector's copying.
+ */
+export class PPToken implements SourceLocation {
+  constructor(
+    readonly kind: PPTokenKind,
+    readonly text: string,
+    /** Where the token was written; for a macro's replacement, where the macro was used. */
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    /** Whitespace (or a comment) precedes the token on its line. */
+    readonly spaceBefore: boolean,
+    /** First token of a logical line: only such a '#' starts a directive. */
+    readonly lineStart: boolean,
+    /** Macros that must not expand again inside this token's expansion (Prosser's hide sets). */
+    readonly hideset: ReadonlySet<string> | undefined,
+  ) {}
+
+  get loc(): SourceLocation {
+    return this
+  }
+
+  /** This token spelled `text` as a `kind` token (a macro's result keeps its place and spacing). */
+  withText(kind: PPTokenKind, text: string): PPToken {
+    return new PPToken(kind, text, this.file, this.line, this.column, this.spaceBefore, this.lineStart, this.hideset)
+  }
+
+  /** This token with other whitespace before it. */
+  withSpacing(spaceBefore: boolean, lineStart: boolean): PPToken {
+    if (spaceBefore === this.spaceBefore && lineStart === this.lineStart) return this
+    return new PPToken(this.kind, this.text, this.file, this.line, this.column, spaceBefore, lineStart, this.hideset)
+  }
+
+  /** An end-of-input token at `loc`. */
+  static eof(loc: SourceLocation, spaceBefore: boolean, lineStart: boolean): PPToken {
+    return new PPToken('eof', '', loc.file, loc.line, loc.column, spaceBefore, lineStart, undefined)
+  }
 }
 
 /** Longest-match punctuators, longest first within each leading character. */
@@ -62,67 +92,91 @@ function literalPrefixLength(text: string, i: number): number {
   return -1
 }
 
+/** Where a splice (backslash, spaces or tabs, optional CR) ends at the newline `nl`: its backslash, or -1. */
+function spliceStart(raw: string, nl: number): number {
+  let k = nl - 1
+  if (raw.charCodeAt(k) === 13) k--
+  // gcc accepts (and warns about) spaces before the newline
+  while (raw.charCodeAt(k) === 32 || raw.charCodeAt(k) === 9) k--
+  return raw.charCodeAt(k) === 92 ? k : -1
+}
+
 /**
- * Phase 2 (splice backslash-newline) with a position map, so every logical character keeps the
- * physical line and display column where it was written.
+ * Phase 2 (splice backslash-newline), remembering where each physical line starts in the spliced
+ * text, so every token keeps the physical line and display column where it was written.
+ *
+ * Positions are found on demand rather than stored per character: the tokenizer asks in
+ * ascending order, so a cursor walking forward makes each lookup amortised O(1).
  */
 class SplicedSource {
   readonly text: string
-  readonly lines: Int32Array
-  readonly cols: Int32Array
+  /** Offsets in `text` where physical line N+1 starts (after a newline or a splice). */
+  private readonly lineStarts: number[] = [0]
+  private lineIndex = 0
+  /** The cursor: `column` is the display column of offset `cursor` on line `lineIndex`. */
+  private cursor = 0
+  private column = 1
 
-  constructor(raw: string) {
-    const n = raw.length
-    const lines = new Int32Array(n + 1)
-    const cols = new Int32Array(n + 1)
+  constructor(
+    raw: string,
+    private readonly file: string,
+  ) {
     let out = ''
     let chunkStart = 0
-    let j = 0
-    let line = 1
-    let col = 1
-    let i = 0
-    while (i < n) {
-      const c = raw[i]
-      if (c === '\\') {
-        let k = i + 1
-        while (k < n && (raw[k] === ' ' || raw[k] === '\t')) k++ // gcc accepts (and warns about) spaces before the newline
-        if (raw[k] === '\r' && raw[k + 1] === '\n') k++
-        if (raw[k] === '\n') {
-          out += raw.slice(chunkStart, i)
-          i = k + 1
-          chunkStart = i
-          line++
-          col = 1
-          continue
-        }
+    let removed = 0
+    for (let nl = raw.indexOf('\n'); nl >= 0; nl = raw.indexOf('\n', nl + 1)) {
+      const splice = spliceStart(raw, nl)
+      if (splice >= 0) {
+        out += raw.slice(chunkStart, splice)
+        removed += nl + 1 - splice
+        chunkStart = nl + 1
       }
-      lines[j] = line
-      cols[j] = col
-      j++
-      if (c === '\n') {
-        line++
-        col = 1
-      } else if (c === '\t') {
-        col += TAB_STOP - ((col - 1) % TAB_STOP)
-      } else if (!(c === '\r' && raw[i + 1] === '\n')) {
-        // Count code points, not UTF-16 units: a surrogate pair is one display column.
-        const code = raw.charCodeAt(i)
-        if (!(code >= 0xdc00 && code <= 0xdfff)) col++
-      }
-      i++
+      this.lineStarts.push(nl + 1 - removed)
     }
-    out += raw.slice(chunkStart)
-    lines[j] = line
-    cols[j] = col
-    this.text = out
-    this.lines = lines
-    this.cols = cols
+    this.text = chunkStart === 0 ? raw : out + raw.slice(chunkStart)
+  }
+
+  /** Physical line of the offset last passed to `locate`. */
+  line = 1
+
+  /** The physical location of offset `at` in `text`. */
+  location(at: number): SourceLocation {
+    const column = this.locate(at)
+    return { file: this.file, line: this.line, column }
+  }
+
+  /** The display column of offset `at` in `text`, setting `line` to its physical line. */
+  locate(at: number): number {
+    const starts = this.lineStarts
+    if (at < this.cursor) {
+      // Only a query behind the cursor (none in practice) restarts from the first line.
+      this.lineIndex = 0
+      this.cursor = 0
+      this.column = 1
+    }
+    while (this.lineIndex + 1 < starts.length && (starts[this.lineIndex + 1] as number) <= at) {
+      this.lineIndex++
+      this.cursor = starts[this.lineIndex] as number
+      this.column = 1
+    }
+    const text = this.text
+    let column = this.column
+    for (let i = this.cursor; i < at; i++) {
+      const code = text.charCodeAt(i)
+      if (code === 9) column += TAB_STOP - ((column - 1) % TAB_STOP)
+      // Count code points, not UTF-16 units: a surrogate pair is one display column.
+      else if (!(code === 13 && text.charCodeAt(i + 1) === 10) && !(code >= 0xdc00 && code <= 0xdfff)) column++
+    }
+    this.cursor = at
+    this.column = column
+    this.line = this.lineIndex + 1
+    return column
   }
 }
 
 /** Tokenises one source file into preprocessing tokens; the list ends with an 'eof' token. */
 export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPToken[] {
-  const src = new SplicedSource(raw)
+  const src = new SplicedSource(raw, file)
   const text = src.text
   const n = text.length
   const tokens: PPToken[] = []
@@ -130,11 +184,10 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
   let spaceBefore = false
   let lineStart = true
-  const lines = src.lines
-  const cols = src.cols
-  const loc = (at: number): SourceLocation => ({ file, line: lines[at] as number, column: cols[at] as number })
+  const loc = (at: number): SourceLocation => src.location(at)
   const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
-    tokens.push({ kind, text: spelled ?? text.slice(start, end), loc: { file, line: lines[start] as number, column: cols[start] as number }, spaceBefore, lineStart })
+    const column = src.locate(start)
+    tokens.push(new PPToken(kind, spelled ?? text.slice(start, end), file, src.line, column, spaceBefore, lineStart, undefined))
     spaceBefore = false
     lineStart = false
   }
@@ -231,7 +284,13 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     }
     const candidates = PUNCT_BY_FIRST.get(c)
     if (candidates) {
-      const p = candidates.find((q) => text.startsWith(q, i)) as string
+      let p = c // every first character is itself a punctuator, and the shortest candidate
+      for (const q of candidates) {
+        if (text.startsWith(q, i)) {
+          p = q
+          break
+        }
+      }
       // '<::' is not a digraph when followed by ':' or '>' in C++ only; C has no such exception.
       push('punct', start, i + p.length, DIGRAPHS[p] ?? p)
       i += p.length
@@ -242,6 +301,6 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
     push('other', start, i + width)
     i += width
   }
-  tokens.push({ kind: 'eof', text: '', loc: loc(n), spaceBefore, lineStart: true })
+  tokens.push(PPToken.eof(loc(n), spaceBefore, true))
   return tokens
 }

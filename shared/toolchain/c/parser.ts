@@ -19,7 +19,7 @@ import type {
 } from './ast'
 import { CompileAbort, type DiagnosticSink, type SourceLocation } from './diagnostics'
 import type { PPToken } from './lexer'
-import { decodeEscapes, parseCharConstantValue } from './preprocess'
+import { decodeEscapes, parseCharConstantValue, type DecodedLiteral } from './preprocess'
 import { Sema, evalConstInt } from './sema'
 import {
   CHAR,
@@ -70,6 +70,8 @@ const TYPE_START = new Set([
   '__restrict', '__restrict__', '__const', '__const__', '__volatile__', '__volatile', '__signed__', '__signed', '_Alignas',
   '__attribute__', '__attribute', '__extension__',
 ])
+/** Type specifiers that `combineSpecifiers` counts and combines (`unsigned long`, `short int`, ...). */
+const BASIC_TYPE_WORDS = new Set(['void', 'char', 'short', 'int', 'long', 'signed', 'unsigned', '_Bool', '__signed__', '__signed'])
 const STORAGE_START = new Set(['typedef', 'extern', 'static', 'auto', 'register', 'inline', '__inline', '__inline__', '_Noreturn', '_Thread_local'])
 
 interface TagEntry {
@@ -186,16 +188,19 @@ export class Parser {
     private readonly diags: DiagnosticSink,
   ) {
     // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
-    // never sees it (`char c = 'a;` then parses on as `char c = <next line>`).
-    const kept: PPToken[] = []
-    for (const t of tokens) {
-      if (t.kind === 'other' && (t.text.startsWith("'") || t.text.startsWith('"'))) {
-        const before = this.unterminated.get(kept.length) ?? []
-        before.push(t)
-        this.unterminated.set(kept.length, before)
-      } else kept.push(t)
-    }
-    this.toks = kept
+    // never sees it (`char c = 'a;` then parses on as `char c = <next line>`). Such tokens are
+    // rare: the list is only copied when there is one.
+    if (tokens.some(isUnterminatedLiteral)) {
+      const kept: PPToken[] = []
+      for (const t of tokens) {
+        if (isUnterminatedLiteral(t)) {
+          const before = this.unterminated.get(kept.length) ?? []
+          before.push(t)
+          this.unterminated.set(kept.length, before)
+        } else kept.push(t)
+      }
+      this.toks = kept
+    } else this.toks = tokens
     this.reportUnterminated(0)
     this.sema = new Sema(diags)
     this.declareBuiltins()
@@ -600,7 +605,8 @@ export class Parser {
     let isInline = false
     let isConst = false
     let isVolatile = false
-    const counts = new Map<string, number>()
+    /** Basic type words seen: made on the first, so declarations through a typedef name or a tag need none. */
+    let counts: Map<string, number> | undefined
     let named: CType | undefined
     let seenAny = false
     let alignas: number | undefined
@@ -653,13 +659,13 @@ export class Parser {
       if (w === '_Atomic' || w === '_Complex' || w === '_Imaginary') this.fail(t.loc, `'${w}' is not supported`, w.length)
       if (w === 'float' || w === 'double') this.fail(t.loc, 'floating-point types are not supported yet', w.length)
       if (w === 'struct' || w === 'union') {
-        if (named || counts.size) this.fail(t.loc, 'two or more data types in declaration specifiers')
+        if (named || counts) this.fail(t.loc, 'two or more data types in declaration specifiers')
         named = this.recordSpecifier()
         seenAny = true
         continue
       }
       if (w === 'enum') {
-        if (named || counts.size) this.fail(t.loc, 'two or more data types in declaration specifiers')
+        if (named || counts) this.fail(t.loc, 'two or more data types in declaration specifiers')
         named = this.enumSpecifier()
         seenAny = true
         continue
@@ -678,15 +684,16 @@ export class Parser {
         seenAny = true
         continue
       }
-      if (['void', 'char', 'short', 'int', 'long', 'signed', 'unsigned', '_Bool', '__signed__', '__signed'].includes(w)) {
+      if (BASIC_TYPE_WORDS.has(w)) {
         if (named) this.fail(t.loc, 'two or more data types in declaration specifiers')
         this.next()
         const key = w === '__signed__' || w === '__signed' ? 'signed' : w
+        counts ??= new Map()
         counts.set(key, (counts.get(key) ?? 0) + 1)
         seenAny = true
         continue
       }
-      if (!named && counts.size === 0 && this.isTypedefName(t)) {
+      if (!named && !counts && this.isTypedefName(t)) {
         // `T x` where T is a typedef, unless T is being redeclared as a variable name (`int T`).
         this.next()
         const aliased = (this.lookup(w) as TypedefSymbol).type
@@ -699,7 +706,7 @@ export class Parser {
     let type: CType
     let implicitInt = false
     if (named) type = named
-    else if (counts.size === 0) {
+    else if (!counts) {
       if (!seenAny) {
         const t = this.peek()
         this.fail(t.loc, `expected declaration specifiers ${this.describe(t)}`, t.text.length)
@@ -2145,8 +2152,9 @@ export class Parser {
 
   private numberConstant(t: PPToken): Expr {
     const text = t.text
-    // Fast path for the common case: a small decimal int.
-    if (text.length < 10 && /^(?:0|[1-9][0-9]*)$/.test(text)) return this.sema.num(BigInt(text), INT, t.loc)
+    // Fast path for the common case: a decimal int of at most 9 digits, which needs no wrapping.
+    const small = smallDecimal(text)
+    if (small >= 0) return { k: 'num', value: BigInt(small), type: INT, loc: t.loc }
     const m = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+)([uUlL]*)$/.exec(text)
     if (!m) {
       if (/^(0[xX][0-9a-fA-F.]*[pP][+-]?\d+|[0-9]*\.[0-9]*([eE][+-]?\d+)?|[0-9]+[eE][+-]?\d+)[fFlL]?$/.test(text) && /[.eEpP]/.test(text)) {
@@ -2201,25 +2209,35 @@ export class Parser {
 
   private stringLiteral(): Expr {
     const first = this.peek()
-    let bytes: number[] = []
-    let codePoints: number[] = []
+    const pieces: DecodedLiteral[] = []
+    let byteCount = 0
     let prefix = ''
     while (this.peek().kind === 'string') {
       const t = this.next()
-      const m = /^(L|u8|u|U)?"(.*)"$/s.exec(t.text)
-      const p = m?.[1] ?? ''
+      // The lexer only makes string tokens of an optional L, u8, u or U, then "...".
+      const quote = t.text.indexOf('"')
+      const p = t.text.slice(0, quote)
       if (p && p !== 'u8') {
         if (prefix && prefix !== p) this.fail(t.loc, 'unsupported non-standard concatenation of string literals')
         prefix = p
       }
-      const decoded = decodeEscapes(m?.[2] ?? '')
+      const decoded = decodeEscapes(t.text.slice(quote + 1, -1))
       if (!decoded) continue
       if (decoded.badEscape) this.diags.warning(t.loc, decoded.badEscape, t.text.length)
-      bytes = bytes.concat(decoded.bytes)
-      codePoints = codePoints.concat(decoded.codePoints)
+      pieces.push(decoded)
+      byteCount += decoded.bytes.length
     }
-    if (prefix === '') return this.makeString(new Uint8Array([...bytes, 0]), CHAR, first.loc)
+    if (prefix === '') {
+      const bytes = new Uint8Array(byteCount + 1) // the last byte stays the terminating zero
+      let at = 0
+      for (const piece of pieces) {
+        bytes.set(piece.bytes, at)
+        at += piece.bytes.length
+      }
+      return this.makeString(bytes, CHAR, first.loc)
+    }
     // Wide literals: wchar_t (int) for L, char16_t for u, char32_t for U; one element per code point.
+    const codePoints = pieces.flatMap((piece) => piece.codePoints)
     const elem = prefix === 'u' ? USHORT : prefix === 'U' ? UINT : INT
     const width = prefix === 'u' ? 2 : 4
     const out = new Uint8Array((codePoints.length + 1) * width)
@@ -2233,6 +2251,24 @@ export class Parser {
     this.strings.push({ bytes, type })
     return { k: 'str', id: this.strings.length - 1, type, loc }
   }
+}
+
+/** The value of a decimal constant of 1 to 9 digits without suffix (no leading 0 unless just "0"), or -1. */
+function smallDecimal(text: string): number {
+  const n = text.length
+  if (n === 0 || n > 9 || (n > 1 && text.charCodeAt(0) === 48)) return -1
+  let value = 0
+  for (let i = 0; i < n; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+/** What the lexer makes of a quote that is never closed (the rest of its line, as an 'other' token). */
+function isUnterminatedLiteral(t: PPToken): boolean {
+  return t.kind === 'other' && (t.text.startsWith("'") || t.text.startsWith('"'))
 }
 
 function clearNode(n: InitNode): void {

@@ -6,7 +6,7 @@
  * chose, bundled headers under the system include directories.
  */
 import { DiagnosticSink, type SourceLocation } from './diagnostics'
-import { tokenize, type PPToken } from './lexer'
+import { PPToken, tokenize } from './lexer'
 
 export interface PreprocessOptions {
   /** Searched for #include "..." after the including file's directory, and for #include <...>. */
@@ -131,10 +131,6 @@ export function joinPath(dir: string, name: string): string {
   return (absolute ? '/' : '') + parts.join('/')
 }
 
-function withText(t: PPToken, kind: PPToken['kind'], text: string): PPToken {
-  return { kind, text, loc: t.loc, spaceBefore: t.spaceBefore, lineStart: t.lineStart, hideset: t.hideset }
-}
-
 /** Spells a string literal the way # does: quotes and backslashes inside literals are escaped. */
 function quoteForStringize(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
@@ -167,7 +163,7 @@ export class Preprocessor {
     const text = this.files[mainFile]
     if (text === undefined) {
       this.diags.error(undefined, `${mainFile}: No such file or directory`)
-      return [{ kind: 'eof', text: '', loc: { file: mainFile, line: 1, column: 1 }, spaceBefore: false, lineStart: true }]
+      return [PPToken.eof({ file: mainFile, line: 1, column: 1 }, false, true)]
     }
     this.mainFile = mainFile
     this.pushFile(mainFile, text)
@@ -180,7 +176,7 @@ export class Preprocessor {
       }
       this.output.push(t)
       if (this.diags.tooManyErrors) {
-        this.output.push({ ...t, kind: 'eof', text: '' })
+        this.output.push(PPToken.eof(t, t.spaceBefore, t.lineStart))
         return this.output
       }
     }
@@ -199,13 +195,13 @@ export class Preprocessor {
     const builtin = (name: string, make: (at: PPToken) => PPToken): void => {
       this.macros.set(name, { name, functionLike: false, params: [], variadic: false, body: [], loc: undefined, builtin: make })
     }
-    builtin('__FILE__', (at) => withText(at, 'string', quoteForStringize(this.presumedFileName())))
-    builtin('__BASE_FILE__', (at) => withText(at, 'string', quoteForStringize(this.mainFile)))
-    builtin('__LINE__', (at) => withText(at, 'number', String(at.loc.line)))
-    builtin('__COUNTER__', (at) => withText(at, 'number', String(this.counter++)))
-    builtin('__INCLUDE_LEVEL__', (at) => withText(at, 'number', String(this.includeDepth - 1)))
-    builtin('__DATE__', (at) => withText(at, 'string', `"${this.options.date ?? 'Jan  1 1970'}"`))
-    builtin('__TIME__', (at) => withText(at, 'string', `"${this.options.time ?? '00:00:00'}"`))
+    builtin('__FILE__', (at) => at.withText('string', quoteForStringize(this.presumedFileName())))
+    builtin('__BASE_FILE__', (at) => at.withText('string', quoteForStringize(this.mainFile)))
+    builtin('__LINE__', (at) => at.withText('number', String(at.loc.line)))
+    builtin('__COUNTER__', (at) => at.withText('number', String(this.counter++)))
+    builtin('__INCLUDE_LEVEL__', (at) => at.withText('number', String(this.includeDepth - 1)))
+    builtin('__DATE__', (at) => at.withText('string', `"${this.options.date ?? 'Jan  1 1970'}"`))
+    builtin('__TIME__', (at) => at.withText('string', `"${this.options.time ?? '00:00:00'}"`))
   }
 
   private currentFile(): FileState {
@@ -261,7 +257,7 @@ export class Preprocessor {
   }
 
   private presumed(t: PPToken, file: FileState): PPToken {
-    return { ...t, loc: { file: file.presumedName, line: t.loc.line + file.lineDelta, column: t.loc.column } }
+    return new PPToken(t.kind, t.text, file.presumedName, t.line + file.lineDelta, t.column, t.spaceBefore, t.lineStart, t.hideset)
   }
 
   private peekRaw(): PPToken {
@@ -371,7 +367,7 @@ export class Preprocessor {
         }
       }
       // Inside arguments, line starts are ordinary whitespace.
-      ;(args[args.length - 1] as PPToken[]).push(t.lineStart ? { ...t, lineStart: false, spaceBefore: true } : t)
+      ;(args[args.length - 1] as PPToken[]).push(t.lineStart ? t.withSpacing(true, false) : t)
     }
   }
 
@@ -416,7 +412,7 @@ export class Preprocessor {
       const nextIsPaste = body[i + 1]?.kind === 'punct' && body[i + 1]?.text === '##'
       if (macro.functionLike && t.kind === 'punct' && t.text === '#' && paramIndex(body[i + 1]) >= 0) {
         const arg = args[paramIndex(body[i + 1])] ?? []
-        const str = withText(t, 'string', stringize(arg))
+        const str = t.withText('string', stringize(arg))
         this.appendPiece(out, [str], pasteNext, site)
         pasteNext = false
         i++
@@ -433,13 +429,13 @@ export class Preprocessor {
         if (pasteNext && isVarArgs && out.length > 0 && out[out.length - 1]?.text === ',') {
           const raw = args[p] ?? []
           if (raw.length === 0) out.pop()
-          else out.push(...raw.map((a, k) => (k === 0 ? { ...a, spaceBefore: false } : a)))
+          else out.push(...raw.map((a, k) => (k === 0 ? a.withSpacing(false, a.lineStart) : a)))
           pasteNext = false
           continue
         }
         const raw = args[p] ?? []
         const piece = pasteNext || nextIsPaste ? raw : expandedArg(p)
-        const placed = piece.map((a, k) => (k === 0 ? { ...a, spaceBefore: t.spaceBefore } : a))
+        const placed = piece.map((a, k) => (k === 0 ? a.withSpacing(t.spaceBefore, a.lineStart) : a))
         this.appendPiece(out, placed, pasteNext, site)
         pasteNext = false
         continue
@@ -470,14 +466,9 @@ export class Preprocessor {
       this.appendPiece(out, [t], pasteNext, site)
       pasteNext = false
     }
-    return out.map((t, k) => ({
-      kind: t.kind,
-      text: t.text,
-      loc: site.loc,
-      spaceBefore: k === 0 ? site.spaceBefore : t.spaceBefore,
-      lineStart: false,
-      hideset: unionHidesets(t.hideset, hideset),
-    }))
+    return out.map(
+      (t, k) => new PPToken(t.kind, t.text, site.file, site.line, site.column, k === 0 ? site.spaceBefore : t.spaceBefore, false, unionHidesets(t.hideset, hideset)),
+    )
   }
 
   private appendPiece(out: PPToken[], piece: readonly PPToken[], paste: boolean, site: PPToken): void {
@@ -496,14 +487,14 @@ export class Preprocessor {
       return
     }
     const pasted = relexed[0] as PPToken
-    out.push({ ...left, kind: pasted.kind, text: pasted.text, hideset: undefined }, ...piece.slice(1))
+    out.push(new PPToken(pasted.kind, pasted.text, left.file, left.line, left.column, left.spaceBefore, left.lineStart, undefined), ...piece.slice(1))
   }
 
 
   /** Fully macro-expands a token list on its own (an argument before substitution). */
   private expandIsolated(tokens: readonly PPToken[]): PPToken[] {
     if (tokens.length === 0) return []
-    const sentinel: PPToken = { kind: 'eof', text: '', loc: (tokens[0] as PPToken).loc, spaceBefore: false, lineStart: false }
+    const sentinel = PPToken.eof(tokens[0] as PPToken, false, false)
     const saved = this.stack.splice(0, this.stack.length)
     this.stack.push({ tokens: [...tokens, sentinel], pos: 0, file: undefined })
     const out: PPToken[] = []
@@ -918,7 +909,7 @@ export class Preprocessor {
           }
           j++
         }
-        resolved.push(withText(t, 'number', this.macros.has(id.text) ? '1' : '0'))
+        resolved.push(t.withText('number', this.macros.has(id.text) ? '1' : '0'))
         i = j
         continue
       }
@@ -928,7 +919,7 @@ export class Preprocessor {
           this.diags.error(t.loc, `missing '(' before "${t.text}" operand`)
           return false
         }
-        resolved.push(withText(t, 'number', r.found ? '1' : '0'))
+        resolved.push(t.withText('number', r.found ? '1' : '0'))
         i = r.end
         continue
       }
@@ -1246,6 +1237,11 @@ export interface DecodedLiteral {
   readonly badEscape?: string
 }
 
+const UTF8 = new TextEncoder()
+
+/** The value of each one-character escape (`\\e` is gcc's ESC). */
+const SIMPLE_ESCAPES = new Map(Object.entries({ n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 }))
+
 /** Decodes the body of a character or string literal (between the quotes). */
 export function decodeEscapes(body: string): DecodedLiteral | undefined {
   const bytes: number[] = []
@@ -1253,7 +1249,7 @@ export function decodeEscapes(body: string): DecodedLiteral | undefined {
   let badEscape: string | undefined
   const pushCodePoint = (cp: number): void => {
     codePoints.push(cp)
-    const encoded = new TextEncoder().encode(String.fromCodePoint(cp))
+    const encoded = UTF8.encode(String.fromCodePoint(cp))
     for (const b of encoded) bytes.push(b)
   }
   for (let i = 0; i < body.length; ) {
@@ -1269,10 +1265,10 @@ export function decodeEscapes(body: string): DecodedLiteral | undefined {
     }
     const e = body[i + 1]
     i += 2
-    const simple: Record<string, number> = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, e: 27, E: 27, '\\': 92, "'": 39, '"': 34, '?': 63 }
-    if (e !== undefined && simple[e] !== undefined) {
-      bytes.push(simple[e] as number)
-      codePoints.push(simple[e] as number)
+    const simple = e === undefined ? undefined : SIMPLE_ESCAPES.get(e)
+    if (simple !== undefined) {
+      bytes.push(simple)
+      codePoints.push(simple)
       continue
     }
     if (e !== undefined && e >= '0' && e <= '7') {
@@ -1326,7 +1322,7 @@ export function preprocess(
     return pp.run(mainFile)
   } catch (e) {
     if (e instanceof FatalPreprocessError) {
-      return [{ kind: 'eof', text: '', loc: { file: mainFile, line: 1, column: 1 }, spaceBefore: false, lineStart: true }]
+      return [PPToken.eof({ file: mainFile, line: 1, column: 1 }, false, true)]
     }
     throw e
   }

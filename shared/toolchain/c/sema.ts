@@ -13,6 +13,7 @@ import {
   VOID,
   compatible,
   intKindOf,
+  intSize,
   isInteger,
   isScalar,
   isSignedKind,
@@ -286,7 +287,9 @@ export class Sema {
     if (!isScalar(to)) this.error(loc, 'conversion to non-scalar type requested')
     if (!isScalar(e.type)) this.error(loc, e.type.kind === 'void' ? 'void value not ignored as it ought to be' : `aggregate value used where an integer was expected`)
     const c = this.convert(e, to, false)
-    return c === e ? ({ k: 'cast', operand: e, implicit: false, type: unqualified(to), loc } as Expr) : { ...c, loc }
+    if (c !== e) return { ...c, loc }
+    // Nothing to convert: a constant stays a constant, anything else becomes a cast (not an lvalue).
+    return e.k === 'num' ? { ...e, loc } : { k: 'cast', operand: e, implicit: false, type: unqualified(to), loc }
   }
 
   /** Checks and converts a value for assignment-like contexts (C17 6.5.16.1), warning like gcc. */
@@ -333,8 +336,8 @@ export class Sema {
   private warnConstantOverflow(e: Expr, target: CType): void {
     const ik = intKindOf(target)
     if (e.k !== 'num' || !ik || ik === 'bool' || !isInteger(e.type)) return
-    const bits = BigInt((sizeOf(target) as number) * 8)
-    if (e.value >= -(1n << (bits - 1n)) && e.value < 1n << bits) return
+    const range = QUIET_RANGES[intSize(ik)] as readonly [bigint, bigint]
+    if (e.value >= range[0] && e.value < range[1]) return
     const converted = wrapToKind(e.value, ik)
     const kind = isSignedKind(ik) ? 'overflow in conversion' : 'unsigned conversion'
     this.warn(e.loc, `${kind} from ${q(e.type)} to ${q(target)} changes value from '${e.value}' to '${converted}' [-Woverflow]`)
@@ -557,7 +560,7 @@ function compareValues(op: CompareOp, a: bigint, b: bigint): boolean {
 
 /** Integer arithmetic of the given kind (operands already of that kind); undefined for x/0. */
 export function evalArith(op: ArithOp, a: bigint, b: bigint, ik: ReturnType<typeof intKindOf> & string): bigint | undefined {
-  const bits = BigInt(ik === 'bool' ? 8 : sizeOfKind(ik) * 8)
+  const bits = BigInt(intSize(ik) * 8)
   switch (op) {
     case 'add': return wrapToKind(a + b, ik)
     case 'sub': return wrapToKind(a - b, ik)
@@ -572,8 +575,15 @@ export function evalArith(op: ArithOp, a: bigint, b: bigint, ik: ReturnType<type
   }
 }
 
-function sizeOfKind(ik: string): number {
-  return sizeOf({ kind: 'int', ik } as CType) as number
+/**
+ * By integer size in bytes: the values a constant converted to that size may have without
+ * -Woverflow, from the signed minimum up to (excluding) one past the unsigned maximum.
+ */
+const QUIET_RANGES: Readonly<Record<number, readonly [bigint, bigint]>> = {
+  1: [-(1n << 7n), 1n << 8n],
+  2: [-(1n << 15n), 1n << 16n],
+  4: [-(1n << 31n), 1n << 32n],
+  8: [-(1n << 63n), 1n << 64n],
 }
 
 /** Evaluates an integer constant expression tree (after folding most are already 'num'). */

@@ -110,8 +110,17 @@ const INT_INFO: Readonly<Record<IntKind, { size: number; signed: boolean; rank: 
   ullong: { size: 8, signed: false, rank: 5 },
 }
 
+const INT_TYPES: Readonly<Record<IntKind, CType>> = {
+  bool: BOOL, char: CHAR, schar: SCHAR, uchar: UCHAR, short: SHORT, ushort: USHORT,
+  int: INT, uint: UINT, long: LONG, ulong: ULONG, llong: LLONG, ullong: ULLONG,
+}
+
+/**
+ * The one unqualified type object of each integer kind. Sharing it lets a conversion between
+ * equal types keep its node (`Sema.convert` checks identity) instead of copying it.
+ */
 export function intType(ik: IntKind): CType {
-  return { kind: 'int', ik }
+  return INT_TYPES[ik]
 }
 
 export function pointerTo(to: CType): CType {

@@ -124,6 +124,13 @@ describe('diagnostics match gcc: same errors, same places, one pass', () => {
     expect(r.text).toBe("a.c: In function 'main':\na.c:2:17: error: expected expression before ';' token\n    2 |         int x = ;\n      |                 ^\n")
   })
 
+  it('an explicit cast is not an lvalue, even to the type the operand already has (gcc)', () => {
+    const source = 'int f(int x) { (int)x = 1; x = (int)2; return x; }\n'
+    const theirs = gccErrors(source)
+    expect(theirs).toHaveLength(1)
+    expect(ourErrors(source)).toEqual(theirs)
+  })
+
   it('rejects floating point clearly', () => {
     expect(ourErrors('double d;\n')).toEqual(['t.c:1:1: error: floating-point types are not supported yet'])
     expect(ourErrors('int x = 1.5;\n')).toEqual(['t.c:1:9: error: floating-point types are not supported yet'])
