@@ -118,7 +118,13 @@ function sectionFor(name: string): SectionName | 'note' | undefined {
 }
 
 export function assemble(source: string, fileName = 'input.s'): AssembleResult {
-  return new Assembly(source, fileName).run()
+  return assembleLines(source.split('\n'), fileName)
+}
+
+/** `assemble` of text already in lines, as the code generator produces it: joining them only to
+ *  split them again would copy the whole program twice. */
+export function assembleLines(lines: readonly string[], fileName = 'input.s'): AssembleResult {
+  return new Assembly(lines, fileName).run()
 }
 
 class Assembly {
@@ -145,7 +151,7 @@ class Assembly {
   private branchGrowths = 0
 
   constructor(
-    private readonly source: string,
+    private readonly lines: readonly string[],
     private readonly fileName: string,
   ) {}
 
@@ -215,9 +221,8 @@ class Assembly {
     let scope = ''
     /** After `section .note.GNU-stack`: a marker section that must stay empty. */
     let inStackNote = false
-    const lines = this.source.split('\n')
     const parsedTexts = PARSED_LINES.size > PARSED_LINES_LIMIT ? (PARSED_LINES.clear(), PARSED_LINES) : PARSED_LINES
-    lines.forEach((text, index) => {
+    this.lines.forEach((text, index) => {
       const line = index + 1
       let parsed = parsedTexts.get(text)
       if (parsed === undefined) {
