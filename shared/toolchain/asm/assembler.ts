@@ -222,7 +222,8 @@ class Assembly {
     /** After `section .note.GNU-stack`: a marker section that must stay empty. */
     let inStackNote = false
     const parsedTexts = PARSED_LINES.size > PARSED_LINES_LIMIT ? (PARSED_LINES.clear(), PARSED_LINES) : PARSED_LINES
-    this.lines.forEach((text, index) => {
+    for (let index = 0; index < this.lines.length; index++) {
+      const text = this.lines[index] as string
       const line = index + 1
       let parsed = parsedTexts.get(text)
       if (parsed === undefined) {
@@ -231,7 +232,7 @@ class Assembly {
         } catch (error) {
           if (!(error instanceof AsmSyntaxError)) {
             this.error(line, 1, `cannot parse line: ${String(error)}`)
-            return
+            continue
           }
           parsed = error
         }
@@ -239,11 +240,11 @@ class Assembly {
       }
       if (parsed instanceof AsmSyntaxError) {
         this.error(line, parsed.column, parsed.message)
-        return
+        continue
       }
       if (inStackNote && (parsed.label !== undefined || emitsIntoSection(parsed.statement))) {
         this.error(line, parsed.label?.column ?? parsed.statement?.column ?? 1, "section .note.GNU-stack holds no code, data or labels (switch to .text, .data, ... first)")
-        return
+        continue
       }
       let label: string | undefined
       if (parsed.label !== undefined) {
@@ -260,7 +261,7 @@ class Assembly {
       const statement = parsed.statement
       if (statement === undefined) {
         if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
-        return
+        continue
       }
       switch (statement.kind) {
         case 'section': {
@@ -302,10 +303,10 @@ class Assembly {
         default:
           this.statements.push(new SourceStatement(line, statement, section, label, scope))
           this.usedSections.add(section)
-          return
+          continue
       }
       if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
-    })
+    }
     for (const [name, where] of this.globals) {
       if (!this.labels.has(name) && !this.externs.has(name)) this.error(where.line, where.column, `symbol '${name}' declared global but not defined`)
     }
@@ -1187,13 +1188,23 @@ function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, de
   }
 }
 
-/** A section's contents as they are emitted; with `keepBytes` false, only its size. */
+/** A section's contents as they are emitted; with `keepBytes` false, only its size. The bytes
+ *  go straight into one buffer that doubles as it fills (not one array per statement, joined at
+ *  the end). */
 class SectionBuilder {
-  private chunks: Uint8Array[] = []
+  private buffer = new Uint8Array(0)
   size = 0
   readonly relocations: Relocation[] = []
 
   constructor(private readonly keepBytes: boolean) {}
+
+  /** Room for the section to grow to `end` bytes (new room reads as zeros). */
+  private reach(end: number): void {
+    if (end <= this.buffer.length) return
+    const grown = new Uint8Array(Math.max(end, 2 * this.buffer.length, 4096))
+    grown.set(this.buffer.subarray(0, this.size))
+    this.buffer = grown
+  }
 
   /** Append `times` more copies of the last `length` bytes (which carry no relocations). */
   repeatLast(length: number, times: number, virtualOnly: boolean): void {
@@ -1202,33 +1213,24 @@ class SectionBuilder {
       this.size += length * times
       return
     }
-    const last = this.lastBytes(length)
-    const repeated = new Uint8Array(length * times)
-    for (let i = 0; i < times; i++) repeated.set(last, i * length)
-    this.append(repeated)
-  }
-
-  /** The last `length` bytes, from the chunks at the end only. */
-  private lastBytes(length: number): Uint8Array {
-    const out = new Uint8Array(length)
-    let remaining = length
-    for (let i = this.chunks.length - 1; i >= 0 && remaining > 0; i--) {
-      const chunk = this.chunks[i] as Uint8Array
-      const take = Math.min(remaining, chunk.length)
-      out.set(chunk.subarray(chunk.length - take), remaining - take)
-      remaining -= take
+    this.reach(this.size + length * times)
+    for (let i = 0; i < times; i++) {
+      this.buffer.copyWithin(this.size, this.size - length, this.size)
+      this.size += length
     }
-    return out
   }
 
   append(bytes: Uint8Array): void {
-    if (this.keepBytes) this.chunks.push(bytes)
+    if (this.keepBytes) {
+      this.reach(this.size + bytes.length)
+      this.buffer.set(bytes, this.size)
+    }
     this.size += bytes.length
   }
 
   reserve(count: number, virtualOnly: boolean): void {
-    if (virtualOnly || !this.keepBytes) this.size += count
-    else this.append(new Uint8Array(count))
+    if (!virtualOnly && this.keepBytes) this.reach(this.size + count)
+    this.size += count
   }
 
   relocate(relocation: Relocation): void {
@@ -1236,12 +1238,6 @@ class SectionBuilder {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset)
-      offset += chunk.length
-    }
-    return out
+    return this.buffer.slice(0, this.size)
   }
 }
