@@ -12,7 +12,7 @@
 import type { BinaryOp, CallArg, CompareOp, DataRelocation, Expr, IntType, IrFunction, IrGlobal, IrModule, Stmt } from '../ir/types'
 import { isSigned, sizeOfType, typeOfExpr } from '../ir/types'
 import { registerByName } from '../asm/registers'
-import { analyzeBody, containsCall, layoutFrame, type FrameLayout, type StackProtector } from './frame'
+import { analyzeBody, consecutive, containsCall, layoutFrame, type FrameLayout, type StackProtector } from './frame'
 
 export interface CodegenOptions {
   /** -pie (default for gcc on Debian) or -no-pie. */
@@ -254,7 +254,7 @@ class FunctionEmitter {
   private calleeDepth = 0
   private adjustsStack = false
   private returnLabel: string | undefined
-  private lastRow: string | undefined
+  private lastRow: { readonly line: number; readonly column: number } | undefined
   private readonly objects: Map<number, IrFunction['frame'][number]>
 
   constructor(
@@ -490,10 +490,11 @@ class FunctionEmitter {
    * row even where the last one was, as gcc does for the canary load after the prologue.
    */
   private sourceLine(loc: { line: number; column?: number } | undefined, again = false): void {
-    const row = loc === undefined ? undefined : `${loc.line}:${loc.column ?? 0}`
-    if (loc === undefined || (row === this.lastRow && !again)) return
-    this.lastRow = row
-    this.lines.push(`\t.loc 1 ${loc.line} ${loc.column ?? 0}`)
+    if (loc === undefined) return
+    const column = loc.column ?? 0
+    if (loc.line === this.lastRow?.line && column === this.lastRow.column && !again) return
+    this.lastRow = { line: loc.line, column }
+    this.lines.push(`\t.loc 1 ${loc.line} ${column}`)
   }
 
   private statement(stmt: Stmt, isLast: boolean): void {
@@ -1158,7 +1159,7 @@ class FunctionEmitter {
     const planned: Planned[] = expr.args.map((arg) => {
       const words = arg.kind === 'int' ? 1 : Math.ceil(arg.size / 8)
       if ((arg.kind === 'int' || arg.size <= 16) && nextRegister + words <= 6) {
-        const registers = Array.from({ length: words }, (_, i) => nextRegister + i)
+        const registers = consecutive(nextRegister, words)
         nextRegister += words
         return { arg, registers }
       }
