@@ -771,22 +771,21 @@ class Assembly {
   }
 
   private emitStatement(entry: SourceStatement, statement: Statement, builder: SectionBuilder): void {
-    const context: EvalContext = { section: entry.section, offset: builder.size, scope: entry.scope }
     switch (statement.kind) {
       case 'instruction':
-        return this.emitInstruction(entry, statement, builder, context)
+        return this.emitInstruction(entry, statement, builder)
       case 'data':
         if (entry.section === '.bss' && statement.items.length > 0) throw new EncodeError('.bss holds no data: use resb/resw/resd/resq', statement.column)
-        for (const item of statement.items) this.emitDataItem(item, statement.unit, builder, context)
+        for (const item of statement.items) this.emitDataItem(item, statement.unit, builder, entry)
         return
       case 'reserve': {
-        const count = this.constantOf(statement.count, context, 'reservation count')
+        const count = this.constantOf(statement.count, here(entry, builder), 'reservation count')
         const bytes = count * statement.unit
         builder.reserve(this.checkedSize(builder.size, bytes, entry.section, statement.column), entry.section === '.bss')
         return
       }
       case 'times': {
-        const count = this.constantOf(statement.count, context, 'times count')
+        const count = this.constantOf(statement.count, here(entry, builder), 'times count')
         if (count === 0) return
         const before = builder.size
         this.emitStatement(entry, statement.body, builder)
@@ -808,7 +807,7 @@ class Assembly {
         this.lineTable.push({ offset: builder.size, line: statement.line, column: statement.sourceColumn })
         return
       case 'align': {
-        const value = this.constantOf(statement.value, context, 'alignment')
+        const value = this.constantOf(statement.value, here(entry, builder), 'alignment')
         if (value <= 0 || (value & (value - 1)) !== 0) throw new EncodeError('alignment must be a power of two', statement.column)
         this.sectionAlign[entry.section] = Math.max(this.sectionAlign[entry.section], value)
         if (value > PAGE) throw new EncodeError(`alignment ${value} is larger than a page`, statement.column)
@@ -837,19 +836,19 @@ class Assembly {
     return Number(value.addend)
   }
 
-  private emitDataItem(item: DataItem, unit: 1 | 2 | 4 | 8, builder: SectionBuilder, context: EvalContext): void {
+  private emitDataItem(item: DataItem, unit: 1 | 2 | 4 | 8, builder: SectionBuilder, entry: SourceStatement): void {
     if (item.kind === 'bytes') {
-      const padded = new Uint8Array(Math.ceil(item.bytes.length / unit) * unit)
-      padded.set(item.bytes)
-      builder.append(padded)
+      // A string padded with zeros to whole units.
+      builder.append(item.bytes)
+      builder.reserve(Math.ceil(item.bytes.length / unit) * unit - item.bytes.length, false)
       return
     }
-    const value = this.evaluate(item.expr, { ...context, offset: builder.size })
+    const value = this.evaluate(item.expr, here(entry, builder))
     const field = new Uint8Array(unit)
     if (value.base !== undefined || value.negatedSection !== undefined) {
       const offset = builder.size
       if (value.negatedSection !== undefined) {
-        if (value.negatedSection !== context.section || unit !== 4 || value.base === undefined) throw new EncodeError('unsupported label difference', item.expr.column)
+        if (value.negatedSection !== entry.section || unit !== 4 || value.base === undefined) throw new EncodeError('unsupported label difference', item.expr.column)
         // X - L with L in this section: a PC-relative field with addend adjusted by the distance from L.
         builder.relocate({ offset, kind: 'pc32', target: baseTarget(value.base), addend: value.addend + BigInt(offset) })
       } else if (unit === 8 || unit === 4) {
@@ -867,7 +866,7 @@ class Assembly {
     builder.append(field)
   }
 
-  private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder, context: EvalContext): void {
+  private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder): void {
     if (entry.section === '.bss') throw new EncodeError('instructions are not allowed in .bss', statement.column)
     const own = entry.statement === statement
     if (entry.encoded !== undefined && own) {
@@ -894,6 +893,7 @@ class Assembly {
       builder.append(shared)
       return
     }
+    const context = here(entry, builder)
     const operands = statement.operands.map((operand) => this.resolveOperand(operand, context))
     let result
     try {
@@ -1008,6 +1008,12 @@ interface EvalContext {
   readonly section: SectionName
   readonly offset: number
   readonly scope: string
+}
+
+/** Where `entry` is being emitted: built only when an expression is evaluated (most statements
+ *  emit bytes known since the first pass). */
+function here(entry: SourceStatement, builder: SectionBuilder): EvalContext {
+  return { section: entry.section, offset: builder.size, scope: entry.scope }
 }
 
 interface LinearRegister {
@@ -1228,6 +1234,7 @@ class SectionBuilder {
     this.size += bytes.length
   }
 
+  /** `count` more zero bytes (only counted when `virtualOnly`, as in .bss). */
   reserve(count: number, virtualOnly: boolean): void {
     if (!virtualOnly && this.keepBytes) this.reach(this.size + count)
     this.size += count
