@@ -41,6 +41,8 @@ class SourceStatement {
     readonly label: string | undefined,
     /** Qualification scope for `.local` labels referenced on this line. */
     readonly scope: string,
+    /** The label's index in the offset arrays; -1 for none. */
+    readonly slot: number,
   ) {}
 }
 
@@ -73,10 +75,10 @@ const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
  */
 type SizePlan =
   | { readonly kind: 'fixed'; readonly size: number }
-  | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
+  | { readonly kind: 'branch'; readonly slot: number | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
   | { readonly kind: 'externalBranch'; readonly symbol: string; readonly addend: number; readonly long: RelativeBranchForm }
   | { readonly kind: 'align'; readonly value: number }
-  | { readonly kind: 'equ'; readonly key: string }
+  | { readonly kind: 'equ'; readonly slot: number }
   | { readonly kind: 'evaluate' }
 
 /** One step of a relaxation pass: `entry` (if any) sized by its plan, then `fixed` more bytes. */
@@ -105,6 +107,11 @@ const MAX_BSS_SIZE = 1 << 30
 const DEFAULT_ALIGN: Record<SectionName, number> = { '.text': 16, '.rodata': 4, '.data': 4, '.bss': 4 }
 
 class Fatal extends Error {}
+
+/** The key of an equ's own position (`$` in its value) among the label slots. */
+function equPosition(name: string): string {
+  return '$equ:' + name
+}
 
 function sectionFor(name: string): SectionName | 'note' | undefined {
   const lower = name.toLowerCase()
@@ -140,9 +147,14 @@ class Assembly {
   private execStack = false
   private sourceFile: string | undefined
   private lineTable: SourceLine[] = []
-  /** Label offsets from the previous layout pass (undefined = not placed yet). */
-  private offsets = new Map<string, number>()
-  private nextOffsets = new Map<string, number>()
+  /** Index of each label and of each equ's `$` (`$equ:NAME`) in the offset arrays, given while parsing. */
+  private readonly slots = new Map<string, number>()
+  /** Offsets by slot from the previous layout pass and this one (NaN = not placed), and how many
+   *  each placed: arrays rather than Maps by name, as every label is placed in every pass. */
+  private offsets = new Float64Array(0)
+  private nextOffsets = new Float64Array(0)
+  private placedBefore = 0
+  private placedNow = 0
   private finalPass = false
   private equateStack = new Set<string>()
   /** Labels placed in this pass at another offset than in the previous one. */
@@ -161,13 +173,16 @@ class Assembly {
 
   run(): AssembleResult {
     this.parse()
+    this.offsets = new Float64Array(this.slots.size).fill(NaN)
+    this.nextOffsets = new Float64Array(this.slots.size)
     const parseDiagnostics = [...this.diagnostics]
     let pass = 0
     let growthsBefore = 0
     // Every pass after the first knows every label (from the pass before), so it reports errors;
     // the first pass whose labels and branch sizes equal the previous one's is the final layout.
     const begin = (): void => {
-      this.nextOffsets = new Map()
+      this.nextOffsets.fill(NaN)
+      this.placedNow = 0
       this.finalPass = pass > 0
       this.diagnostics.length = 0
       this.diagnostics.push(...parseDiagnostics)
@@ -175,8 +190,9 @@ class Assembly {
       this.movedLabels = 0
     }
     const end = (): boolean => {
-      const stable = this.branchGrowths === growthsBefore && this.movedLabels === 0 && this.offsets.size === this.nextOffsets.size
-      this.offsets = this.nextOffsets
+      const stable = this.branchGrowths === growthsBefore && this.movedLabels === 0 && this.placedBefore === this.placedNow
+      ;[this.offsets, this.nextOffsets] = [this.nextOffsets, this.offsets]
+      this.placedBefore = this.placedNow
       pass++
       return stable
     }
@@ -260,7 +276,7 @@ class Assembly {
       }
       const statement = parsed.statement
       if (statement === undefined) {
-        if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
+        if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope, this.defineSlot(label)))
         continue
       }
       switch (statement.kind) {
@@ -291,7 +307,8 @@ class Assembly {
           if (this.labels.has(name) || this.equates.has(name)) this.error(line, statement.column, `symbol '${name}' redefined`)
           else this.equates.set(name, { expr: statement.value, line, scope, section })
           // Kept in the statement list so layout records where `$` is for this equ.
-          this.statements.push(new SourceStatement(line, { ...statement, name }, section, undefined, scope))
+          this.defineSlot(equPosition(name))
+          this.statements.push(new SourceStatement(line, { ...statement, name }, section, undefined, scope, -1))
           break
         }
         case 'default':
@@ -301,11 +318,11 @@ class Assembly {
           this.sourceFile = statement.name
           break
         default:
-          this.statements.push(new SourceStatement(line, statement, section, label, scope))
+          this.statements.push(new SourceStatement(line, statement, section, label, scope, label === undefined ? -1 : this.defineSlot(label)))
           this.usedSections.add(section)
           continue
       }
-      if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
+      if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope, this.defineSlot(label)))
     }
     for (const [name, where] of this.globals) {
       if (!this.labels.has(name) && !this.externs.has(name)) this.error(where.line, where.column, `symbol '${name}' declared global but not defined`)
@@ -442,8 +459,7 @@ class Assembly {
       this.equateStack.add(name)
       try {
         // `$` inside an equ means the position of the equ line in its own section.
-        const key = '$equ:' + name
-        const position = this.nextOffsets.get(key) ?? this.offsets.get(key) ?? 0
+        const position = this.offsetOf(equPosition(name)) ?? 0
         return this.evaluate(equate.expr, { section: equate.section, scope: equate.scope, offset: position })
       } finally {
         this.equateStack.delete(name)
@@ -451,7 +467,7 @@ class Assembly {
     }
     const label = this.labels.get(name)
     if (label !== undefined) {
-      const offset = this.nextOffsets.get(name) ?? this.offsets.get(name)
+      const offset = this.offsetOf(name)
       if (offset === undefined) return { base: { kind: 'section', section: label.section }, addend: 0n, unknown: true }
       return { base: { kind: 'section', section: label.section }, addend: BigInt(offset), unknown: false }
     }
@@ -463,10 +479,35 @@ class Assembly {
   // Layout and emission
   // -------------------------------------------------------------------------------------------
 
+  /** The slot of a label or an equ's `$`, new or as given before (a redefinition shares it). */
+  private defineSlot(name: string): number {
+    let slot = this.slots.get(name)
+    if (slot === undefined) {
+      slot = this.slots.size
+      this.slots.set(name, slot)
+    }
+    return slot
+  }
+
+  /** Where a label (or an equ's `$`) is: in this pass if placed already, else in the last one. */
+  private offsetOf(name: string): number | undefined {
+    const slot = this.slots.get(name)
+    if (slot === undefined) return undefined
+    return this.placedOffset(slot)
+  }
+
+  private placedOffset(slot: number): number | undefined {
+    const now = this.nextOffsets[slot] as number
+    if (!Number.isNaN(now)) return now
+    const before = this.offsets[slot] as number
+    return Number.isNaN(before) ? undefined : before
+  }
+
   /** Record where a label (or an equ's `$`) is in this pass. */
-  private place(name: string, offset: number): void {
-    this.nextOffsets.set(name, offset)
-    if (this.offsets.get(name) !== offset) this.movedLabels++
+  private place(slot: number, offset: number): void {
+    if (Number.isNaN(this.nextOffsets[slot])) this.placedNow++
+    this.nextOffsets[slot] = offset
+    if (this.offsets[slot] !== offset) this.movedLabels++
   }
 
   /** A full pass: bytes, relocations and line rows. */
@@ -476,7 +517,7 @@ class Assembly {
     this.lineTable = []
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
-      if (entry.label !== undefined) this.place(entry.label, builder.size)
+      if (entry.slot >= 0) this.place(entry.slot, builder.size)
       this.emitChecked(entry, builder)
     }
     return { sections: buffers }
@@ -492,7 +533,7 @@ class Assembly {
     const scratch = new SectionBuilder(false)
     for (const entry of this.statements) {
       const start = ends[entry.section]
-      if (entry.label !== undefined) this.place(entry.label, start)
+      if (entry.slot >= 0) this.place(entry.slot, start)
       let end: number
       if (entry.plan !== undefined) {
         end = this.advance(entry, entry.plan, start, scratch)
@@ -535,7 +576,7 @@ class Assembly {
       let size = sizes[step.section]
       const entry = step.entry
       if (entry !== undefined) {
-        if (entry.label !== undefined) this.place(entry.label, size)
+        if (entry.slot >= 0) this.place(entry.slot, size)
         size = this.advance(entry, entry.plan as SizePlan, size, scratch)
       }
       sizes[step.section] = size + step.fixed
@@ -554,7 +595,7 @@ class Assembly {
       case 'align':
         return size + ((plan.value - (size % plan.value)) % plan.value)
       case 'equ':
-        this.place(plan.key, size)
+        this.place(plan.slot, size)
         return size
       case 'evaluate':
         scratch.size = size
@@ -586,7 +627,7 @@ class Assembly {
    */
   private branchForm(entry: SourceStatement, plan: SizePlan & { kind: 'branch' }, ip: number): { form: RelativeBranchForm; displacement: number } {
     // A label not placed yet (a forward one in the first pass) is taken to be here, as encodeBranch does.
-    const placed = plan.label === undefined ? ip : (this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label))
+    const placed = plan.slot === undefined ? ip : this.placedOffset(plan.slot)
     const target = placed === undefined ? ip : placed + plan.addend
     if (plan.short !== undefined && !entry.longBranch) {
       const displacement = target - (ip + plan.short.length)
@@ -640,7 +681,7 @@ class Assembly {
     const evaluate: SizePlan = { kind: 'evaluate' }
     switch (statement.kind) {
       case 'equ':
-        return { kind: 'equ', key: '$equ:' + statement.name }
+        return { kind: 'equ', slot: this.slots.get(equPosition(statement.name)) as number }
       case 'align': {
         if (this.dependency(statement.value, entry.scope) !== Dependency.None) return evaluate
         const value = this.evaluate(statement.value, { section: entry.section, offset: 0, scope: entry.scope }).addend
@@ -692,7 +733,8 @@ class Assembly {
     const target = this.branchTarget(operand.value, entry)
     if (target === undefined) return undefined
     if ('symbol' in target) return { kind: 'externalBranch', symbol: target.symbol, addend: target.addend, long: branch.long }
-    return { kind: 'branch', label: target.label, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
+    const slot = target.label === undefined ? undefined : this.slots.get(target.label)
+    return { kind: 'branch', slot, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
   }
 
   /** The relative-branch forms of an instruction's mnemonic, undefined when it has none (or its
@@ -800,7 +842,7 @@ class Assembly {
         return
       }
       case 'equ':
-        this.place('$equ:' + statement.name, builder.size)
+        this.place(this.slots.get(equPosition(statement.name)) as number, builder.size)
         return
       case 'loc':
         if (entry.section !== '.text') throw new EncodeError('.loc belongs in .text', statement.column)
@@ -960,7 +1002,7 @@ class Assembly {
     const symbols: ObjectSymbol[] = []
     const placed = [...this.labels.entries()]
       .filter(([name]) => !name.startsWith('.L'))
-      .map(([name, label]) => ({ name, section: label.section, offset: this.offsets.get(name) ?? 0, nasmLocal: label.nasmLocal }))
+      .map(([name, label]) => ({ name, section: label.section, offset: this.offsetOf(name) ?? 0, nasmLocal: label.nasmLocal }))
     // Size: up to the next non-local label in the same section (what .size would say). Offsets of
     // those labels per section, ascending, for a binary search.
     const boundaries = new Map<SectionName, number[]>()
