@@ -19,7 +19,7 @@
  */
 import { DwarfError, unitFromAssembly, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
 import { VERSION } from '../version'
-import { assemble, type AssembleOptions } from './asm/assembler'
+import { assemble, assembleLines, type AssembleResult } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
@@ -146,10 +146,11 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     }
   }
 
-  const assembleUnit = (text: string, name: string, assemblerOptions: AssembleOptions = {}): { object?: ObjectFile } => {
-    const assembled = timed('assembler', () => assemble(text, name, assemblerOptions))
+  /** Reports an assembler's diagnostics, quoting the lines of `text` (read only when there are any). */
+  const assembleUnit = (assembleIt: () => AssembleResult, text: () => string): { object?: ObjectFile } => {
+    const assembled = timed('assembler', assembleIt)
     const shown = assembled.diagnostics.filter((d) => d.severity === 'error' || !options.suppressWarnings)
-    for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text))
+    for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text()))
     errorCount += assembled.diagnostics.filter((d) => d.severity === 'error').length
     return assembled.object === undefined ? {} : { object: assembled.object }
   }
@@ -163,7 +164,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     if (kind === 'assembly') {
-      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(text, source, { sourceLineRows: options.debugInfo === true }) })
+      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(() => assemble(text, source, { sourceLineRows: options.debugInfo === true }), () => text) })
       if (options.debugInfo === true) describedAssembly.push(source)
       continue
     }
@@ -198,7 +199,17 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     const assemblyName = source.replace(/\.c$/, '.s')
-    units.push({ source, kind, assembly: generated.assembly, frames: generated.frames, ...assembleUnit(generated.assembly, assemblyName) })
+    const code = generated
+    // The assembler takes the generated lines as they are; the text is joined only when read.
+    units.push({
+      source,
+      kind,
+      get assembly() {
+        return code.assembly
+      },
+      frames: code.frames,
+      ...assembleUnit(() => assembleLines(code.lines, assemblyName), () => code.assembly),
+    })
     described.push({ module: ir, frames: generated.frames })
   }
 

@@ -41,6 +41,8 @@ class SourceStatement {
     readonly label: string | undefined,
     /** Qualification scope for `.local` labels referenced on this line. */
     readonly scope: string,
+    /** The label's index in the offset arrays; -1 for none. */
+    readonly slot: number,
   ) {}
 }
 
@@ -73,10 +75,10 @@ const LABEL_ONLY: Statement = { kind: 'data', unit: 1, items: [], column: 1 }
  */
 type SizePlan =
   | { readonly kind: 'fixed'; readonly size: number }
-  | { readonly kind: 'branch'; readonly label: string | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
+  | { readonly kind: 'branch'; readonly slot: number | undefined; readonly addend: number; readonly short?: RelativeBranchForm; readonly long: RelativeBranchForm }
   | { readonly kind: 'externalBranch'; readonly symbol: string; readonly addend: number; readonly long: RelativeBranchForm }
   | { readonly kind: 'align'; readonly value: number }
-  | { readonly kind: 'equ'; readonly key: string }
+  | { readonly kind: 'equ'; readonly slot: number }
   | { readonly kind: 'evaluate' }
 
 /** One step of a relaxation pass: `entry` (if any) sized by its plan, then `fixed` more bytes. */
@@ -106,6 +108,11 @@ const DEFAULT_ALIGN: Record<SectionName, number> = { '.text': 16, '.rodata': 4, 
 
 class Fatal extends Error {}
 
+/** The key of an equ's own position (`$` in its value) among the label slots. */
+function equPosition(name: string): string {
+  return '$equ:' + name
+}
+
 function sectionFor(name: string): SectionName | 'note' | undefined {
   const lower = name.toLowerCase()
   if (lower === '.note.gnu-stack') return 'note'
@@ -124,7 +131,13 @@ export interface AssembleOptions {
 }
 
 export function assemble(source: string, fileName = 'input.s', options: AssembleOptions = {}): AssembleResult {
-  return new Assembly(source, fileName, options).run()
+  return assembleLines(source.split('\n'), fileName, options)
+}
+
+/** `assemble` of text already in lines, as the code generator produces it: joining them only to
+ *  split them again would copy the whole program twice. */
+export function assembleLines(lines: readonly string[], fileName = 'input.s', options: AssembleOptions = {}): AssembleResult {
+  return new Assembly(lines, fileName, options).run()
 }
 
 class Assembly {
@@ -140,9 +153,14 @@ class Assembly {
   private execStack = false
   private sourceFile: string | undefined
   private lineTable: SourceLine[] = []
-  /** Label offsets from the previous layout pass (undefined = not placed yet). */
-  private offsets = new Map<string, number>()
-  private nextOffsets = new Map<string, number>()
+  /** Index of each label and of each equ's `$` (`$equ:NAME`) in the offset arrays, given while parsing. */
+  private readonly slots = new Map<string, number>()
+  /** Offsets by slot from the previous layout pass and this one (NaN = not placed), and how many
+   *  each placed: arrays rather than Maps by name, as every label is placed in every pass. */
+  private offsets = new Float64Array(0)
+  private nextOffsets = new Float64Array(0)
+  private placedBefore = 0
+  private placedNow = 0
   private finalPass = false
   private equateStack = new Set<string>()
   /** Labels placed in this pass at another offset than in the previous one. */
@@ -151,7 +169,7 @@ class Assembly {
   private branchGrowths = 0
 
   constructor(
-    private readonly source: string,
+    private readonly lines: readonly string[],
     private readonly fileName: string,
     private readonly options: AssembleOptions,
   ) {}
@@ -162,13 +180,16 @@ class Assembly {
 
   run(): AssembleResult {
     this.parse()
+    this.offsets = new Float64Array(this.slots.size).fill(NaN)
+    this.nextOffsets = new Float64Array(this.slots.size)
     const parseDiagnostics = [...this.diagnostics]
     let pass = 0
     let growthsBefore = 0
     // Every pass after the first knows every label (from the pass before), so it reports errors;
     // the first pass whose labels and branch sizes equal the previous one's is the final layout.
     const begin = (): void => {
-      this.nextOffsets = new Map()
+      this.nextOffsets.fill(NaN)
+      this.placedNow = 0
       this.finalPass = pass > 0
       this.diagnostics.length = 0
       this.diagnostics.push(...parseDiagnostics)
@@ -176,8 +197,9 @@ class Assembly {
       this.movedLabels = 0
     }
     const end = (): boolean => {
-      const stable = this.branchGrowths === growthsBefore && this.movedLabels === 0 && this.offsets.size === this.nextOffsets.size
-      this.offsets = this.nextOffsets
+      const stable = this.branchGrowths === growthsBefore && this.movedLabels === 0 && this.placedBefore === this.placedNow
+      ;[this.offsets, this.nextOffsets] = [this.nextOffsets, this.offsets]
+      this.placedBefore = this.placedNow
       pass++
       return stable
     }
@@ -222,9 +244,9 @@ class Assembly {
     let scope = ''
     /** After `section .note.GNU-stack`: a marker section that must stay empty. */
     let inStackNote = false
-    const lines = this.source.split('\n')
     const parsedTexts = PARSED_LINES.size > PARSED_LINES_LIMIT ? (PARSED_LINES.clear(), PARSED_LINES) : PARSED_LINES
-    lines.forEach((text, index) => {
+    for (let index = 0; index < this.lines.length; index++) {
+      const text = this.lines[index] as string
       const line = index + 1
       let parsed = parsedTexts.get(text)
       if (parsed === undefined) {
@@ -233,7 +255,7 @@ class Assembly {
         } catch (error) {
           if (!(error instanceof AsmSyntaxError)) {
             this.error(line, 1, `cannot parse line: ${String(error)}`)
-            return
+            continue
           }
           parsed = error
         }
@@ -241,11 +263,11 @@ class Assembly {
       }
       if (parsed instanceof AsmSyntaxError) {
         this.error(line, parsed.column, parsed.message)
-        return
+        continue
       }
       if (inStackNote && (parsed.label !== undefined || emitsIntoSection(parsed.statement))) {
         this.error(line, parsed.label?.column ?? parsed.statement?.column ?? 1, "section .note.GNU-stack holds no code, data or labels (switch to .text, .data, ... first)")
-        return
+        continue
       }
       let label: string | undefined
       if (parsed.label !== undefined) {
@@ -261,8 +283,8 @@ class Assembly {
       }
       const statement = parsed.statement
       if (statement === undefined) {
-        if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
-        return
+        if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope, this.defineSlot(label)))
+        continue
       }
       switch (statement.kind) {
         case 'section': {
@@ -292,7 +314,8 @@ class Assembly {
           if (this.labels.has(name) || this.equates.has(name)) this.error(line, statement.column, `symbol '${name}' redefined`)
           else this.equates.set(name, { expr: statement.value, line, scope, section })
           // Kept in the statement list so layout records where `$` is for this equ.
-          this.statements.push(new SourceStatement(line, { ...statement, name }, section, undefined, scope))
+          this.defineSlot(equPosition(name))
+          this.statements.push(new SourceStatement(line, { ...statement, name }, section, undefined, scope, -1))
           break
         }
         case 'default':
@@ -302,12 +325,12 @@ class Assembly {
           this.sourceFile = statement.name
           break
         default:
-          this.statements.push(new SourceStatement(line, statement, section, label, scope))
+          this.statements.push(new SourceStatement(line, statement, section, label, scope, label === undefined ? -1 : this.defineSlot(label)))
           this.usedSections.add(section)
-          return
+          continue
       }
-      if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope))
-    })
+      if (label !== undefined) this.statements.push(new SourceStatement(line, LABEL_ONLY, section, label, scope, this.defineSlot(label)))
+    }
     for (const [name, where] of this.globals) {
       if (!this.labels.has(name) && !this.externs.has(name)) this.error(where.line, where.column, `symbol '${name}' declared global but not defined`)
     }
@@ -443,8 +466,7 @@ class Assembly {
       this.equateStack.add(name)
       try {
         // `$` inside an equ means the position of the equ line in its own section.
-        const key = '$equ:' + name
-        const position = this.nextOffsets.get(key) ?? this.offsets.get(key) ?? 0
+        const position = this.offsetOf(equPosition(name)) ?? 0
         return this.evaluate(equate.expr, { section: equate.section, scope: equate.scope, offset: position })
       } finally {
         this.equateStack.delete(name)
@@ -452,7 +474,7 @@ class Assembly {
     }
     const label = this.labels.get(name)
     if (label !== undefined) {
-      const offset = this.nextOffsets.get(name) ?? this.offsets.get(name)
+      const offset = this.offsetOf(name)
       if (offset === undefined) return { base: { kind: 'section', section: label.section }, addend: 0n, unknown: true }
       return { base: { kind: 'section', section: label.section }, addend: BigInt(offset), unknown: false }
     }
@@ -464,10 +486,35 @@ class Assembly {
   // Layout and emission
   // -------------------------------------------------------------------------------------------
 
+  /** The slot of a label or an equ's `$`, new or as given before (a redefinition shares it). */
+  private defineSlot(name: string): number {
+    let slot = this.slots.get(name)
+    if (slot === undefined) {
+      slot = this.slots.size
+      this.slots.set(name, slot)
+    }
+    return slot
+  }
+
+  /** Where a label (or an equ's `$`) is: in this pass if placed already, else in the last one. */
+  private offsetOf(name: string): number | undefined {
+    const slot = this.slots.get(name)
+    if (slot === undefined) return undefined
+    return this.placedOffset(slot)
+  }
+
+  private placedOffset(slot: number): number | undefined {
+    const now = this.nextOffsets[slot] as number
+    if (!Number.isNaN(now)) return now
+    const before = this.offsets[slot] as number
+    return Number.isNaN(before) ? undefined : before
+  }
+
   /** Record where a label (or an equ's `$`) is in this pass. */
-  private place(name: string, offset: number): void {
-    this.nextOffsets.set(name, offset)
-    if (this.offsets.get(name) !== offset) this.movedLabels++
+  private place(slot: number, offset: number): void {
+    if (Number.isNaN(this.nextOffsets[slot])) this.placedNow++
+    this.nextOffsets[slot] = offset
+    if (this.offsets[slot] !== offset) this.movedLabels++
   }
 
   /** A full pass: bytes, relocations and line rows. */
@@ -478,7 +525,7 @@ class Assembly {
     const rowPerLine = this.options.sourceLineRows === true && !this.statements.some((entry) => entry.statement.kind === 'loc')
     for (const entry of this.statements) {
       const builder = buffers.get(entry.section) as SectionBuilder
-      if (entry.label !== undefined) this.place(entry.label, builder.size)
+      if (entry.slot >= 0) this.place(entry.slot, builder.size)
       const start = builder.size
       this.emitChecked(entry, builder)
       if (rowPerLine && entry.section === '.text' && builder.size > start) this.lineTable.push({ offset: start, line: entry.line, column: 0 })
@@ -496,7 +543,7 @@ class Assembly {
     const scratch = new SectionBuilder(false)
     for (const entry of this.statements) {
       const start = ends[entry.section]
-      if (entry.label !== undefined) this.place(entry.label, start)
+      if (entry.slot >= 0) this.place(entry.slot, start)
       let end: number
       if (entry.plan !== undefined) {
         end = this.advance(entry, entry.plan, start, scratch)
@@ -539,7 +586,7 @@ class Assembly {
       let size = sizes[step.section]
       const entry = step.entry
       if (entry !== undefined) {
-        if (entry.label !== undefined) this.place(entry.label, size)
+        if (entry.slot >= 0) this.place(entry.slot, size)
         size = this.advance(entry, entry.plan as SizePlan, size, scratch)
       }
       sizes[step.section] = size + step.fixed
@@ -558,7 +605,7 @@ class Assembly {
       case 'align':
         return size + ((plan.value - (size % plan.value)) % plan.value)
       case 'equ':
-        this.place(plan.key, size)
+        this.place(plan.slot, size)
         return size
       case 'evaluate':
         scratch.size = size
@@ -590,7 +637,7 @@ class Assembly {
    */
   private branchForm(entry: SourceStatement, plan: SizePlan & { kind: 'branch' }, ip: number): { form: RelativeBranchForm; displacement: number } {
     // A label not placed yet (a forward one in the first pass) is taken to be here, as encodeBranch does.
-    const placed = plan.label === undefined ? ip : (this.nextOffsets.get(plan.label) ?? this.offsets.get(plan.label))
+    const placed = plan.slot === undefined ? ip : this.placedOffset(plan.slot)
     const target = placed === undefined ? ip : placed + plan.addend
     if (plan.short !== undefined && !entry.longBranch) {
       const displacement = target - (ip + plan.short.length)
@@ -644,7 +691,7 @@ class Assembly {
     const evaluate: SizePlan = { kind: 'evaluate' }
     switch (statement.kind) {
       case 'equ':
-        return { kind: 'equ', key: '$equ:' + statement.name }
+        return { kind: 'equ', slot: this.slots.get(equPosition(statement.name)) as number }
       case 'align': {
         if (this.dependency(statement.value, entry.scope) !== Dependency.None) return evaluate
         const value = this.evaluate(statement.value, { section: entry.section, offset: 0, scope: entry.scope }).addend
@@ -696,7 +743,8 @@ class Assembly {
     const target = this.branchTarget(operand.value, entry)
     if (target === undefined) return undefined
     if ('symbol' in target) return { kind: 'externalBranch', symbol: target.symbol, addend: target.addend, long: branch.long }
-    return { kind: 'branch', label: target.label, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
+    const slot = target.label === undefined ? undefined : this.slots.get(target.label)
+    return { kind: 'branch', slot, addend: target.addend, ...(branch.short === undefined ? {} : { short: branch.short }), long: branch.long }
   }
 
   /** The relative-branch forms of an instruction's mnemonic, undefined when it has none (or its
@@ -775,22 +823,21 @@ class Assembly {
   }
 
   private emitStatement(entry: SourceStatement, statement: Statement, builder: SectionBuilder): void {
-    const context: EvalContext = { section: entry.section, offset: builder.size, scope: entry.scope }
     switch (statement.kind) {
       case 'instruction':
-        return this.emitInstruction(entry, statement, builder, context)
+        return this.emitInstruction(entry, statement, builder)
       case 'data':
         if (entry.section === '.bss' && statement.items.length > 0) throw new EncodeError('.bss holds no data: use resb/resw/resd/resq', statement.column)
-        for (const item of statement.items) this.emitDataItem(item, statement.unit, builder, context)
+        for (const item of statement.items) this.emitDataItem(item, statement.unit, builder, entry)
         return
       case 'reserve': {
-        const count = this.constantOf(statement.count, context, 'reservation count')
+        const count = this.constantOf(statement.count, here(entry, builder), 'reservation count')
         const bytes = count * statement.unit
         builder.reserve(this.checkedSize(builder.size, bytes, entry.section, statement.column), entry.section === '.bss')
         return
       }
       case 'times': {
-        const count = this.constantOf(statement.count, context, 'times count')
+        const count = this.constantOf(statement.count, here(entry, builder), 'times count')
         if (count === 0) return
         const before = builder.size
         this.emitStatement(entry, statement.body, builder)
@@ -805,14 +852,14 @@ class Assembly {
         return
       }
       case 'equ':
-        this.place('$equ:' + statement.name, builder.size)
+        this.place(this.slots.get(equPosition(statement.name)) as number, builder.size)
         return
       case 'loc':
         if (entry.section !== '.text') throw new EncodeError('.loc belongs in .text', statement.column)
         this.lineTable.push({ offset: builder.size, line: statement.line, column: statement.sourceColumn })
         return
       case 'align': {
-        const value = this.constantOf(statement.value, context, 'alignment')
+        const value = this.constantOf(statement.value, here(entry, builder), 'alignment')
         if (value <= 0 || (value & (value - 1)) !== 0) throw new EncodeError('alignment must be a power of two', statement.column)
         this.sectionAlign[entry.section] = Math.max(this.sectionAlign[entry.section], value)
         if (value > PAGE) throw new EncodeError(`alignment ${value} is larger than a page`, statement.column)
@@ -841,19 +888,19 @@ class Assembly {
     return Number(value.addend)
   }
 
-  private emitDataItem(item: DataItem, unit: 1 | 2 | 4 | 8, builder: SectionBuilder, context: EvalContext): void {
+  private emitDataItem(item: DataItem, unit: 1 | 2 | 4 | 8, builder: SectionBuilder, entry: SourceStatement): void {
     if (item.kind === 'bytes') {
-      const padded = new Uint8Array(Math.ceil(item.bytes.length / unit) * unit)
-      padded.set(item.bytes)
-      builder.append(padded)
+      // A string padded with zeros to whole units.
+      builder.append(item.bytes)
+      builder.reserve(Math.ceil(item.bytes.length / unit) * unit - item.bytes.length, false)
       return
     }
-    const value = this.evaluate(item.expr, { ...context, offset: builder.size })
+    const value = this.evaluate(item.expr, here(entry, builder))
     const field = new Uint8Array(unit)
     if (value.base !== undefined || value.negatedSection !== undefined) {
       const offset = builder.size
       if (value.negatedSection !== undefined) {
-        if (value.negatedSection !== context.section || unit !== 4 || value.base === undefined) throw new EncodeError('unsupported label difference', item.expr.column)
+        if (value.negatedSection !== entry.section || unit !== 4 || value.base === undefined) throw new EncodeError('unsupported label difference', item.expr.column)
         // X - L with L in this section: a PC-relative field with addend adjusted by the distance from L.
         builder.relocate({ offset, kind: 'pc32', target: baseTarget(value.base), addend: value.addend + BigInt(offset) })
       } else if (unit === 8 || unit === 4) {
@@ -871,7 +918,7 @@ class Assembly {
     builder.append(field)
   }
 
-  private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder, context: EvalContext): void {
+  private emitInstruction(entry: SourceStatement, statement: Statement & { kind: 'instruction' }, builder: SectionBuilder): void {
     if (entry.section === '.bss') throw new EncodeError('instructions are not allowed in .bss', statement.column)
     const own = entry.statement === statement
     if (entry.encoded !== undefined && own) {
@@ -898,6 +945,7 @@ class Assembly {
       builder.append(shared)
       return
     }
+    const context = here(entry, builder)
     const operands = statement.operands.map((operand) => this.resolveOperand(operand, context))
     let result
     try {
@@ -965,7 +1013,7 @@ class Assembly {
     const localLabels: LocalLabel[] = []
     const placed: { name: string; section: SectionName; offset: number; nasmLocal: boolean }[] = []
     for (const [name, label] of this.labels) {
-      const offset = this.offsets.get(name) ?? 0
+      const offset = this.offsetOf(name) ?? 0
       if (name.startsWith('.L')) localLabels.push({ name, section: label.section, offset })
       else placed.push({ name, section: label.section, offset, nasmLocal: label.nasmLocal })
     }
@@ -1017,6 +1065,12 @@ interface EvalContext {
   readonly section: SectionName
   readonly offset: number
   readonly scope: string
+}
+
+/** Where `entry` is being emitted: built only when an expression is evaluated (most statements
+ *  emit bytes known since the first pass). */
+function here(entry: SourceStatement, builder: SectionBuilder): EvalContext {
+  return { section: entry.section, offset: builder.size, scope: entry.scope }
 }
 
 interface LinearRegister {
@@ -1197,13 +1251,23 @@ function resolveMemory(operand: Operand & { kind: 'memory' }, linear: Linear, de
   }
 }
 
-/** A section's contents as they are emitted; with `keepBytes` false, only its size. */
+/** A section's contents as they are emitted; with `keepBytes` false, only its size. The bytes
+ *  go straight into one buffer that doubles as it fills (not one array per statement, joined at
+ *  the end). */
 class SectionBuilder {
-  private chunks: Uint8Array[] = []
+  private buffer = new Uint8Array(0)
   size = 0
   readonly relocations: Relocation[] = []
 
   constructor(private readonly keepBytes: boolean) {}
+
+  /** Room for the section to grow to `end` bytes (new room reads as zeros). */
+  private reach(end: number): void {
+    if (end <= this.buffer.length) return
+    const grown = new Uint8Array(Math.max(end, 2 * this.buffer.length, 4096))
+    grown.set(this.buffer.subarray(0, this.size))
+    this.buffer = grown
+  }
 
   /** Append `times` more copies of the last `length` bytes (which carry no relocations). */
   repeatLast(length: number, times: number, virtualOnly: boolean): void {
@@ -1212,33 +1276,25 @@ class SectionBuilder {
       this.size += length * times
       return
     }
-    const last = this.lastBytes(length)
-    const repeated = new Uint8Array(length * times)
-    for (let i = 0; i < times; i++) repeated.set(last, i * length)
-    this.append(repeated)
-  }
-
-  /** The last `length` bytes, from the chunks at the end only. */
-  private lastBytes(length: number): Uint8Array {
-    const out = new Uint8Array(length)
-    let remaining = length
-    for (let i = this.chunks.length - 1; i >= 0 && remaining > 0; i--) {
-      const chunk = this.chunks[i] as Uint8Array
-      const take = Math.min(remaining, chunk.length)
-      out.set(chunk.subarray(chunk.length - take), remaining - take)
-      remaining -= take
+    this.reach(this.size + length * times)
+    for (let i = 0; i < times; i++) {
+      this.buffer.copyWithin(this.size, this.size - length, this.size)
+      this.size += length
     }
-    return out
   }
 
   append(bytes: Uint8Array): void {
-    if (this.keepBytes) this.chunks.push(bytes)
+    if (this.keepBytes) {
+      this.reach(this.size + bytes.length)
+      this.buffer.set(bytes, this.size)
+    }
     this.size += bytes.length
   }
 
+  /** `count` more zero bytes (only counted when `virtualOnly`, as in .bss). */
   reserve(count: number, virtualOnly: boolean): void {
-    if (virtualOnly || !this.keepBytes) this.size += count
-    else this.append(new Uint8Array(count))
+    if (!virtualOnly && this.keepBytes) this.reach(this.size + count)
+    this.size += count
   }
 
   relocate(relocation: Relocation): void {
@@ -1246,12 +1302,6 @@ class SectionBuilder {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset)
-      offset += chunk.length
-    }
-    return out
+    return this.buffer.slice(0, this.size)
   }
 }

@@ -28,7 +28,7 @@
  * Known difference: gcc lets objects share a slot when their live ranges (from first use to end
  * of block) do not overlap; we only share between disjoint blocks, which is always safe.
  */
-import type { Expr, FrameObject, IrFunction, ParamType, Stmt } from '../ir/types'
+import type { CallArg, Expr, FrameObject, IrFunction, ParamType, Stmt } from '../ir/types'
 import { ssaOrder } from './ssa-order'
 
 export type StackProtector = 'none' | 'default' | 'strong' | 'all'
@@ -162,7 +162,8 @@ export function calleeSavedNeeded(expr: Expr): number {
       // Arguments are evaluated last to first; values already computed wait across later calls.
       let need = expr.callee.kind === 'indirect' ? calleeSavedNeeded(expr.callee.address) : 0
       let waiting = 0
-      for (const arg of [...expr.args].reverse()) {
+      for (let index = expr.args.length - 1; index >= 0; index--) {
+        const arg = expr.args[index] as CallArg
         const value = arg.kind === 'int' ? arg.value : arg.addr
         need = Math.max(need, (containsCall(value) ? waiting : 0) + calleeSavedNeeded(value))
         if (arg.kind === 'int') waiting++
@@ -271,6 +272,13 @@ export function analyzeBody(body: readonly Stmt[]): BodyFacts {
   return { firstMention, hasCalls, calleeSaved: Math.min(calleeSaved, CALLEE_SAVED.length) }
 }
 
+/** `count` consecutive numbers from `first` (the argument registers of a parameter). */
+export function consecutive(first: number, count: number): number[] {
+  const numbers: number[] = []
+  for (let i = 0; i < count; i++) numbers.push(first + i)
+  return numbers
+}
+
 /** System V classification of the parameters (integer class only). */
 export function classifyParams(fn: IrFunction): { params: ParamLocation[]; namedRegisterCount: number; namedStackBytes: number } {
   let nextRegister = fn.returns.kind === 'aggregate' && fn.returns.size > 16 ? 1 : 0
@@ -279,7 +287,7 @@ export function classifyParams(fn: IrFunction): { params: ParamLocation[]; named
     const words = param.type.kind === 'int' ? 1 : Math.ceil(param.type.size / 8)
     const inRegisters = (param.type.kind === 'int' || param.type.size <= 16) && nextRegister + words <= 6
     if (inRegisters) {
-      const registers = Array.from({ length: words }, (_, i) => nextRegister + i)
+      const registers = consecutive(nextRegister, words)
       nextRegister += words
       return { object: param.object, registers, type: param.type }
     }

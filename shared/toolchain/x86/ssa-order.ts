@@ -12,7 +12,7 @@
  *     creates the default definition there).
  * Measured with gcc 12 -O0 -g (tests/unit/toolchain/backend/frame.test.ts).
  */
-import type { Expr, Stmt } from '../ir/types'
+import type { CallArg, Expr, Stmt } from '../ir/types'
 
 interface Block {
   /** Mentions of the tracked objects, in evaluation order. */
@@ -38,17 +38,17 @@ function basicBlocks(body: readonly Stmt[], tracked: ReadonlySet<number>): Block
     pendingTargets.push({ block: blocks.length - 1, targets, fallThrough })
     current = undefined
   }
+  const mention = (block: Block, object: number, def: boolean): void => {
+    if (tracked.has(object)) block.events.push({ object, def })
+  }
   const visit = (expr: Expr, block: Block): void => {
-    const mention = (object: number, def: boolean): void => {
-      if (tracked.has(object)) block.events.push({ object, def })
-    }
     switch (expr.kind) {
       case 'const':
       case 'symbolAddr':
       case 'frameAddr':
         return
       case 'load':
-        if (expr.addr.kind === 'frameAddr') return mention(expr.addr.object, false)
+        if (expr.addr.kind === 'frameAddr') return mention(block, expr.addr.object, false)
         return visit(expr.addr, block)
       case 'convert':
       case 'unary':
@@ -64,18 +64,21 @@ function basicBlocks(body: readonly Stmt[], tracked: ReadonlySet<number>): Block
         return visit(expr.otherwise, block)
       case 'assign':
         visit(expr.value, block)
-        if (expr.addr.kind === 'frameAddr') return mention(expr.addr.object, true)
+        if (expr.addr.kind === 'frameAddr') return mention(block, expr.addr.object, true)
         return visit(expr.addr, block)
       case 'update':
         visit(expr.operand, block)
         if (expr.addr.kind !== 'frameAddr') return visit(expr.addr, block)
-        mention(expr.addr.object, false)
-        return mention(expr.addr.object, true)
+        mention(block, expr.addr.object, false)
+        return mention(block, expr.addr.object, true)
       case 'comma':
         visit(expr.first, block)
         return visit(expr.then, block)
       case 'call':
-        for (const arg of [...expr.args].reverse()) visit(arg.kind === 'int' ? arg.value : arg.addr, block)
+        for (let index = expr.args.length - 1; index >= 0; index--) {
+          const arg = expr.args[index] as CallArg
+          visit(arg.kind === 'int' ? arg.value : arg.addr, block)
+        }
         if (expr.callee.kind === 'indirect') visit(expr.callee.address, block)
         return
       case 'vaArg':
@@ -148,102 +151,131 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
   const tracked = new Set(declarationOrder)
   const blocks = basicBlocks(body, tracked)
   const count = blocks.length
-  const successors = (b: number): number[] => (blocks[b] as Block).successors
+  // Per-block facts live in typed arrays indexed by block number: every function is analysed on
+  // every compile, and Maps and Sets of small numbers would be most of the work.
   const predecessors: number[][] = blocks.map(() => [])
-  blocks.forEach((block, b) => block.successors.forEach((s) => (predecessors[s] as number[]).push(b)))
+  blocks.forEach((block, b) => {
+    for (const s of block.successors) (predecessors[s] as number[]).push(b)
+  })
 
   // Reverse post-order from the entry (successors in edge order).
   // (Iterative: generated functions can have thousands of blocks.)
   const postorder: number[] = []
-  const seen = new Set<number>()
   if (count > 0) {
-    seen.add(0)
-    const stack: { block: number; next: number }[] = [{ block: 0, next: 0 }]
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1] as { block: number; next: number }
-      const following = successors(top.block)[top.next++]
+    const seen = new Uint8Array(count)
+    seen[0] = 1
+    const stackBlocks = [0]
+    const stackNext = [0]
+    while (stackBlocks.length > 0) {
+      const top = stackBlocks.length - 1
+      const block = stackBlocks[top] as number
+      const next = stackNext[top] as number
+      const following = (blocks[block] as Block).successors[next]
+      stackNext[top] = next + 1
       if (following === undefined) {
-        postorder.push(top.block)
-        stack.pop()
-      } else if (!seen.has(following)) {
-        seen.add(following)
-        stack.push({ block: following, next: 0 })
+        postorder.push(block)
+        stackBlocks.pop()
+        stackNext.pop()
+      } else if (seen[following] === 0) {
+        seen[following] = 1
+        stackBlocks.push(following)
+        stackNext.push(0)
       }
     }
   }
-  const rpo = [...postorder].reverse()
-  const rpoIndex = new Map(rpo.map((b, i) => [b, i]))
+  const rpo = postorder.reverse()
+  /** Position of each block in `rpo`; -1 for blocks the entry does not reach. */
+  const rpoIndex = new Int32Array(count).fill(-1)
+  rpo.forEach((b, i) => (rpoIndex[b] = i))
 
-  // Immediate dominators (Cooper, Harvey, Kennedy).
-  const idom = new Map<number, number>([[0, 0]])
+  // Immediate dominators (Cooper, Harvey, Kennedy); -1 while unknown (and for unreachable blocks).
+  const idom = new Int32Array(count).fill(-1)
+  if (count > 0) idom[0] = 0
   const intersect = (a: number, b: number): number => {
     let x = a
     let y = b
     while (x !== y) {
-      while ((rpoIndex.get(x) as number) > (rpoIndex.get(y) as number)) x = idom.get(x) as number
-      while ((rpoIndex.get(y) as number) > (rpoIndex.get(x) as number)) y = idom.get(y) as number
+      while ((rpoIndex[x] as number) > (rpoIndex[y] as number)) x = idom[x] as number
+      while ((rpoIndex[y] as number) > (rpoIndex[x] as number)) y = idom[y] as number
     }
     return x
   }
   for (let changed = true; changed; ) {
     changed = false
-    for (const b of rpo.slice(1)) {
-      const processed = (predecessors[b] as number[]).filter((p) => idom.has(p))
-      if (processed.length === 0) continue
-      const candidate = processed.slice(1).reduce(intersect, processed[0] as number)
-      if (idom.get(b) !== candidate) {
-        idom.set(b, candidate)
+    for (let i = 1; i < rpo.length; i++) {
+      const b = rpo[i] as number
+      let candidate = -1
+      for (const p of predecessors[b] as number[]) {
+        if (idom[p] === -1) continue
+        candidate = candidate === -1 ? p : intersect(p, candidate)
+      }
+      if (candidate !== -1 && idom[b] !== candidate) {
+        idom[b] = candidate
         changed = true
       }
     }
   }
   // Dominance frontiers.
-  const frontier: Set<number>[] = blocks.map(() => new Set())
+  const frontier: number[][] = blocks.map(() => [])
   for (const b of rpo) {
-    const preds = (predecessors[b] as number[]).filter((p) => idom.has(p))
+    const preds = (predecessors[b] as number[]).filter((p) => idom[p] !== -1)
     if (preds.length < 2) continue
     for (const p of preds) {
-      for (let runner = p; runner !== idom.get(b); runner = idom.get(runner) as number) {
-        ;(frontier[runner] as Set<number>).add(b)
+      for (let runner = p; runner !== idom[b]; runner = idom[runner] as number) {
+        const runnerFrontier = frontier[runner] as number[]
+        if (!runnerFrontier.includes(b)) runnerFrontier.push(b)
         if (runner === 0) break
       }
     }
   }
 
-  // Where each object is defined, and where it is used before any definition in the block.
-  const defines = new Map<number, Set<number>>(declarationOrder.map((object) => [object, new Set()]))
-  const upward = new Map<number, Set<number>>(declarationOrder.map((object) => [object, new Set()]))
+  // Where each object is defined, and where it is used before any definition in the block
+  // (blocks in increasing order, each once: a block's events are seen together).
+  const defines = new Map<number, number[]>(declarationOrder.map((object) => [object, []]))
+  const upward = new Map<number, number[]>(declarationOrder.map((object) => [object, []]))
   blocks.forEach((block, b) => {
     for (const event of block.events) {
-      const defined = defines.get(event.object) as Set<number>
-      if (event.def) defined.add(b)
-      else if (!defined.has(b)) (upward.get(event.object) as Set<number>).add(b)
+      const defined = defines.get(event.object) as number[]
+      if (event.def) {
+        if (defined[defined.length - 1] !== b) defined.push(b)
+      } else if (defined[defined.length - 1] !== b) {
+        const exposed = upward.get(event.object) as number[]
+        if (exposed[exposed.length - 1] !== b) exposed.push(b)
+      }
     }
   })
 
+  // Marks per block, reused for every object: a block is marked when it holds the current stamp.
+  const definedMark = new Int32Array(count)
+  const liveMark = new Int32Array(count)
+  const iteratedMark = new Int32Array(count)
+  let stamp = 0
   const needsPhi = (object: number): boolean => {
-    const defined = new Set([...(defines.get(object) as Set<number>)].filter((b) => idom.has(b)))
+    stamp++
+    const defined = (defines.get(object) as number[]).filter((b) => idom[b] !== -1)
+    for (const b of defined) definedMark[b] = stamp
     // Blocks where the object is live on entry: from its upward-exposed uses back through
     // predecessors, stopping at blocks that define it.
-    const live = new Set(upward.get(object))
-    const work = [...live]
+    const work = [...(upward.get(object) as number[])]
+    for (const b of work) liveMark[b] = stamp
+    let live = work.length
     while (work.length > 0) {
       const b = work.pop() as number
       for (const p of predecessors[b] as number[]) {
-        if (live.has(p) || defined.has(p)) continue
-        live.add(p)
+        if (liveMark[p] === stamp || definedMark[p] === stamp) continue
+        liveMark[p] = stamp
+        live++
         work.push(p)
       }
     }
-    if (live.size === 0) return false
-    const iterated = new Set<number>()
-    const pending = [...defined]
+    if (live === 0) return false
+    const pending = defined
     while (pending.length > 0) {
       const b = pending.pop() as number
-      for (const d of frontier[b] as Set<number>) {
-        if (iterated.has(d)) continue
-        if (live.has(d)) return true
-        iterated.add(d)
+      for (const d of frontier[b] as number[]) {
+        if (iteratedMark[d] === stamp) continue
+        if (liveMark[d] === stamp) return true
+        iteratedMark[d] = stamp
         pending.push(d)
       }
     }
@@ -253,12 +285,10 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
   const order: number[] = declarationOrder.filter(needsPhi)
   const placed = new Set(order)
   // Renaming walk: dominator tree, children in reverse post-order.
-  const children = new Map<number, number[]>()
-  for (const b of rpo.slice(1)) {
-    const parent = idom.get(b) as number
-    const siblings = children.get(parent)
-    if (siblings === undefined) children.set(parent, [b])
-    else siblings.push(b)
+  const children: number[][] = blocks.map(() => [])
+  for (let i = 1; i < rpo.length; i++) {
+    const b = rpo[i] as number
+    ;(children[idom[b] as number] as number[]).push(b)
   }
   const pending = count > 0 ? [0] : []
   while (pending.length > 0) {
@@ -269,7 +299,8 @@ export function ssaOrder(body: readonly Stmt[], declarationOrder: readonly numbe
         order.push(event.object)
       }
     }
-    pending.push(...[...(children.get(b) ?? [])].reverse())
+    const below = children[b] as number[]
+    for (let i = below.length - 1; i >= 0; i--) pending.push(below[i] as number)
   }
   return new Map(order.map((object, rank) => [object, rank]))
 }
