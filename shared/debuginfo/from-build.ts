@@ -128,19 +128,17 @@ function firstAtOrAfter(rows: readonly LineInput[], address: number): number {
 
 /** Builds the writer's input for one compiled module. `link` is what the linker placed: a
  *  `LinkResult`, or the `PlacedProgram` its `debugSections` callback receives. */
-export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines' | 'labels'>, options: BuildDebugOptions): UnitInput {
+export function unitFromBuild(module: IrModule, frames: readonly FrameLayout[], link: Pick<LinkResult, 'symbols' | 'lines' | 'labelAddress'>, options: BuildDebugOptions): UnitInput {
   // Static symbols of other objects may share a name; prefer the one this module's object (named
   // after the source, as buildFromIr names it) defined.
   const ownObject = module.sourceFile.replace(/\.[^./]*$/, '') + '.s'
   const symbols = new Map<string, LinkResult['symbols'][number]>()
   for (const s of link.symbols) if (!symbols.has(s.name) || s.file === ownObject) symbols.set(s.name, s)
   const layouts = new Map(frames.map((f) => [f.functionName, f]))
-  const ownLabels = new Map<string, number>()
-  for (const label of link.labels) if (label.file === ownObject) ownLabels.set(label.name, Number(label.address))
   const labelAddress = (name: string): number => {
-    const address = ownLabels.get(name)
+    const address = link.labelAddress(ownObject, name)
     if (address === undefined) throw new DwarfError(`debug info: label ${name} was not placed by the linker`)
-    return address
+    return Number(address)
   }
   const placed = module.functions.map((fn) => {
     const sym = symbols.get(fn.name)

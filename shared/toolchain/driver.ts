@@ -19,7 +19,7 @@
  */
 import { DwarfError, unitFromAssembly, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
 import { VERSION } from '../version'
-import { assemble, assembleLines, type AssembleResult } from './asm/assembler'
+import { assemble, type AssembleResult } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
@@ -199,17 +199,8 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     const assemblyName = source.replace(/\.c$/, '.s')
-    const code = generated
-    // The assembler takes the generated lines as they are; the text is joined only when read.
-    units.push({
-      source,
-      kind,
-      get assembly() {
-        return code.assembly
-      },
-      frames: code.frames,
-      ...assembleUnit(() => assembleLines(code.lines, assemblyName), () => code.assembly),
-    })
+    const assembly = generated.assembly
+    units.push({ source, kind, assembly, frames: generated.frames, ...assembleUnit(() => assemble(assembly, assemblyName), () => assembly) })
     described.push({ module: ir, frames: generated.frames })
   }
 

@@ -131,13 +131,7 @@ export interface AssembleOptions {
 }
 
 export function assemble(source: string, fileName = 'input.s', options: AssembleOptions = {}): AssembleResult {
-  return assembleLines(source.split('\n'), fileName, options)
-}
-
-/** `assemble` of text already in lines, as the code generator produces it: joining them only to
- *  split them again would copy the whole program twice. */
-export function assembleLines(lines: readonly string[], fileName = 'input.s', options: AssembleOptions = {}): AssembleResult {
-  return new Assembly(lines, fileName, options).run()
+  return new Assembly(source.split('\n'), fileName, options).run()
 }
 
 class Assembly {

@@ -88,7 +88,7 @@ export interface LinkOptions {
 }
 
 /** What the linker has placed, before the file is written. */
-export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines' | 'labels' | 'placements'>
+export type PlacedProgram = Pick<LinkResult, 'entry' | 'symbols' | 'sections' | 'lines' | 'labelAddress' | 'placements'>
 
 /** A section that is in the file but not in memory (debug information). */
 export interface NonLoadedSection {
@@ -124,14 +124,6 @@ export interface LinkedPlacement {
   readonly size: number
 }
 
-/** Where an object's `.L` label landed (such labels are in no symbol table). */
-export interface LinkedLabel {
-  readonly name: string
-  readonly address: bigint
-  /** The object file that defined it. */
-  readonly file: string
-}
-
 /** Address → source line, from the objects' `.loc` line tables. */
 export interface LinkedLine {
   readonly address: bigint
@@ -149,8 +141,10 @@ export interface LinkResult {
   readonly symbols: readonly LinkedSymbol[]
   readonly sections: readonly LinkedSection[]
   readonly lines: readonly LinkedLine[]
-  readonly labels: readonly LinkedLabel[]
   readonly placements: readonly LinkedPlacement[]
+  /** Where the `.L` label `name` of object `file` landed (such labels are in no symbol table;
+   *  debug info places lexical blocks by them). Looked up on demand: most links never ask. */
+  readonly labelAddress: (file: string, name: string) => bigint | undefined
 }
 
 const NON_PIE_BASE = 0x400000n
@@ -173,7 +167,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const errors: string[] = []
   const warnings: string[] = []
   const base = options.pie ? 0n : NON_PIE_BASE
-  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [], labels: [], placements: [] })
+  const fail = (): LinkResult => ({ errors, warnings, entry: 0n, symbols: [], sections: [], lines: [], placements: [], labelAddress: () => undefined })
 
   // 1. Merge input sections by name.
   const outputs = new Map<SectionName, OutputSection>()
@@ -496,18 +490,27 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     if (start === undefined) return
     for (const row of object.lines ?? []) lines.push({ address: start + BigInt(row.offset), file: object.sourceFile ?? object.fileName, line: row.line, column: row.column })
   })
-  const labels: LinkedLabel[] = []
   const placements: LinkedPlacement[] = []
   objects.forEach((object, index) => {
     for (const section of object.sections) {
       const address = sectionAddress(index, section.name)
       if (address !== undefined) placements.push({ file: object.fileName, section: section.name, address, size: section.size })
     }
-    for (const label of object.localLabels ?? []) {
-      const start = sectionAddress(index, label.section)
-      if (start !== undefined) labels.push({ name: label.name, address: start + BigInt(label.offset), file: object.fileName })
-    }
   })
+  const labelsByFile = new Map<string, Map<string, bigint>>()
+  const labelAddress = (file: string, name: string): bigint | undefined => {
+    let labels = labelsByFile.get(file)
+    if (labels === undefined) {
+      labels = new Map()
+      const index = objects.findIndex((object) => object.fileName === file)
+      for (const label of objects[index]?.localLabels ?? []) {
+        const start = sectionAddress(index, label.section)
+        if (start !== undefined) labels.set(label.name, start + BigInt(label.offset))
+      }
+      labelsByFile.set(file, labels)
+    }
+    return labels.get(name)
+  }
   const sections = sectionHeaders.map((header) => ({ name: header.name, address: header.addr, size: header.size }))
 
   // Write loaded contents in file order.
@@ -519,7 +522,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
     out.padTo(header.offset)
     out.bytes(contentFor.get(header.name) as Uint8Array)
   }
-  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines, labels, placements }) ?? []) {
+  for (const extra of options.debugSections?.({ entry, symbols: linked, sections, lines, placements, labelAddress }) ?? []) {
     const strings = STRING_SECTIONS.has(extra.name)
     sectionHeaders.push({ name: extra.name, type: SHT_PROGBITS, flags: strings ? SHF_MERGE | SHF_STRINGS : 0, addr: 0n, offset: out.length, size: extra.bytes.length, link: 0, info: 0, align: 1, entrySize: strings ? 1 : 0 })
     out.bytes(extra.bytes)
@@ -561,7 +564,7 @@ export function link(objects: readonly ObjectFile[], options: LinkOptions): Link
   const bytes = out.result()
   bytes.set(head.result(), 0)
 
-  return { bytes, errors, warnings, entry, lines, labels, placements, symbols: linked, sections }
+  return { bytes, errors, warnings, entry, lines, placements, labelAddress, symbols: linked, sections }
 }
 
 function countRelativeRelocations(objects: readonly ObjectFile[]): number {

@@ -21,25 +21,10 @@ export interface CodegenOptions {
 }
 
 export interface CodegenResult {
-  /** The assembly, one line per entry (what the assembler takes: `assembleLines`). */
-  readonly lines: readonly string[]
-  /** The same as one text, joined when first read (only -S and the app show it). */
+  /** Joined at once: the text is one flat string outside the young generation, where the lines'
+   *  many small pieces, kept alive through assembly, would be copied by every scavenge. */
   readonly assembly: string
   readonly frames: readonly FrameLayout[]
-}
-
-class GeneratedAssembly implements CodegenResult {
-  private text: string | undefined
-
-  constructor(
-    readonly lines: readonly string[],
-    readonly frames: readonly FrameLayout[],
-  ) {}
-
-  get assembly(): string {
-    this.text ??= this.lines.join('\n') + '\n'
-    return this.text
-  }
 }
 
 export class CodegenError extends Error {}
@@ -201,7 +186,7 @@ class ModuleEmitter {
       out.push('\tsection .bss')
       for (const global of bss) emitGlobal(global, out)
     }
-    return new GeneratedAssembly(out, frames)
+    return { assembly: out.join('\n') + '\n', frames }
   }
 }
 
