@@ -2,14 +2,11 @@
 // (GNU as -g): a line row for each source line that puts code in .text, and a unit covering that
 // code. The same source is built by both; the line tables agree row for row, and gdb steps
 // through the source lines of both alike.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DebugIndex, readDebugInfo } from '../../../shared/debuginfo'
 import { DW_LANG_Mips_Assembler } from '../../../shared/debuginfo/constants'
-import { buildProgram } from '../../../shared/toolchain/driver'
-import { cleanUp, gdbCommands, readelfLines, workDir } from './native'
+import { buildPair, cleanUp, gdbCommands, readelfLines } from './native'
 
 afterAll(cleanUp)
 
@@ -38,19 +35,9 @@ banner:\t.ascii "not code\\n"
 
 const lineOf = (text: string): number => PROGRAM.split('\n').findIndex((line) => line.includes(text)) + 1
 
-function buildBoth(): { dir: string; ours: Uint8Array } {
-  const dir = workDir()
-  writeFileSync(join(dir, SOURCE), PROGRAM)
-  const built = buildProgram({ [SOURCE]: PROGRAM }, [SOURCE], { debugInfo: true, pie: false, compilationDirectory: dir })
-  if (!built.executable) throw new Error(built.diagnostics)
-  for (const name of ['gcc', 'memscape']) mkdirSync(join(dir, name))
-  writeFileSync(join(dir, 'memscape', 'prog'), built.executable, { mode: 0o755 })
-  execFileSync('gcc', ['-g', '-nostdlib', '-static', '-no-pie', SOURCE, '-o', join('gcc', 'prog')], { cwd: dir, stdio: 'ignore' })
-  return { dir, ours: built.executable }
-}
 
 describe('-g on an assembly source, against gcc -g (GNU as)', () => {
-  const { dir, ours } = buildBoth()
+  const { dir, ours } = buildPair(SOURCE, PROGRAM, { pie: false }, ['-g', '-nostdlib', '-static', '-no-pie'])
   const program = (who: string): string => join(dir, who, 'prog')
 
   it('has the same line rows as GNU as: one per line with code, none for blank lines, labels or data', () => {

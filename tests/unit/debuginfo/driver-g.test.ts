@@ -1,38 +1,19 @@
 // `buildProgram(..., { debugInfo: true })` (memscape cc -g) against gcc -O0 -g on the same
 // source: gdb run natively on both shows the same names, values, types and frame offsets, and our
 // reader (DebugIndex) finds in Memscape's bytes what it finds in gcc's.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DebugIndex, readDebugInfo, type DebugFunction, type DebugVariable } from '../../../shared/debuginfo'
-import { buildProgram, type StackProtector } from '../../../shared/toolchain/driver'
 import { typeText } from './canonical'
 import { DRIVER_PROGRAM, FIRST_BODY_LINE, LINE_AFTER_LOCALS } from './driver-program'
-import { cleanUp, gdbCommands, readelfLines, workDir } from './native'
+import { buildPair, cleanUp, gccFlagsFor, gdbCommands, readelfLines, type BuiltPair } from './native'
 
 afterAll(cleanUp)
 
 const SOURCE = 'prog.c'
 
-interface Pair {
-  /** Directory holding prog.c, gcc/prog and memscape/prog. */
-  readonly dir: string
-  readonly ours: Uint8Array
-  readonly theirs: Uint8Array
-}
-
-function buildBoth(pie: boolean, stackProtector: 'none' | 'all'): Pair {
-  const dir = workDir()
-  writeFileSync(join(dir, SOURCE), DRIVER_PROGRAM)
-  const built = buildProgram({ [SOURCE]: DRIVER_PROGRAM }, [SOURCE], { debugInfo: true, pie, stackProtector: stackProtector satisfies StackProtector, compilationDirectory: dir })
-  if (!built.executable) throw new Error(built.diagnostics)
-  for (const name of ['gcc', 'memscape']) mkdirSync(join(dir, name))
-  writeFileSync(join(dir, 'memscape', 'prog'), built.executable, { mode: 0o755 })
-  // Compiled in `dir` as `gcc prog.c`, so DW_AT_name and DW_AT_comp_dir read as ours do.
-  const flags = ['-g', '-O0', pie ? '-static-pie' : '-static', ...(pie ? [] : ['-no-pie']), stackProtector === 'none' ? '-fno-stack-protector' : '-fstack-protector-all']
-  execFileSync('gcc', [...flags, SOURCE, '-o', join('gcc', 'prog')], { cwd: dir, stdio: 'ignore' })
-  return { dir, ours: built.executable, theirs: new Uint8Array(readFileSync(join(dir, 'gcc', 'prog'))) }
+function buildBoth(pie: boolean, stackProtector: 'none' | 'all'): BuiltPair {
+  return buildPair(SOURCE, DRIVER_PROGRAM, { pie, stackProtector }, gccFlagsFor(pie, stackProtector))
 }
 
 /** Addresses differ between the two programs (other libc, other code size): compare the rest. */

@@ -2,13 +2,10 @@
 // names) are described in DW_TAG_lexical_block DIEs with the code range gcc -O0 -g gives them:
 // gdb run natively on Memscape's build and on gcc's shows the same variables at the same lines,
 // and our reader finds the same block tree, covering the same source lines, in both.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DebugIndex, readDebugInfo, type LexicalBlock } from '../../../shared/debuginfo'
-import { buildProgram } from '../../../shared/toolchain/driver'
-import { cleanUp, gdbCommands, workDir } from './native'
+import { buildPair, cleanUp, gccFlagsFor, gdbCommands } from './native'
 
 afterAll(cleanUp)
 
@@ -51,24 +48,6 @@ const lineOf = (text: string): number => PROGRAM.split('\n').findIndex((line) =>
 /** A stop inside each kind of block, and one after them all (only function-level names there). */
 const STOPS = ['total += sq;', 'printf("%d\\n", total);', 'total += twice(x);', 'total += w;', 'return total;'].map(lineOf)
 
-interface Pair {
-  readonly dir: string
-  readonly ours: Uint8Array
-  readonly theirs: Uint8Array
-}
-
-function buildBoth(pie: boolean, stackProtector: 'none' | 'all'): Pair {
-  const dir = workDir()
-  writeFileSync(join(dir, SOURCE), PROGRAM)
-  const built = buildProgram({ [SOURCE]: PROGRAM }, [SOURCE], { debugInfo: true, pie, stackProtector, compilationDirectory: dir })
-  if (!built.executable) throw new Error(built.diagnostics)
-  for (const name of ['gcc', 'memscape']) mkdirSync(join(dir, name))
-  // Same file name for both: gdb puts the program's path on the stack.
-  writeFileSync(join(dir, 'memscape', 'prog'), built.executable, { mode: 0o755 })
-  const flags = ['-g', '-O0', pie ? '-static-pie' : '-static', ...(pie ? [] : ['-no-pie']), stackProtector === 'none' ? '-fno-stack-protector' : '-fstack-protector-all']
-  execFileSync('gcc', [...flags, SOURCE, '-o', join('gcc', 'prog')], { cwd: dir, stdio: 'ignore' })
-  return { dir, ours: built.executable, theirs: new Uint8Array(readFileSync(join(dir, 'gcc', 'prog'))) }
-}
 
 /** A block as the tests compare it: its variables, its nested blocks and the source lines its code comes from. */
 interface BlockShape {
@@ -92,7 +71,7 @@ describe.each([
   { pie: false, stackProtector: 'none' },
   { pie: true, stackProtector: 'all' },
 ] as const)('lexical blocks, -g, PIE $pie, stack protector $stackProtector: Memscape against gcc -O0 -g', ({ pie, stackProtector }) => {
-  const pair = buildBoth(pie, stackProtector)
+  const pair = buildPair(SOURCE, PROGRAM, { pie, stackProtector }, gccFlagsFor(pie, stackProtector))
 
   it('gdb lists the same variables, innermost block first, at a stop in each block', () => {
     const session = [...STOPS.map((line) => `tbreak ${line}`), 'run', ...STOPS.flatMap(() => ['info locals', 'continue'])]

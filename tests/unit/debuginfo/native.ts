@@ -1,8 +1,9 @@
 // Helpers that build fixtures with the real gcc and ask the real binutils/gdb about them.
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { buildProgram, type DriverOptions } from '../../../shared/toolchain/driver'
 
 export const fixture = (name: string): string => join(__dirname, '../../fixtures/debuginfo', name)
 
@@ -102,4 +103,30 @@ export function gdbCommands(cwd: string, program: string, commands: readonly str
   const r = spawnSync('gdb', [...args, program], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
   if (r.status !== 0) throw new Error(`gdb failed: ${r.stderr}`)
   return r.stdout.split(`${fence}\n`).slice(1).map((text) => text.trimEnd())
+}
+
+/** One source built with -g by Memscape's driver and by gcc, in `dir` as `gcc/prog` and
+ *  `memscape/prog`: the same file name, since gdb puts the program's path on the stack. */
+export interface BuiltPair {
+  readonly dir: string
+  readonly ours: Uint8Array
+  readonly theirs: Uint8Array
+}
+
+/** gcc's flags for a static -O0 -g build in the mode Memscape's driver options describe. */
+export function gccFlagsFor(pie: boolean, stackProtector: 'none' | 'all'): string[] {
+  return ['-g', '-O0', pie ? '-static-pie' : '-static', ...(pie ? [] : ['-no-pie']), stackProtector === 'none' ? '-fno-stack-protector' : '-fstack-protector-all']
+}
+
+/** Builds `program` (named `source`) both ways. gcc compiles in `dir` as `gcc SOURCE`, so
+ *  DW_AT_name and DW_AT_comp_dir read as ours do. */
+export function buildPair(source: string, program: string, options: DriverOptions, gccFlags: readonly string[]): BuiltPair {
+  const dir = workDir()
+  writeFileSync(join(dir, source), program)
+  const built = buildProgram({ [source]: program }, [source], { ...options, debugInfo: true, compilationDirectory: dir })
+  if (!built.executable) throw new Error(built.diagnostics)
+  for (const name of ['gcc', 'memscape']) mkdirSync(join(dir, name))
+  writeFileSync(join(dir, 'memscape', 'prog'), built.executable, { mode: 0o755 })
+  execFileSync('gcc', [...gccFlags, source, '-o', join('gcc', 'prog')], { cwd: dir, stdio: 'ignore' })
+  return { dir, ours: built.executable, theirs: new Uint8Array(readFileSync(join(dir, 'gcc', 'prog'))) }
 }

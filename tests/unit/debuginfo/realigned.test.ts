@@ -1,13 +1,11 @@
 // A frame realigned for `_Alignas(32)` locals (`and rsp, -32`): its locals are rsp-relative
 // (DW_OP_breg7), as gcc -O0 -g describes them. gdb runs natively on Memscape's build and on gcc's
 // build of the same source; our reader reads the same locations back.
-import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DebugIndex, readDebugInfo } from '../../../shared/debuginfo'
-import { buildProgram } from '../../../shared/toolchain/driver'
-import { cleanUp, gdbCommands, workDir } from './native'
+import { buildPair, cleanUp, gccFlagsFor, gdbCommands } from './native'
 
 afterAll(cleanUp)
 
@@ -41,16 +39,6 @@ _Alignas(64) char pool[8];
 const LEAF_RETURN_LINE = 9
 const MAIN_PRINTF_LINE = 19
 
-function buildBoth(): { dir: string; ours: Uint8Array } {
-  const dir = workDir()
-  writeFileSync(join(dir, SOURCE), PROGRAM)
-  const built = buildProgram({ [SOURCE]: PROGRAM }, [SOURCE], { debugInfo: true, pie: false, stackProtector: 'none', compilationDirectory: dir })
-  if (!built.executable) throw new Error(built.diagnostics)
-  for (const name of ['gcc', 'memscape']) mkdirSync(join(dir, name))
-  writeFileSync(join(dir, 'memscape', 'prog'), built.executable, { mode: 0o755 })
-  execFileSync('gcc', ['-g', '-O0', '-static', '-no-pie', '-fno-stack-protector', SOURCE, '-o', join('gcc', 'prog')], { cwd: dir, stdio: 'ignore' })
-  return { dir, ours: built.executable }
-}
 
 /** `info scope`'s raw expression per symbol (gcc's CFA frame base shows DW_OP_fbreg raw; ours
  *  resolves it to rbp): the rsp-relative ones, which both print alike. */
@@ -61,7 +49,7 @@ function rspSlots(scope: string): Map<string, number> {
 }
 
 describe('a frame realigned by _Alignas(32)', () => {
-  const { dir, ours } = buildBoth()
+  const { dir, ours } = buildPair(SOURCE, PROGRAM, { pie: false, stackProtector: 'none' }, gccFlagsFor(false, 'none'))
   const session = [
     'info scope leaf',
     `break ${LEAF_RETURN_LINE}`,
