@@ -287,9 +287,10 @@ export class Sema {
     if (!isScalar(to)) this.error(loc, 'conversion to non-scalar type requested')
     if (!isScalar(e.type)) this.error(loc, e.type.kind === 'void' ? 'void value not ignored as it ought to be' : `aggregate value used where an integer was expected`)
     const c = this.convert(e, to, false)
-    if (c !== e) return { ...c, loc }
-    // Nothing to convert: a constant stays a constant, anything else becomes a cast (not an lvalue).
-    return e.k === 'num' ? { ...e, loc } : { k: 'cast', operand: e, implicit: false, type: unqualified(to), loc }
+    if (c.k === 'num' || c.k === 'cast') return { ...c, loc }
+    // A conversion that changes no bits (to the same type, one pointer type to another) still
+    // yields a cast: its result is a value, not an lvalue (`(char *)p = q` is an error in gcc).
+    return { k: 'cast', operand: e, implicit: false, type: unqualified(to), loc }
   }
 
   /** Checks and converts a value for assignment-like contexts (C17 6.5.16.1), warning like gcc. */

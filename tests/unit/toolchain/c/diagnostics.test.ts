@@ -131,6 +131,13 @@ describe('diagnostics match gcc: same errors, same places, one pass', () => {
     expect(ourErrors(source)).toEqual(theirs)
   })
 
+  it('nor is a cast between pointer types, or to an enum from int (gcc)', () => {
+    const source = 'enum e { A };\nvoid f(int *p, char *q, int i) {\n  (char *)p = q;\n  ((char *)p)++;\n  (enum e)i = A;\n  q = (char *)p;\n}\n'
+    const theirs = gccErrors(source)
+    expect(theirs).toHaveLength(3)
+    expect(ourErrors(source)).toEqual(theirs)
+  })
+
   it('rejects floating point clearly', () => {
     expect(ourErrors('double d;\n')).toEqual(['t.c:1:1: error: floating-point types are not supported yet'])
     expect(ourErrors('int x = 1.5;\n')).toEqual(['t.c:1:9: error: floating-point types are not supported yet'])
