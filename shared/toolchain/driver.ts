@@ -19,7 +19,7 @@
  */
 import { DwarfError, unitFromAssembly, unitFromBuild, writeDwarf, type UnitInput } from '../debuginfo'
 import { VERSION } from '../version'
-import { assemble, type AssembleResult } from './asm/assembler'
+import { assemble, type AssembleOptions } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
 import { compile, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
@@ -146,11 +146,10 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     }
   }
 
-  /** Reports an assembler's diagnostics, quoting the lines of `text` (read only when there are any). */
-  const assembleUnit = (assembleIt: () => AssembleResult, text: () => string): { object?: ObjectFile } => {
-    const assembled = timed('assembler', assembleIt)
+  const assembleUnit = (text: string, name: string, assemblerOptions: AssembleOptions = {}): { object?: ObjectFile } => {
+    const assembled = timed('assembler', () => assemble(text, name, assemblerOptions))
     const shown = assembled.diagnostics.filter((d) => d.severity === 'error' || !options.suppressWarnings)
-    for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text()))
+    for (const diagnostic of shown) messages.push(quoteAssemblerDiagnostic(diagnostic, text))
     errorCount += assembled.diagnostics.filter((d) => d.severity === 'error').length
     return assembled.object === undefined ? {} : { object: assembled.object }
   }
@@ -164,7 +163,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     if (kind === 'assembly') {
-      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(() => assemble(text, source, { sourceLineRows: options.debugInfo === true }), () => text) })
+      units.push({ source, kind, assembly: text, frames: [], ...assembleUnit(text, source, { sourceLineRows: options.debugInfo === true }) })
       if (options.debugInfo === true) describedAssembly.push(source)
       continue
     }
@@ -199,8 +198,7 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       continue
     }
     const assemblyName = source.replace(/\.c$/, '.s')
-    const assembly = generated.assembly
-    units.push({ source, kind, assembly, frames: generated.frames, ...assembleUnit(() => assemble(assembly, assemblyName), () => assembly) })
+    units.push({ source, kind, assembly: generated.assembly, frames: generated.frames, ...assembleUnit(generated.assembly, assemblyName) })
     described.push({ module: ir, frames: generated.frames })
   }
 
