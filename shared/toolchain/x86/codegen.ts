@@ -471,7 +471,7 @@ class FunctionEmitter {
     this.ins('ret')
   }
 
-  /** The last line emitted other than a `.loc` row ('' when there is none). */
+  /** The last line emitted other than a `.loc` row or a block label ('' when there is none). */
   private lastInstruction(): string {
     for (let index = this.lines.length - 1; index >= 0; index--) {
       const line = this.lines[index] as string
