@@ -21,12 +21,12 @@ import { DwarfError, unitFromAssembly, unitFromBuild, writeDwarf, type UnitInput
 import { VERSION } from '../version'
 import { assemble, type AssembleOptions } from './asm/assembler'
 import type { Diagnostic as AssemblerDiagnostic, ObjectFile } from './asm/object'
-import { compile, type StackProtector } from './c/compile'
+import { compileFunctions, type StackProtector } from './c/compile'
 import { formatDiagnostic, formatDiagnostics } from './c/diagnostics'
 import { buildLibc, LIBC_INCLUDE_DIR, libcFiles, type LibcBuild } from './libc'
-import type { IrModule } from './ir/types'
+import type { IrFunction, IrModule } from './ir/types'
 import { link, type LinkResult, type NonLoadedSection, type PlacedProgram } from './link/linker'
-import { CodegenError, generateAssembly } from './x86/codegen'
+import { AssemblyWriter, CodegenError } from './x86/codegen'
 import type { FrameLayout } from './x86/frame'
 
 export type { StackProtector }
@@ -167,39 +167,55 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       if (options.debugInfo === true) describedAssembly.push(source)
       continue
     }
+    // The back end writes each function as soon as the front end has lowered it, so only one
+    // function's syntax tree and IR are alive at a time (the garbage collector copies less).
+    const writer = new AssemblyWriter({ pie, stackProtector })
+    const debugFunctions: IrFunction[] = []
+    let codegenError: CodegenError | undefined
+    const backEndBefore = timings.backEnd
     const compiled = timed('frontEnd', () =>
-      compile(fileMap, source, {
-        pie,
-        stackProtector,
-        systemIncludeDirs: [LIBC_INCLUDE_DIR],
-        ...(options.includeDirs === undefined ? {} : { includeDirs: options.includeDirs }),
-        builtins: (options.builtins ?? true) && !options.freestanding,
-        ...(options.freestanding ? { defines: { __STDC_HOSTED__: '0', ...options.defines } } : options.defines === undefined ? {} : { defines: options.defines }),
-        ...(options.undefines === undefined ? {} : { undefines: options.undefines }),
-      }),
+      compileFunctions(
+        fileMap,
+        source,
+        {
+          pie,
+          stackProtector,
+          systemIncludeDirs: [LIBC_INCLUDE_DIR],
+          ...(options.includeDirs === undefined ? {} : { includeDirs: options.includeDirs }),
+          builtins: (options.builtins ?? true) && !options.freestanding,
+          ...(options.freestanding ? { defines: { __STDC_HOSTED__: '0', ...options.defines } } : options.defines === undefined ? {} : { defines: options.defines }),
+          ...(options.undefines === undefined ? {} : { undefines: options.undefines }),
+        },
+        (fn) => {
+          if (codegenError !== undefined) return
+          if (options.debugInfo === true) debugFunctions.push(fn)
+          try {
+            timed('backEnd', () => writer.addFunction(fn))
+          } catch (error) {
+            if (!(error instanceof CodegenError)) throw error
+            codegenError = error
+          }
+        },
+      ),
     )
+    timings.frontEnd -= timings.backEnd - backEndBefore
     const shown = options.suppressWarnings ? compiled.diagnostics.filter((d) => d.severity !== 'warning') : compiled.diagnostics
     const report = options.suppressWarnings ? formatDiagnostics(shown, fileMap) : compiled.text
     if (report !== '') messages.push(report)
     errorCount += compiled.errorCount
-    if (compiled.ir === undefined) {
+    const unit = compiled.data
+    if (unit === undefined || codegenError !== undefined) {
+      if (unit !== undefined && codegenError !== undefined) {
+        messages.push(`${source}: error: ${codegenError.message}\n`)
+        errorCount++
+      }
       units.push({ source, kind, assembly: '', frames: [] })
       continue
     }
-    const ir = compiled.ir
-    let generated
-    try {
-      generated = timed('backEnd', () => generateAssembly(ir, { pie, stackProtector }))
-    } catch (error) {
-      if (!(error instanceof CodegenError)) throw error
-      messages.push(`${source}: error: ${error.message}\n`)
-      errorCount++
-      units.push({ source, kind, assembly: '', frames: [] })
-      continue
-    }
+    const generated = timed('backEnd', () => writer.finish(unit))
     const assemblyName = source.replace(/\.c$/, '.s')
     units.push({ source, kind, assembly: generated.assembly, frames: generated.frames, ...assembleUnit(generated.assembly, assemblyName) })
-    described.push({ module: ir, frames: generated.frames })
+    if (options.debugInfo === true) described.push({ module: { ...unit, functions: debugFunctions }, frames: generated.frames })
   }
 
   if (sources.length === 0) {

@@ -175,8 +175,8 @@ export interface StringLiteral {
   readonly type: CType
 }
 
+/** What a unit holds besides its function definitions (which the parser hands on one by one). */
 export interface TranslationUnit {
-  readonly functions: readonly FunctionDef[]
   /** Objects with static storage duration (file scope and static locals), in first-seen order. */
   readonly globals: readonly VarSymbol[]
   readonly strings: readonly StringLiteral[]

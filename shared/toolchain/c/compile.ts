@@ -1,10 +1,10 @@
 /**
  * The C front end's entry point: preprocess, parse and check, lower to the shared IR.
  */
-import type { IrModule } from '../ir/types'
+import type { IrFunction, IrModule, IrModuleData } from '../ir/types'
 import { DiagnosticSink, formatDiagnostics, type Diagnostic } from './diagnostics'
-import { lowerTranslationUnit } from './lower'
-import { parseTranslationUnit } from './parser'
+import { Lowerer } from './lower'
+import { Parser } from './parser'
 import { preprocess, type PreprocessOptions } from './preprocess'
 
 export type StackProtector = 'none' | 'default' | 'strong' | 'all'
@@ -29,6 +29,12 @@ export interface CompileResult {
   /** The diagnostics rendered like gcc (message, quoted line, caret). */
   readonly text: string
   readonly errorCount: number
+}
+
+/** `compileFunctions`' result: the module's data, its functions having gone to the caller. */
+export interface UnitResult extends Omit<CompileResult, 'ir'> {
+  /** undefined when there were errors (functions handed on before the first error stay valid). */
+  readonly data: IrModuleData | undefined
 }
 
 /** Macros gcc defines for the code-generation options (checked with `gcc -dM -E`). */
@@ -61,23 +67,51 @@ export function optionMacros(options: CompileOptions): Record<string, string> {
  * input: problems come back as diagnostics.
  */
 export function compile(files: Readonly<Record<string, string>>, mainFile: string, options: CompileOptions = {}): CompileResult {
+  const functions: IrFunction[] = []
+  const { data, ...result } = compileFunctions(files, mainFile, options, (fn) => functions.push(fn))
+  return { ...result, ir: data === undefined ? undefined : { ...data, functions } }
+}
+
+/**
+ * Compiles `mainFile` like `compile`, handing each function's IR to `onFunction` as soon as it is
+ * lowered, while the rest is still being parsed: a back end that generates code there keeps only
+ * one function's syntax tree and IR alive at a time. Functions come in definition order, and only
+ * while no error has been found.
+ */
+export function compileFunctions(
+  files: Readonly<Record<string, string>>,
+  mainFile: string,
+  options: CompileOptions,
+  onFunction: (fn: IrFunction) => void,
+): UnitResult {
   const diags = new DiagnosticSink(options.maxErrors === 0 ? Number.POSITIVE_INFINITY : (options.maxErrors ?? 50))
   const defines = { ...optionMacros(options), ...(options.defines ?? {}) }
-  let ir: IrModule | undefined
+  let data: IrModuleData | undefined
   try {
     const tokens = preprocess(files, mainFile, { ...options, defines }, diags)
     if (!diags.tooManyErrors) {
-      const unit = parseTranslationUnit(tokens, diags)
+      let loweringErrors = 0
+      const parser = new Parser(tokens, diags, (def) => {
+        // After a syntax error the trees may be incomplete, so nothing more is lowered; a
+        // lowering error stops only the hand-over (later functions still report theirs).
+        if (diags.errorCount > loweringErrors) return
+        const before = diags.errorCount
+        const fn = lowerer.function(def)
+        loweringErrors += diags.errorCount - before
+        if (fn !== undefined && diags.errorCount === 0) onFunction(fn)
+      })
+      const lowerer = new Lowerer(parser.strings, diags, { builtins: options.builtins ?? true })
+      const unit = parser.parse()
       if (diags.errorCount === 0) {
-        const lowered = lowerTranslationUnit(unit, mainFile, diags, { builtins: options.builtins ?? true })
-        if (diags.errorCount === 0) ir = lowered
+        const lowered = lowerer.data(unit, mainFile)
+        if (diags.errorCount === 0) data = lowered
       }
     }
   } catch (e) {
     // The parser bounds its own nesting; a huge flat expression can still be too deep to walk.
     if (!(e instanceof RangeError)) throw e
     diags.error(undefined, 'program too complex: nesting exceeds the compiler\'s limits')
-    ir = undefined
+    data = undefined
   }
-  return { ir, diagnostics: diags.diagnostics, text: formatDiagnostics(diags.diagnostics, files), errorCount: diags.errorCount }
+  return { data, diagnostics: diags.diagnostics, text: formatDiagnostics(diags.diagnostics, files), errorCount: diags.errorCount }
 }

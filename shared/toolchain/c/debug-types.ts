@@ -12,8 +12,10 @@ import type { DebugType } from '../ir/types'
 import { intKindOf, isSignedKind, sizeOf, typeToString, unqualified, withoutTypedefName, type CType, type RecordInfo } from './types'
 
 /** A record under construction: members are pushed after it is registered, so a
- *  self-referential struct can point to itself. */
-type DebugRecord = DwarfRecord & { readonly members: DwarfMember[] }
+ *  self-referential struct can point to itself. A struct described while still incomplete is
+ *  completed in place when its body has been seen (functions are lowered while the parser goes
+ *  on), so every reference to it describes the whole struct, as gcc's end-of-unit DWARF does. */
+type DebugRecord = Omit<DwarfRecord, 'size' | 'complete' | 'members'> & { size: number; complete: boolean; readonly members: DwarfMember[] }
 
 /** `DebugType` plus the structured description (accepted wherever the IR takes a DebugType). */
 export interface CDebugType extends DebugType {
@@ -62,8 +64,10 @@ export class DebugTypeTable {
 
   private record(info: RecordInfo): DebugRecord {
     const known = this.records.get(info)
-    if (known) return known
-    const record: DebugRecord = { kind: info.isUnion ? 'union' : 'struct', id: info.id, name: info.tag, size: info.size, complete: info.complete, members: [] }
+    if (known !== undefined && (known.complete || !info.complete)) return known
+    const record: DebugRecord = known ?? { kind: info.isUnion ? 'union' : 'struct', id: info.id, name: info.tag, size: info.size, complete: info.complete, members: [] }
+    record.size = info.size
+    record.complete = info.complete
     this.records.set(info, record)
     for (const m of info.members) {
       const member: DwarfMember = m.bitField

@@ -5,7 +5,7 @@
  * gcc's frame layout and the stack protector, and file-scope data gets its bytes and relocations.
  */
 import type * as IR from '../ir/types'
-import type { Expr, FunctionDef, Initializer, Stmt, TranslationUnit, VarSymbol } from './ast'
+import type { Expr, FunctionDef, Initializer, Stmt, StringLiteral, TranslationUnit, VarSymbol } from './ast'
 import { DebugTypeTable } from './debug-types'
 import { CompileAbort, type DiagnosticSink, type SourceLocation } from './diagnostics'
 import { VOID, alignOf, intKindOf, isSignedKind, isSignedType, pointerTo, sizeOf, typeToString, unqualified, type BitField, type CType, type IntKind } from './types'
@@ -99,31 +99,34 @@ export class Lowerer {
   private fs: FunctionState | undefined
 
   constructor(
-    private readonly unit: TranslationUnit,
-    private readonly sourceFile: string,
+    /** The unit's string literals by id, as the parser finds them. */
+    private readonly strings: readonly StringLiteral[],
     private readonly diags: DiagnosticSink,
     private readonly options: LowerOptions = { builtins: true },
   ) {}
 
-  lower(): IR.IrModule {
-    const functions: IR.IrFunction[] = []
-    for (const def of this.unit.functions) {
-      try {
-        functions.push(this.lowerFunction(def))
-      } catch (e) {
-        if (!(e instanceof CompileAbort)) throw e
-      }
+  /** One function definition's IR; undefined when it has errors (they are reported). */
+  function(def: FunctionDef): IR.IrFunction | undefined {
+    try {
+      return this.lowerFunction(def)
+    } catch (e) {
+      if (!(e instanceof CompileAbort)) throw e
+      return undefined
     }
+  }
+
+  /** The unit's data, once it has been parsed: its objects, its string literals and its externs. */
+  data(unit: TranslationUnit, sourceFile: string): IR.IrModuleData {
     const globals: IR.IrGlobal[] = []
-    for (const sym of this.unit.globals) {
+    for (const sym of unit.globals) {
       try {
         globals.push(this.lowerGlobal(sym))
       } catch (e) {
         if (!(e instanceof CompileAbort)) throw e
       }
     }
-    const externs = this.unit.externs.map((s) => s.asmName)
-    return { sourceFile: this.sourceFile, globals: [...globals, ...this.stringGlobals], functions, externs }
+    const externs = unit.externs.map((s) => s.asmName)
+    return { sourceFile, globals: [...globals, ...this.stringGlobals], externs }
   }
 
   private fail(loc: SourceLocation, message: string): never {
@@ -136,7 +139,7 @@ export class Lowerer {
   private stringSymbol(id: number): string {
     let name = this.stringNames.get(id)
     if (name === undefined) {
-      const lit = this.unit.strings[id]
+      const lit = this.strings[id]
       if (!lit) throw new Error(`unknown string literal ${id}`)
       name = this.addStringGlobal(lit.bytes, alignOf(lit.type))
       this.stringNames.set(id, name)
@@ -153,7 +156,7 @@ export class Lowerer {
   }
 
   private literalBySymbol(symbol: string): Uint8Array | undefined {
-    for (const [id, name] of this.stringNames) if (name === symbol) return this.unit.strings[id]?.bytes
+    for (const [id, name] of this.stringNames) if (name === symbol) return this.strings[id]?.bytes
     return undefined
   }
 
@@ -943,7 +946,7 @@ export class Lowerer {
     let at = e
     while (at.k === 'cast' && at.type.kind === 'pointer') at = at.operand
     if (at.k !== 'addr' || at.operand.k !== 'str') return undefined
-    const bytes = this.unit.strings[at.operand.id]?.bytes
+    const bytes = this.strings[at.operand.id]?.bytes
     if (bytes === undefined) return undefined
     const end = bytes.indexOf(0)
     return String.fromCharCode(...bytes.subarray(0, end < 0 ? bytes.length : end))
@@ -1041,8 +1044,4 @@ function writeInt(view: DataView, offset: number, width: number, value: bigint):
       view.setBigUint64(offset, BigInt.asUintN(64, value), true)
       return
   }
-}
-
-export function lowerTranslationUnit(unit: TranslationUnit, sourceFile: string, diags: DiagnosticSink, options: LowerOptions = { builtins: true }): IR.IrModule {
-  return new Lowerer(unit, sourceFile, diags, options).lower()
 }

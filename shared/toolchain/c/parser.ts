@@ -162,18 +162,16 @@ interface InitNode {
   open?: boolean
 }
 
-export interface ParseResult {
-  readonly unit: TranslationUnit
-}
-
 export class Parser {
   private pos = 0
   private scope = new Scope(undefined, -1, 0)
   private readonly fileScope = this.scope
   private readonly sema: Sema
-  private readonly functions: FunctionDef[] = []
   private readonly globals: VarSymbol[] = []
-  private readonly strings: StringLiteral[] = []
+  /** The unit's string literals, by id; the lowerer reads them as functions are handed on. */
+  readonly strings: StringLiteral[] = []
+  /** Definitions waiting behind an inline definition, whose fate is known only at the unit's end. */
+  private readonly waiting: FunctionDef[] = []
   private fn: FunctionContext | undefined
   private staticCounter = 0
   private switchCounter = 0
@@ -183,9 +181,15 @@ export class Parser {
   /** Tokens with an unterminated quote, by the index of the token they preceded (see `next`). */
   private readonly unterminated = new Map<number, PPToken[]>()
 
+  /**
+   * Each function definition goes to `onFunction` as soon as it is certain to be emitted, in
+   * definition order, so a caller can lower and generate it while the parser goes on and its
+   * syntax tree dies young.
+   */
   constructor(
     tokens: readonly PPToken[],
     private readonly diags: DiagnosticSink,
+    private readonly onFunction: (def: FunctionDef) => void,
   ) {
     // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
     // never sees it (`char c = 'a;` then parses on as `char c = <next line>`). Such tokens are
@@ -372,15 +376,20 @@ export class Parser {
     // As gcc: a `static inline` function is emitted only when referenced, and an `inline`
     // definition with external linkage only when some declaration makes it an external definition
     // (C17 6.7.4p7); otherwise calls go to an external symbol.
-    const functions = this.functions.filter((f) => {
-      if (!f.sym.inlineDefinition) return true
-      return f.sym.external ? f.sym.externalDefinition : f.sym.used
-    })
-    for (const f of this.functions) if (!functions.includes(f)) f.sym.defined = false
+    for (const f of this.waiting) {
+      if (!f.sym.inlineDefinition || (f.sym.external ? f.sym.externalDefinition : f.sym.used)) this.onFunction(f)
+      else f.sym.defined = false
+    }
     const externs = [...this.fileScope.names.values()].filter(
       (s): s is VarSymbol => s.kind === 'var' && !s.defined && !s.tentative && s.used,
     )
-    return { functions, globals: this.globals, strings: this.strings, externs }
+    return { globals: this.globals, strings: this.strings, externs }
+  }
+
+  /** Hands a definition on, unless an inline definition before it still waits (order is kept). */
+  private defined(def: FunctionDef): void {
+    if (def.sym.inlineDefinition || this.waiting.length > 0) this.waiting.push(def)
+    else this.onFunction(def)
   }
 
   /** Skips to the end of the broken declaration: a ';' or the '}' closing a top-level block. */
@@ -578,7 +587,7 @@ export class Parser {
     const locals = this.fn.locals
     this.fn = undefined
     this.diags.currentFunction = undefined
-    this.functions.push({ sym, type: ftype, params, body, locals, loc: d.loc, endLoc })
+    this.defined({ sym, type: ftype, params, body, locals, loc: d.loc, endLoc })
   }
 
   private declareLocal(name: string, type: CType, loc: SourceLocation, storage: 'local' | 'param'): VarSymbol {
@@ -2298,11 +2307,6 @@ const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=',
 const BINARY_PRECEDENCE: Readonly<Record<string, number>> = {
   '||': 1, '&&': 2, '|': 3, '^': 4, '&': 5, '==': 6, '!=': 6, '<': 7, '>': 7, '<=': 7, '>=': 7,
   '<<': 8, '>>': 8, '+': 9, '-': 9, '*': 10, '/': 10, '%': 10,
-}
-
-/** Parses a preprocessed token list into a checked translation unit. */
-export function parseTranslationUnit(tokens: readonly PPToken[], diags: DiagnosticSink): TranslationUnit {
-  return new Parser(tokens, diags).parse()
 }
 
 /** gcc's `_Alignof(expression)`: a variable's or member's own alignment, else its type's. */

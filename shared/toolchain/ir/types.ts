@@ -35,11 +35,16 @@ export interface DebugType {
 // Module and globals
 // ---------------------------------------------------------------------------------------------
 
-export interface IrModule {
+export interface IrModule extends IrModuleData {
+  readonly functions: readonly IrFunction[]
+}
+
+/** A module without its functions: what a front end delivers at the unit's end when it hands
+ *  each function to the back end as soon as it is lowered (so that function's IR dies young). */
+export interface IrModuleData {
   /** The main source file name, used for debug info and `.file`. */
   readonly sourceFile: string
   readonly globals: readonly IrGlobal[]
-  readonly functions: readonly IrFunction[]
   /** Symbols used but defined elsewhere (functions or data). Referencing an undeclared symbol is
    *  allowed too; the linker reports it if nobody defines it. */
   readonly externs?: readonly string[]

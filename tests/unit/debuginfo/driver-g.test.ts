@@ -154,3 +154,33 @@ describe.each([
     expect(new DebugIndex(readDebugInfo(pair.ours)).addressesOf(SOURCE, FIRST_BODY_LINE)).toContain(gdbAddress)
   })
 })
+
+describe('a struct whose body comes after a function that uses a pointer to it', () => {
+  // main is lowered (and its debug types described) before the parser has seen struct node's
+  // body; the DWARF must still describe the whole struct, as gcc's does.
+  const program = `struct node;
+int length(struct node *n);
+
+int main(void)
+{
+    struct node *head = 0;
+    return length(head);
+}
+
+struct node { int value; struct node *next; };
+
+int length(struct node *n)
+{
+    return n ? 1 + length(n->next) : 0;
+}
+`
+  const pair = buildPair('late.c', program, { pie: true, stackProtector: 'none' }, gccFlagsFor(true, 'none'))
+  const session = ['break main', 'run', 'ptype head', 'ptype struct node', 'whatis head->next->value']
+
+  it('gdb shows the same type for main\'s pointer in both builds', () => {
+    const ours = gdbCommands(join(pair.dir, 'memscape'), './prog', session)
+    const theirs = gdbCommands(join(pair.dir, 'gcc'), './prog', session)
+    expect(ours[2]).toBe('type = struct node {\n    int value;\n    struct node *next;\n} *')
+    expect(ours.slice(2)).toEqual(theirs.slice(2))
+  })
+})
