@@ -5,7 +5,7 @@ import type { IrFunction, IrModule, IrModuleData } from '../ir/types'
 import { DiagnosticSink, formatDiagnostics, type Diagnostic } from './diagnostics'
 import { Lowerer } from './lower'
 import { Parser } from './parser'
-import { preprocess, type PreprocessOptions } from './preprocess'
+import { FatalPreprocessError, Preprocessor, type PreprocessOptions } from './preprocess'
 
 export type StackProtector = 'none' | 'default' | 'strong' | 'all'
 
@@ -88,10 +88,14 @@ export function compileFunctions(
   const defines = { ...optionMacros(options), ...(options.defines ?? {}) }
   let data: IrModuleData | undefined
   try {
-    const tokens = preprocess(files, mainFile, { ...options, defines }, diags)
-    if (!diags.tooManyErrors) {
-      let loweringErrors = 0
-      const parser = new Parser(tokens, diags, (def) => {
+    // Tokens go from the preprocessor to the parser as it asks for them: like the syntax trees,
+    // they die young instead of all being alive until the parse ends.
+    const preprocessor = new Preprocessor(files, mainFile, { ...options, defines }, diags)
+    let loweringErrors = 0
+    const parser = new Parser(
+      () => preprocessor.next(),
+      diags,
+      (def) => {
         // After a syntax error the trees may be incomplete, so nothing more is lowered; a
         // lowering error stops only the hand-over (later functions still report theirs).
         if (diags.errorCount > loweringErrors) return
@@ -99,19 +103,19 @@ export function compileFunctions(
         const fn = lowerer.function(def)
         loweringErrors += diags.errorCount - before
         if (fn !== undefined && diags.errorCount === 0) onFunction(fn)
-      })
-      const lowerer = new Lowerer(parser.strings, diags, { builtins: options.builtins ?? true })
-      const unit = parser.parse()
-      if (diags.errorCount === 0) {
-        const lowered = lowerer.data(unit, mainFile)
-        if (diags.errorCount === 0) data = lowered
-      }
+      },
+    )
+    const lowerer = new Lowerer(parser.strings, diags, { builtins: options.builtins ?? true })
+    const unit = parser.parse()
+    if (diags.errorCount === 0) {
+      const lowered = lowerer.data(unit, mainFile)
+      if (diags.errorCount === 0) data = lowered
     }
   } catch (e) {
-    // The parser bounds its own nesting; a huge flat expression can still be too deep to walk.
-    if (!(e instanceof RangeError)) throw e
-    diags.error(undefined, 'program too complex: nesting exceeds the compiler\'s limits')
-    data = undefined
+    // A missing #include ends the compilation (it has been reported, as gcc does). The parser
+    // bounds its own nesting, but a huge flat expression can still be too deep to walk.
+    if (e instanceof RangeError) diags.error(undefined, 'program too complex: nesting exceeds the compiler\'s limits')
+    else if (!(e instanceof FatalPreprocessError)) throw e
   }
   return { data, diagnostics: diags.diagnostics, text: formatDiagnostics(diags.diagnostics, files), errorCount: diags.errorCount }
 }

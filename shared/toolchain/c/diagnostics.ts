@@ -6,7 +6,9 @@
  *         |  ^~~~~~
  *
  * Locations are 1-based line and column; columns are display columns (tabs advance to the next
- * multiple of 8, every other character counts 1), which is gcc 12's default column unit.
+ * multiple of 8, every other character counts 1), which is gcc 12's default column unit. Column 0
+ * is a whole line: gcc names such a place without a column and underlines nothing
+ * (`a.c:3: error: unterminated #if`).
  */
 
 export interface SourceLocation {
@@ -84,7 +86,7 @@ function sameLocation(a: SourceLocation, b: SourceLocation): boolean {
  * text so the offending line can be quoted under the message.
  */
 export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string, string>>, quoteSource = true): string {
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : 'cc1: '
+  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column === 0 ? '' : `${d.location.column}:`} ` : 'cc1: '
   let out = `${where}${d.severity}: ${d.message}\n`
   if (!d.location || !quoteSource) return out
   const text = sources[d.location.file]
@@ -94,6 +96,7 @@ export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string,
   const shown = expandTabs(lineText)
   const gutter = String(d.location.line).padStart(5)
   out += `${gutter} | ${shown}\n`
+  if (d.location.column === 0) return `${out}${' '.repeat(5)} | \n`
   const pad = ' '.repeat(Math.max(0, d.location.column - 1))
   const tail = Math.max(0, Math.min(d.length, shown.length - d.location.column + 1) - 1)
   out += `${' '.repeat(5)} | ${pad}^${'~'.repeat(tail)}\n`

@@ -176,95 +176,129 @@ class SplicedSource {
 
 /** Tokenises one source file into preprocessing tokens; the list ends with an 'eof' token. */
 export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPToken[] {
-  const src = new SplicedSource(raw, file)
-  const text = src.text
-  const n = text.length
+  const lexer = new Lexer(raw, file, diags)
   const tokens: PPToken[] = []
-  // A UTF-8 byte order mark at the start is ignored, as gcc does.
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  let spaceBefore = false
-  let lineStart = true
-  const loc = (at: number): SourceLocation => src.location(at)
-  const push = (kind: PPTokenKind, start: number, end: number, spelled?: string): void => {
-    const column = src.locate(start)
-    tokens.push(new PPToken(kind, spelled ?? text.slice(start, end), file, src.line, column, spaceBefore, lineStart, undefined))
-    spaceBefore = false
-    lineStart = false
+  while (!lexer.done) for (const t of lexer.chunk()) tokens.push(t)
+  return tokens
+}
+
+/** Tokens per chunk (rounded up to a whole line): enough to make a chunk's overhead negligible. */
+const CHUNK_TOKENS = 256
+
+/**
+ * Tokenises one source file on demand, a chunk of whole lines at a time, so a file's tokens need
+ * not all be alive at once: the parser is done with most of them before the next are made.
+ */
+export class Lexer {
+  private readonly src: SplicedSource
+  private readonly text: string
+  private i: number
+  private spaceBefore = false
+  private lineStart = true
+  /** The 'eof' token has been handed out. */
+  done = false
+
+  constructor(
+    raw: string,
+    private readonly file: string,
+    private readonly diags: DiagnosticSink,
+  ) {
+    this.src = new SplicedSource(raw, file)
+    this.text = this.src.text
+    // A UTF-8 byte order mark at the start is ignored, as gcc does.
+    this.i = this.text.charCodeAt(0) === 0xfeff ? 1 : 0
   }
 
-  while (i < n) {
-    const code0 = text.charCodeAt(i)
-    if (code0 === 10) {
-      i++
-      lineStart = true
-      spaceBefore = false
-      continue
-    }
-    if (code0 === 32 || code0 === 9 || code0 === 13 || code0 === 12 || code0 === 11) {
-      i++
-      spaceBefore = true
-      continue
-    }
-    const c = text[i] as string
-    if (c === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') i++
-      spaceBefore = true
-      continue
-    }
-    if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2)
-      if (end < 0) {
-        diags.error(loc(i), 'unterminated comment', 2)
-        i = n
-      } else {
-        i = end + 2
+  /** The next tokens, whole lines of them; the last chunk ends with the 'eof' token. */
+  chunk(): PPToken[] {
+    const tokens: PPToken[] = []
+    for (;;) {
+      this.skipBlanks()
+      if (this.i >= this.text.length) {
+        tokens.push(PPToken.eof(this.src.location(this.text.length), this.spaceBefore, true))
+        this.done = true
+        return tokens
       }
-      spaceBefore = true
-      continue
+      if (this.lineStart && tokens.length >= CHUNK_TOKENS) return tokens
+      tokens.push(this.token())
+      this.spaceBefore = false
+      this.lineStart = false
     }
-    const start = i
+  }
+
+  /** Skips whitespace, newlines and comments, noting them in `spaceBefore` and `lineStart`. */
+  private skipBlanks(): void {
+    const text = this.text
+    const n = text.length
+    let i = this.i
+    while (i < n) {
+      const code = text.charCodeAt(i)
+      if (code === 10) {
+        i++
+        this.lineStart = true
+        this.spaceBefore = false
+        continue
+      }
+      if (code === 32 || code === 9 || code === 13 || code === 12 || code === 11) {
+        i++
+        this.spaceBefore = true
+        continue
+      }
+      if (code === 47 && text.charCodeAt(i + 1) === 47) {
+        while (i < n && text.charCodeAt(i) !== 10) i++
+        this.spaceBefore = true
+        continue
+      }
+      if (code === 47 && text.charCodeAt(i + 1) === 42) {
+        const end = text.indexOf('*/', i + 2)
+        if (end < 0) {
+          this.diags.error(this.src.location(i), 'unterminated comment', 2)
+          i = n
+        } else {
+          i = end + 2
+        }
+        this.spaceBefore = true
+        continue
+      }
+      break
+    }
+    this.i = i
+  }
+
+  /** The token at `i`, which starts one. */
+  private token(): PPToken {
+    const text = this.text
+    const n = text.length
+    const start = this.i
+    const c = text[start] as string
     // Character and string literals, with the L/u/U/u8 prefixes.
-    const prefixLength = literalPrefixLength(text, i)
+    const prefixLength = literalPrefixLength(text, start)
     if (prefixLength >= 0) {
-      const quote = text[i + prefixLength] as string
-      let k = i + prefixLength + 1
-      let closed = false
+      const quote = text[start + prefixLength] as string
+      let k = start + prefixLength + 1
       while (k < n && text[k] !== '\n') {
         if (text[k] === '\\') {
           k += 2
           continue
         }
-        if (text[k] === quote) {
-          closed = true
-          k++
-          break
-        }
+        if (text[k] === quote) return this.make(quote === '"' ? 'string' : 'char', start, k + 1)
         k++
       }
-      if (!closed) {
-        // gcc's preprocessor only warns (the quote may be in a skipped group or an unused macro)
-        // and makes the rest of the line one token; the parser reports it as an error if it gets it.
-        diags.warning(loc(start), `missing terminating ${quote} character`)
-        while (k < n && text[k] !== '\n') k++
-        push('other', start, k)
-        i = k
-        continue
-      }
-      push(quote === '"' ? 'string' : 'char', start, k)
-      i = k
-      continue
+      // gcc's preprocessor only warns (the quote may be in a skipped group or an unused macro)
+      // and makes the rest of the line one token; the parser reports it as an error if it gets it.
+      this.diags.warning(this.src.location(start), `missing terminating ${quote} character`)
+      while (k < n && text[k] !== '\n') k++
+      return this.make('other', start, k)
     }
-    const code = text.charCodeAt(i)
+    const code = text.charCodeAt(start)
     if (isIdentStartCode(code)) {
-      let k = i + 1
+      let k = start + 1
       while (k < n && isIdentCode(text.charCodeAt(k))) k++
-      push('ident', start, k)
-      i = k
-      continue
+      return this.make('ident', start, k)
     }
-    if (isDigitCode(code) || (c === '.' && isDigitCode(text.charCodeAt(i + 1)))) {
+    if (isDigitCode(code) || (c === '.' && isDigitCode(text.charCodeAt(start + 1)))) {
       // pp-number: digit or .digit, then [0-9a-zA-Z_.] and e+ e- p+ p- pairs.
-      let k = i + 1
+      let k = start + 1
       while (k < n) {
         const d = text.charCodeAt(k)
         const before = text[k - 1]
@@ -278,29 +312,28 @@ export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPTo
         }
         break
       }
-      push('number', start, k)
-      i = k
-      continue
+      return this.make('number', start, k)
     }
     const candidates = PUNCT_BY_FIRST.get(c)
     if (candidates) {
       let p = c // every first character is itself a punctuator, and the shortest candidate
       for (const q of candidates) {
-        if (text.startsWith(q, i)) {
+        if (text.startsWith(q, start)) {
           p = q
           break
         }
       }
       // '<::' is not a digraph when followed by ':' or '>' in C++ only; C has no such exception.
-      push('punct', start, i + p.length, DIGRAPHS[p] ?? p)
-      i += p.length
-      continue
+      return this.make('punct', start, start + p.length, DIGRAPHS[p] ?? p)
     }
     // A stray character: the preprocessor passes it through; the parser reports it.
-    const width = c.charCodeAt(0) >= 0xd800 && c.charCodeAt(0) <= 0xdbff ? 2 : 1
-    push('other', start, i + width)
-    i += width
+    const width = code >= 0xd800 && code <= 0xdbff ? 2 : 1
+    return this.make('other', start, start + width)
   }
-  tokens.push(PPToken.eof(loc(n), spaceBefore, true))
-  return tokens
+
+  private make(kind: PPTokenKind, start: number, end: number, spelled?: string): PPToken {
+    const column = this.src.locate(start)
+    this.i = end
+    return new PPToken(kind, spelled ?? this.text.slice(start, end), this.file, this.src.line, column, this.spaceBefore, this.lineStart, undefined)
+  }
 }

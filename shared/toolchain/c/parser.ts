@@ -177,7 +177,13 @@ export class Parser {
   private switchCounter = 0
   private anonymousCounter = 0
 
-  private readonly toks: readonly PPToken[]
+  /**
+   * Tokens pulled from the preprocessor as the parser looks ahead; `window[0]` is token number
+   * `windowStart`. Tokens of finished top-level declarations are dropped (see `parse`), so the
+   * unit's tokens are never all alive at once.
+   */
+  private window: PPToken[] = []
+  private windowStart = 0
   /** Tokens with an unterminated quote, by the index of the token they preceded (see `next`). */
   private readonly unterminated = new Map<number, PPToken[]>()
 
@@ -187,30 +193,36 @@ export class Parser {
    * syntax tree dies young.
    */
   constructor(
-    tokens: readonly PPToken[],
+    /** The preprocessor's next token; after the last ('eof'), 'eof' again. */
+    private readonly source: () => PPToken,
     private readonly diags: DiagnosticSink,
     private readonly onFunction: (def: FunctionDef) => void,
   ) {
-    // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
-    // never sees it (`char c = 'a;` then parses on as `char c = <next line>`). Such tokens are
-    // rare: the list is only copied when there is one.
-    if (tokens.some(isUnterminatedLiteral)) {
-      const kept: PPToken[] = []
-      for (const t of tokens) {
-        if (isUnterminatedLiteral(t)) {
-          const before = this.unterminated.get(kept.length) ?? []
-          before.push(t)
-          this.unterminated.set(kept.length, before)
-        } else kept.push(t)
-      }
-      this.toks = kept
-    } else this.toks = tokens
-    this.reportUnterminated(0)
     this.sema = new Sema(diags)
     this.declareBuiltins()
   }
 
-  /** Reports the dropped unterminated literals in front of token `index`, once, when the parser gets there. */
+  /** Token number `index` (the 'eof' for any index past it), pulled from the source if need be. */
+  private token(index: number): PPToken {
+    const at = index - this.windowStart
+    while (at >= this.window.length && this.window[this.window.length - 1]?.kind !== 'eof') {
+      const t = this.source()
+      // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
+      // never sees it (`char c = 'a;` then parses on as `char c = <next line>`).
+      if (isUnterminatedLiteral(t)) {
+        const before = this.windowStart + this.window.length
+        this.unterminated.set(before, [...(this.unterminated.get(before) ?? []), t])
+      } else {
+        this.window.push(t)
+        const pulled = this.windowStart + this.window.length - 1
+        if (pulled <= this.pos) this.reportUnterminated(pulled)
+      }
+    }
+    return this.window[Math.min(at, this.window.length - 1)] as PPToken
+  }
+
+  /** Reports the dropped unterminated literals in front of token `index`, once, when the parser
+   *  gets there (when it reaches the token, or pulls it having reached its place). */
   private reportUnterminated(index: number): void {
     const dropped = this.unterminated.get(index)
     if (dropped === undefined) return
@@ -221,14 +233,16 @@ export class Parser {
   // ---- tokens --------------------------------------------------------------------------------
 
   private peek(k = 0): PPToken {
-    return this.toks[Math.min(this.pos + k, this.toks.length - 1)] as PPToken
+    return this.token(this.pos + k)
   }
 
   private next(): PPToken {
     const t = this.peek()
-    if (this.pos < this.toks.length - 1) {
+    if (t.kind !== 'eof') {
       this.pos++
-      this.reportUnterminated(this.pos)
+      // Not pulled yet: it is reported when it is (so no token is pulled before it is needed,
+      // and the preprocessor's diagnostics come when gcc's would).
+      if (this.pos - this.windowStart < this.window.length) this.reportUnterminated(this.pos)
     }
     return t
   }
@@ -264,7 +278,7 @@ export class Parser {
   private expect(text: string, alternatives?: string): PPToken {
     if (this.is(text)) return this.next()
     const t = this.peek()
-    const prev = this.toks[this.pos - 1]
+    const prev = this.pos > 0 ? this.token(this.pos - 1) : undefined
     // Like gcc, a single missing closing token is reported just after the previous token (where it
     // would be inserted); a choice of tokens is reported at the unexpected token.
     if (!alternatives && prev && CLOSERS.has(text)) {
@@ -362,6 +376,12 @@ export class Parser {
   parse(): TranslationUnit {
     while (this.peek().kind !== 'eof') {
       if (this.diags.tooManyErrors) break
+      // Nothing looks back past the previous declaration's last token.
+      const finished = this.pos - 1 - this.windowStart
+      if (finished >= DROPPED_TOKENS) {
+        this.window = this.window.slice(finished)
+        this.windowStart += finished
+      }
       const start = this.pos
       try {
         this.externalDeclaration()
@@ -577,9 +597,8 @@ export class Parser {
       if (!isComplete(pt)) this.diags.error(d.loc, `parameter ${i + 1} ('${pname}') has incomplete type`)
       params.push(this.declareLocal(pname, pt, this.parameterLocations.get(ftype)?.[i] ?? d.loc, 'param'))
     })
-    const open = this.peek()
     const body = this.compoundStatement(false)
-    const endLoc = this.toks[this.pos - 1]?.loc ?? open.loc
+    const endLoc = this.token(this.pos - 1).loc
     this.popScope()
     for (const [label, loc] of this.fn.labelsUsed) {
       if (!this.fn.labelsDefined.has(label)) this.diags.error(loc, `label '${label}' used but not defined`, label.length)
@@ -1135,8 +1154,8 @@ export class Parser {
 
   /** Location of the most recent token spelling `name` (the declarator's identifier). */
   private nameLoc(name: string): SourceLocation {
-    for (let i = this.pos - 1; i >= 0; i--) {
-      const t = this.toks[i] as PPToken
+    for (let i = this.pos - 1; i >= this.windowStart; i--) {
+      const t = this.token(i)
       if (t.kind === 'ident' && t.text === name) return t.loc
     }
     return this.peek().loc
@@ -2299,6 +2318,9 @@ function enumUnderlying(min: bigint, max: bigint): IntKind {
 }
 
 const MAX_NESTING = 256
+
+/** How many tokens of finished declarations the parser lets pile up before dropping them. */
+const DROPPED_TOKENS = 1024
 
 const CLOSERS = new Set([';', ')', ']'])
 

@@ -6,7 +6,7 @@
  * chose, bundled headers under the system include directories.
  */
 import { DiagnosticSink, type SourceLocation } from './diagnostics'
-import { PPToken, tokenize } from './lexer'
+import { Lexer, PPToken, tokenize } from './lexer'
 
 export interface PreprocessOptions {
   /** Searched for #include "..." after the including file's directory, and for #include <...>. */
@@ -37,14 +37,19 @@ interface Conditional {
   /** Some branch of this #if chain was already taken. */
   taken: boolean
   sawElse: boolean
-  readonly loc: SourceLocation
+  /** The opening directive (`if`, `ifdef`, `ifndef`) and its line, which gcc names without a column. */
+  readonly directive: string
+  readonly line: SourceLocation
 }
 
 interface Buffer {
-  readonly tokens: readonly PPToken[]
+  /** A source file's current chunk (see `available`), or a macro expansion's tokens. */
+  tokens: readonly PPToken[]
   pos: number
   /** Set for source files (not macro expansions): directives are only recognised here. */
   readonly file?: FileState
+  /** A source file's lexer, which makes its tokens a chunk of lines at a time. */
+  readonly lexer?: Lexer
 }
 
 interface FileState {
@@ -141,14 +146,16 @@ export class Preprocessor {
   private readonly stack: Buffer[] = []
   /** Open source files, innermost last (kept apart from `stack`, which argument pre-expansion swaps out). */
   private readonly fileStates: FileState[] = []
-  private readonly output: PPToken[] = []
+  /** The final 'eof', once it has been returned: `next` returns it again from then on. */
+  private end: PPToken | undefined
   private readonly onceFiles = new Set<string>()
-  private readonly tokenCache = new Map<string, PPToken[]>()
   private counter = 0
   private includeDepth = 0
 
+  /** Preprocesses `mainFile`, a token at a time as `next` is called. */
   constructor(
     private readonly files: Readonly<Record<string, string>>,
+    private readonly mainFile: string,
     private readonly options: PreprocessOptions,
     private readonly diags: DiagnosticSink,
   ) {
@@ -156,33 +163,32 @@ export class Preprocessor {
     for (const [name, value] of Object.entries(options.defines ?? {})) this.defineFromString(name, value)
     for (const name of options.undefines ?? []) this.macros.delete(name)
     this.defineBuiltins()
+    const text = files[mainFile]
+    if (text === undefined) {
+      diags.error(undefined, `${mainFile}: No such file or directory`)
+      this.end = PPToken.eof({ file: mainFile, line: 1, column: 1 }, false, true)
+    } else {
+      this.pushFile(mainFile, text)
+    }
   }
 
-  /** Runs the preprocessor over `mainFile`; the result ends with one 'eof' token. */
-  run(mainFile: string): PPToken[] {
-    const text = this.files[mainFile]
-    if (text === undefined) {
-      this.diags.error(undefined, `${mainFile}: No such file or directory`)
-      return [PPToken.eof({ file: mainFile, line: 1, column: 1 }, false, true)]
-    }
-    this.mainFile = mainFile
-    this.pushFile(mainFile, text)
+  /**
+   * The next preprocessed token; the last is an 'eof', returned again by every later call. Throws
+   * FatalPreprocessError when an #include cannot be found (it has been reported).
+   */
+  next(): PPToken {
+    if (this.end !== undefined) return this.end
     for (;;) {
       const t = this.expandNext()
       if (t.kind === 'eof') {
         if (this.closeFile()) continue
-        this.output.push(t)
-        return this.output
+        this.end = t
+        return t
       }
-      this.output.push(t)
-      if (this.diags.tooManyErrors) {
-        this.output.push(PPToken.eof(t, t.spaceBefore, t.lineStart))
-        return this.output
-      }
+      if (this.diags.tooManyErrors) this.end = PPToken.eof(t, t.spaceBefore, t.lineStart)
+      return t
     }
   }
-
-  private mainFile = ''
 
   // ---- macro table ------------------------------------------------------------------------
 
@@ -216,22 +222,26 @@ export class Preprocessor {
   // ---- token input --------------------------------------------------------------------------
 
   private pushFile(path: string, text: string): void {
-    let tokens = this.tokenCache.get(path)
-    if (!tokens) {
-      tokens = tokenize(text, path, this.diags)
-      this.tokenCache.set(path, tokens)
-    }
     this.includeDepth++
     const file: FileState = { path, presumedName: path, lineDelta: 0, conditionals: [] }
     this.fileStates.push(file)
-    this.stack.push({ tokens, pos: 0, file })
+    this.stack.push({ tokens: [], pos: 0, file, lexer: new Lexer(text, path, this.diags) })
+  }
+
+  /** Whether `b` has a token at `pos`, lexing a source file's next chunk when the last is used up. */
+  private available(b: Buffer): boolean {
+    if (b.pos < b.tokens.length) return true
+    if (b.lexer === undefined || b.lexer.done) return false
+    b.tokens = b.lexer.chunk()
+    b.pos = 0
+    return true
   }
 
   /** At a file's end: report open conditionals and return to the includer (false at the main file's end). */
   private closeFile(): boolean {
     const file = this.fileStates[this.fileStates.length - 1]
     if (file) {
-      for (const c of file.conditionals) this.diags.error(c.loc, 'unterminated #if')
+      for (const c of [...file.conditionals].reverse()) this.diags.error(c.line, `unterminated #${c.directive}`)
       file.conditionals.length = 0
     }
     if (this.stack.length <= 1) return false
@@ -245,7 +255,7 @@ export class Preprocessor {
   private nextRaw(): PPToken {
     for (;;) {
       const top = this.stack[this.stack.length - 1] as Buffer
-      if (top.pos < top.tokens.length) {
+      if (this.available(top)) {
         const t = top.tokens[top.pos++] as PPToken
         const f = top.file
         if (f && (f.lineDelta !== 0 || f.presumedName !== f.path)) return this.presumed(t, f)
@@ -263,7 +273,7 @@ export class Preprocessor {
   private peekRaw(): PPToken {
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const b = this.stack[i] as Buffer
-      if (b.pos < b.tokens.length) return b.tokens[b.pos] as PPToken
+      if (this.available(b)) return b.tokens[b.pos] as PPToken
       if (b.file) return b.tokens[b.tokens.length - 1] as PPToken
     }
     throw new Error('preprocessor input stack is empty')
@@ -278,7 +288,7 @@ export class Preprocessor {
     for (let i = this.stack.length - 1; i >= 0; i--) {
       const b = this.stack[i] as Buffer
       if (b.file) return true
-      if (b.pos < b.tokens.length) return false
+      if (this.available(b)) return false
     }
     return false
   }
@@ -302,7 +312,7 @@ export class Preprocessor {
       const t = this.nextRaw()
       if (t.kind === 'eof') return t
       if (atFile && t.lineStart && t.kind === 'punct' && t.text === '#') {
-        this.directive(t)
+        this.directive()
         continue
       }
       if (t.kind === 'ident' && t.text === '_Pragma') {
@@ -348,7 +358,7 @@ export class Preprocessor {
       }
       if (this.atFileLevel() && t.lineStart && t.kind === 'punct' && t.text === '#') {
         // gcc processes directives inside macro arguments; we support the common #ifdef-in-args idiom the same way.
-        this.directive(t)
+        this.directive()
         continue
       }
       if (t.kind === 'punct') {
@@ -542,7 +552,7 @@ export class Preprocessor {
 
   // ---- directives ---------------------------------------------------------------------------
 
-  private directive(hash: PPToken): void {
+  private directive(): void {
     const ahead = this.peekRaw()
     if (ahead.lineStart || ahead.kind === 'eof') return // the null directive
     const nameTok = this.nextRaw()
@@ -566,7 +576,7 @@ export class Preprocessor {
         return this.includeDirective(nameTok)
       case 'if': {
         const value = this.evaluateCondition(nameTok)
-        return this.enterConditional(file, hash, value)
+        return this.enterConditional(file, nameTok, value)
       }
       case 'ifdef':
       case 'ifndef': {
@@ -574,20 +584,20 @@ export class Preprocessor {
         const id = line[0]
         if (!id || id.kind !== 'ident') {
           this.diags.error(id?.loc ?? nameTok.loc, 'no macro name given in #' + name + ' directive')
-          return this.enterConditional(file, hash, false)
+          return this.enterConditional(file, nameTok, false)
         }
         const defined = this.macros.has(id.text)
-        return this.enterConditional(file, hash, name === 'ifdef' ? defined : !defined)
+        return this.enterConditional(file, nameTok, name === 'ifdef' ? defined : !defined)
       }
       case 'elif':
       case 'else': {
         const top = file.conditionals[file.conditionals.length - 1]
         if (!top) {
-          this.diags.error(hash.loc, `#${name} without #if`)
+          this.diags.error(nameTok.loc, `#${name} without #if`, name.length)
           this.restOfLine()
           return
         }
-        if (top.sawElse) this.diags.error(hash.loc, `#${name} after #else`)
+        if (top.sawElse) this.afterElse(top, nameTok)
         if (name === 'else') top.sawElse = true
         this.restOfLine()
         // The group before this directive was being processed, so every later group is skipped.
@@ -595,18 +605,18 @@ export class Preprocessor {
         return this.skipGroup(file)
       }
       case 'endif': {
-        if (!file.conditionals.pop()) this.diags.error(hash.loc, '#endif without #if')
+        if (!file.conditionals.pop()) this.diags.error(nameTok.loc, '#endif without #if', name.length)
         this.restOfLine()
         return
       }
       case 'error': {
         const line = this.restOfLine()
-        this.diags.error(hash.loc, `#error ${renderLine(line)}`.trimEnd(), 1)
+        this.diags.error(nameTok.loc, `#error ${renderLine(line)}`, name.length)
         return
       }
       case 'warning': {
         const line = this.restOfLine()
-        this.diags.warning(hash.loc, `#warning ${renderLine(line)}`.trimEnd(), 1)
+        this.diags.warning(nameTok.loc, `#warning ${renderLine(line)} [-Wcpp]`, name.length)
         return
       }
       case 'line':
@@ -632,10 +642,16 @@ export class Preprocessor {
     }
   }
 
-  private enterConditional(file: FileState, hash: PPToken, value: boolean): void {
-    const cond: Conditional = { taken: value, sawElse: false, loc: hash.loc }
+  private enterConditional(file: FileState, directive: PPToken, value: boolean): void {
+    const cond: Conditional = { taken: value, sawElse: false, directive: directive.text, line: { file: directive.file, line: directive.line, column: 0 } }
     file.conditionals.push(cond)
     if (!value) this.skipGroup(file)
+  }
+
+  /** An #else or #elif after the #else of `conditional`, reported as gcc does, with where it began. */
+  private afterElse(conditional: Conditional, directive: PPToken): void {
+    this.diags.error(directive.loc, `#${directive.text} after #else`, directive.text.length)
+    this.diags.error(conditional.line, 'the conditional began here')
   }
 
   /**
@@ -644,15 +660,16 @@ export class Preprocessor {
    */
   private skipGroup(file: FileState): void {
     const buffer = this.stack[this.stack.length - 1] as Buffer
-    const tokens = buffer.tokens
     let depth = 0
-    while (buffer.pos < tokens.length) {
-      const t = tokens[buffer.pos] as PPToken
+    while (this.available(buffer)) {
+      const t = buffer.tokens[buffer.pos] as PPToken
       if (t.kind === 'eof') return
       buffer.pos++
       if (!(t.lineStart && t.kind === 'punct' && t.text === '#')) continue
-      const d = tokens[buffer.pos] as PPToken
-      if (d.lineStart || d.kind !== 'ident') continue
+      // A chunk ends only before the first token of a line: a directive's name is in the chunk
+      // of its '#', and a chunk ending at the '#' ends a null directive.
+      const d = buffer.tokens[buffer.pos]
+      if (d === undefined || d.lineStart || d.kind !== 'ident') continue
       const name = d.text
       if (name === 'if' || name === 'ifdef' || name === 'ifndef') {
         depth++
@@ -672,7 +689,7 @@ export class Preprocessor {
       if (name === 'else') {
         buffer.pos++
         this.restOfLine()
-        if (top.sawElse) this.diags.error(t.loc, '#else after #else')
+        if (top.sawElse) this.afterElse(top, d)
         top.sawElse = true
         if (!top.taken) {
           top.taken = true
@@ -682,7 +699,7 @@ export class Preprocessor {
       }
       if (name === 'elif') {
         buffer.pos++
-        if (top.sawElse) this.diags.error(t.loc, '#elif after #else')
+        if (top.sawElse) this.afterElse(top, d)
         if (top.taken) {
           this.restOfLine()
           continue
@@ -1310,16 +1327,20 @@ export function decodeEscapes(body: string): DecodedLiteral | undefined {
   return { bytes, codePoints, length: bytes.length, badEscape }
 }
 
-/** Convenience: preprocess `mainFile` from `files`. */
+/** All of `mainFile`'s preprocessed tokens (ending with 'eof'), as `gcc -E` gives them. */
 export function preprocess(
   files: Readonly<Record<string, string>>,
   mainFile: string,
   options: PreprocessOptions,
   diags: DiagnosticSink,
 ): PPToken[] {
-  const pp = new Preprocessor(files, options, diags)
+  const pp = new Preprocessor(files, mainFile, options, diags)
+  const tokens: PPToken[] = []
   try {
-    return pp.run(mainFile)
+    for (let t = pp.next(); ; t = pp.next()) {
+      tokens.push(t)
+      if (t.kind === 'eof') return tokens
+    }
   } catch (e) {
     if (e instanceof FatalPreprocessError) {
       return [PPToken.eof({ file: mainFile, line: 1, column: 1 }, false, true)]

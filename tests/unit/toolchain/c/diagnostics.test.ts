@@ -113,6 +113,37 @@ describe('diagnostics match gcc: same errors, same places, one pass', () => {
     expect(headers(compile({ 't.c': source }, 't.c').text)).toEqual(headers(r.stderr))
   })
 
+  it('reports directives like gcc, in source order with the parser\'s errors and in their function', () => {
+    // gcc's preprocessor runs as the parser asks for tokens: a #warning inside a function is
+    // reported there, between the errors before and after it. Directive problems point at the
+    // directive's name; an open conditional is named by its line alone.
+    const source = `int x = 1;
+int main(void) {
+#warning hi  there
+  int y = ;
+#if 1
+#else
+#elif 2
+#endif
+  return 0;
+}
+#error
+#endif
+#warning
+#ifndef NOT_DEFINED
+#if 0
+#else
+#else
+#endif
+#if 1
+`
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-cpp-'))
+    writeFileSync(join(dir, 't.c'), source)
+    const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+    expect(r.stderr).toContain('t.c:19: error: unterminated #if')
+    expect(compile({ 't.c': source }, 't.c').text).toBe(r.stderr)
+  })
+
   it('does not quote the same line twice in a row (gcc)', () => {
     const text = compile({ 't.c': 'int f(void) { return x; }\n' }, 't.c').text
     expect(text.match(/ \| int f/g)).toHaveLength(1)

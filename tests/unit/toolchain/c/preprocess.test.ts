@@ -88,7 +88,8 @@ describe('preprocessor diagnostics', () => {
     expect(errorsOf('#if 1\nint x;\n')).toEqual(['unterminated #if'])
     expect(errorsOf('#endif\n')).toEqual(['#endif without #if'])
     expect(errorsOf('#else\n')).toEqual(['#else without #if'])
-    expect(errorsOf('#if 1\n#else\n#else\n#endif\n')).toEqual(['#else after #else'])
+    expect(errorsOf('#if 1\n#else\n#else\n#endif\n')).toEqual(['#else after #else', 'the conditional began here'])
+    expect(errorsOf('#ifndef A\n#ifdef B\n')).toEqual(['unterminated #ifdef', 'unterminated #ifndef'])
   })
   it('reports wrong macro argument counts', () => {
     expect(errorsOf('#define F(a,b) a\nF(1)\n')).toEqual(['macro "F" requires 2 arguments, but only 1 given'])
@@ -112,7 +113,8 @@ describe('preprocessor diagnostics', () => {
   it('locates diagnostics at the offending token', () => {
     const diags = new DiagnosticSink()
     preprocess({ 'main.c': 'int a;\n  #error here\n' }, 'main.c', {}, diags)
-    expect(diags.diagnostics[0]?.location).toEqual({ file: 'main.c', line: 2, column: 3 })
+    // At the directive's name, as gcc (`main.c:2:4: error: #error here`).
+    expect(diags.diagnostics[0]?.location).toEqual({ file: 'main.c', line: 2, column: 4 })
   })
   it('includes relative to the including file, then -I directories', () => {
     const files = { 'src/main.c': '#include "../h/x.h"\n#include "y.h"\nX Y\n', 'h/x.h': '#define X 1\n', 'inc/y.h': '#define Y 2\n' }
