@@ -3,9 +3,12 @@
  * and NASM-flavoured assembly files — into one static x86-64 ELF executable, or into diagnostics
  * printed the way gcc prints them.
  *
- *   C file   → compile() (front end, IR) → generateAssembly() (back end) → assemble() ─┐
- *   .s/.asm  → assemble() ──────────────────────────────────────────────────────────────┤→ link()
- *   libc     → buildLibc() (once per -pie/-no-pie, cached; or handed in by the caller) ─┘
+ *   C file   → compileFunctions() (front end, IR) → AssemblyWriter (back end) → assemble() ─┐
+ *   .s/.asm  → assemble() ────────────────────────────────────────────────────────────────────┤→ link()
+ *   libc     → buildLibc() (once per -pie/-no-pie, cached; or handed in by the caller) ───────┘
+ *
+ * The front end hands each function's IR to the back end as soon as it is lowered, so a unit's
+ * tokens, syntax trees and IR are never all alive at once.
  *
  * Every compilation unit is processed even when an earlier one failed, so one run reports the
  * errors of all files (as gcc does); linking happens only when there were none.
@@ -167,8 +170,6 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
       if (options.debugInfo === true) describedAssembly.push(source)
       continue
     }
-    // The back end writes each function as soon as the front end has lowered it, so only one
-    // function's syntax tree and IR are alive at a time (the garbage collector copies less).
     const writer = new AssemblyWriter({ pie, stackProtector })
     const debugFunctions: IrFunction[] = []
     let codegenError: CodegenError | undefined
@@ -204,11 +205,11 @@ export function buildProgram(files: Readonly<Record<string, string>>, sources: r
     if (report !== '') messages.push(report)
     errorCount += compiled.errorCount
     const unit = compiled.data
+    if (unit !== undefined && codegenError !== undefined) {
+      messages.push(`${source}: error: ${codegenError.message}\n`)
+      errorCount++
+    }
     if (unit === undefined || codegenError !== undefined) {
-      if (unit !== undefined && codegenError !== undefined) {
-        messages.push(`${source}: error: ${codegenError.message}\n`)
-        errorCount++
-      }
       units.push({ source, kind, assembly: '', frames: [] })
       continue
     }
