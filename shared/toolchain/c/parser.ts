@@ -202,9 +202,14 @@ export class Parser {
     this.declareBuiltins()
   }
 
-  /** Token number `index` (the 'eof' for any index past it), pulled from the source if need be. */
+  /** Token number `index` (the 'eof' for any index past it). */
   private token(index: number): PPToken {
     const at = index - this.windowStart
+    return at < this.window.length ? (this.window[at] as PPToken) : this.pull(at)
+  }
+
+  /** Pulls tokens from the source until the window has `at` (or has the 'eof'), and returns it. */
+  private pull(at: number): PPToken {
     while (at >= this.window.length && this.window[this.window.length - 1]?.kind !== 'eof') {
       const t = this.source()
       // gcc's lexer drops a token with an unterminated quote after reporting it, so the parser
