@@ -24,6 +24,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url))
 const TARGET_LINES = 2000
 // Enough runs for a median that a burst of the machine's other load does not move much.
 const WARM_RUNS = 20
+const UNSEEN_RUNS = 10
 const TARGET_MS = 200
 
 const C_KEYWORDS = new Set(
@@ -44,7 +45,9 @@ function renameIdentifiers(source: string, prefix: string, keep: ReadonlySet<str
   return source.replace(token, (text) => (/^[A-Za-z_]\w*$/.test(text) && !C_KEYWORDS.has(text) && !keep.has(text) && !text.startsWith('__') ? `${prefix}${text}` : text))
 }
 
-function generateProgram(): { source: string; lines: number } {
+/** The program; `variant` prefixes every renamed identifier, so each variant is a program the
+ *  toolchain has not seen (none of its symbol-naming lines is in the assembler's line cache). */
+function generateProgram(variant = ''): { source: string; lines: number } {
   const mini = readFileSync(join(FIXTURES, 'mini.h'), 'utf8')
   // The names the fixtures take from their tiny header come from the real libc headers here.
   const keep = new Set(mini.match(/[A-Za-z_]\w*/g) ?? [])
@@ -57,7 +60,7 @@ function generateProgram(): { source: string; lines: number } {
   for (let copy = 0; lines < TARGET_LINES; copy++) {
     for (const text of texts) {
       if (lines >= TARGET_LINES) break
-      const prefix = `c${copy}u${body.length}_`
+      const prefix = `${variant}c${copy}u${body.length}_`
       body.push(renameIdentifiers(text, prefix, keep))
       mains.push(`${prefix}main`)
       lines += text.split('\n').length
@@ -134,6 +137,16 @@ test('compile time of a 2,000-line program', () => {
     link: median((t) => t.link),
   }
   const warmTotal = percentile(warm.map((run) => run.total), 50)
+  // The same, but a program not compiled before in each run (as after a learner's edits).
+  const unseen = Array.from({ length: UNSEEN_RUNS }, (_, run) => {
+    const variant = { 'big.c': generateProgram(`v${run}`).source }
+    const start = performance.now()
+    const result = buildProgram(variant, ['big.c'], { libc: () => libc })
+    const total = performance.now() - start
+    expect(result.diagnostics).toBe('')
+    return total
+  })
+  const unseenTotal = percentile(unseen, 50)
   const warmFastest = Math.min(...warm.map((run) => run.total))
 
   // The generated program does what gcc's build of it does.
@@ -163,6 +176,7 @@ test('compile time of a 2,000-line program', () => {
     { name: 'cold: compile (no link)', value: coldTotal, unit: 'ms', note: `first compile in the process; ${program}` },
     ...stageRows('cold', { ...cold.timings, link: firstLink.timings.link }, 'first compile in the process', 'first link in the process (with the libc)'),
     { name: 'warm: total', value: warmTotal, unit: 'ms', note: `median of ${WARM_RUNS}; target <= ${TARGET_MS} ms` },
+    { name: 'warm: unseen program', value: unseenTotal, unit: 'ms', note: `median of ${UNSEEN_RUNS}, identifiers renamed in each run` },
     { name: 'warm: fastest', value: warmFastest, unit: 'ms', note: `fastest of ${WARM_RUNS}: the compile's own cost, least disturbed by other load` },
     { name: 'gcc -O0 -c, same file', value: gccCompile, unit: 'ms', note: `whole process, median of 3; warm total is ${(warmTotal / gccCompile).toFixed(2)}x gcc` },
     ...stageRows('warm', warmTimings, `median of ${WARM_RUNS}`, `median of ${WARM_RUNS}, with the libc's 14 objects`),
