@@ -17,7 +17,8 @@ export interface SourceLocation {
   readonly column: number
 }
 
-export type Severity = 'error' | 'warning' | 'note'
+/** 'fatal error' ends the compilation (gcc then prints "compilation terminated."). */
+export type Severity = 'fatal error' | 'error' | 'warning' | 'note'
 
 export interface Diagnostic {
   readonly severity: Severity
@@ -55,6 +56,12 @@ export class DiagnosticSink {
     if (last && last.severity === 'error' && location && last.location && sameLocation(last.location, location)) return
     this.errorTotal++
     this.push('error', location, message, length)
+  }
+
+  /** An error after which nothing more is compiled (the caller stops). */
+  fatal(location: SourceLocation | undefined, message: string, length = 1): void {
+    this.errorTotal++
+    this.push('fatal error', location, message, length)
   }
 
   warning(location: SourceLocation | undefined, message: string, length = 1): void {
@@ -106,12 +113,12 @@ export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string,
 /**
  * Formats diagnostics as gcc prints them: a "file: In function 'f':" line whenever the function
  * context changes ("At top level:" when it ends), and no second quote of a line whose location
- * the previous diagnostic already showed.
+ * and underline the previous diagnostic already showed.
  */
 export function formatDiagnostics(list: readonly Diagnostic[], sources: Readonly<Record<string, string>>): string {
   let out = ''
   let context: string | undefined
-  let previous: SourceLocation | undefined
+  let previous: Diagnostic | undefined
   for (const d of list) {
     const file = d.location?.file
     if (file !== undefined && d.function !== context) {
@@ -119,9 +126,10 @@ export function formatDiagnostics(list: readonly Diagnostic[], sources: Readonly
       else if (context !== undefined) out += `${file}: At top level:\n`
       context = d.function
     }
-    const repeated = previous !== undefined && d.location !== undefined && sameLocation(previous, d.location)
+    const repeated = previous?.location !== undefined && d.location !== undefined && sameLocation(previous.location, d.location) && previous.length === d.length
     out += formatDiagnostic(d, sources, !repeated)
-    previous = d.location
+    if (d.severity === 'fatal error') out += 'compilation terminated.\n'
+    previous = d
   }
   return out
 }

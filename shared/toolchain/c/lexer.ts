@@ -178,16 +178,14 @@ class SplicedSource {
 export function tokenize(raw: string, file: string, diags: DiagnosticSink): PPToken[] {
   const lexer = new Lexer(raw, file, diags)
   const tokens: PPToken[] = []
-  while (!lexer.done) for (const t of lexer.chunk()) tokens.push(t)
+  while (!lexer.done) for (const t of lexer.line()) tokens.push(t)
   return tokens
 }
 
-/** Tokens per chunk (rounded up to a whole line): enough to make a chunk's overhead negligible. */
-const CHUNK_TOKENS = 256
-
 /**
- * Tokenises one source file on demand, a chunk of whole lines at a time, so a file's tokens need
- * not all be alive at once: the parser is done with most of them before the next are made.
+ * Tokenises one source file on demand, a line at a time, so a file's tokens need not all be alive
+ * at once (the parser is done with most of them before the next are made), and the lexer's
+ * diagnostics come when the parser gets to their line, in its function, as gcc's do.
  */
 export class Lexer {
   private readonly src: SplicedSource
@@ -209,8 +207,8 @@ export class Lexer {
     this.i = this.text.charCodeAt(0) === 0xfeff ? 1 : 0
   }
 
-  /** The next tokens, whole lines of them; the last chunk ends with the 'eof' token. */
-  chunk(): PPToken[] {
+  /** The tokens of the next line that has any; the last line's end with the 'eof' token. */
+  line(): PPToken[] {
     const tokens: PPToken[] = []
     for (;;) {
       this.skipBlanks()
@@ -219,7 +217,7 @@ export class Lexer {
         this.done = true
         return tokens
       }
-      if (this.lineStart && tokens.length >= CHUNK_TOKENS) return tokens
+      if (this.lineStart && tokens.length > 0) return tokens
       tokens.push(this.token())
       this.spaceBefore = false
       this.lineStart = false
@@ -252,7 +250,7 @@ export class Lexer {
       if (code === 47 && text.charCodeAt(i + 1) === 42) {
         const end = text.indexOf('*/', i + 2)
         if (end < 0) {
-          this.diags.error(this.src.location(i), 'unterminated comment', 2)
+          this.diags.error(this.src.location(i), 'unterminated comment')
           i = n
         } else {
           i = end + 2

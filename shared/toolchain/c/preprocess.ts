@@ -43,12 +43,12 @@ interface Conditional {
 }
 
 interface Buffer {
-  /** A source file's current chunk (see `available`), or a macro expansion's tokens. */
+  /** A source file's current line (see `available`), or a macro expansion's tokens. */
   tokens: readonly PPToken[]
   pos: number
   /** Set for source files (not macro expansions): directives are only recognised here. */
   readonly file?: FileState
-  /** A source file's lexer, which makes its tokens a chunk of lines at a time. */
+  /** A source file's lexer, which makes its tokens a line at a time. */
   readonly lexer?: Lexer
 }
 
@@ -228,11 +228,11 @@ export class Preprocessor {
     this.stack.push({ tokens: [], pos: 0, file, lexer: new Lexer(text, path, this.diags) })
   }
 
-  /** Whether `b` has a token at `pos`, lexing a source file's next chunk when the last is used up. */
+  /** Whether `b` has a token at `pos`, lexing a source file's next line when the last is used up. */
   private available(b: Buffer): boolean {
     if (b.pos < b.tokens.length) return true
     if (b.lexer === undefined || b.lexer.done) return false
-    b.tokens = b.lexer.chunk()
+    b.tokens = b.lexer.line()
     b.pos = 0
     return true
   }
@@ -666,8 +666,7 @@ export class Preprocessor {
       if (t.kind === 'eof') return
       buffer.pos++
       if (!(t.lineStart && t.kind === 'punct' && t.text === '#')) continue
-      // A chunk ends only before the first token of a line: a directive's name is in the chunk
-      // of its '#', and a chunk ending at the '#' ends a null directive.
+      // A directive's name is on the line of its '#'; a line ending at the '#' is a null directive.
       const d = buffer.tokens[buffer.pos]
       if (d === undefined || d.lineStart || d.kind !== 'ident') continue
       const name = d.text
@@ -828,6 +827,8 @@ export class Preprocessor {
     const head = line[0]
     let name: string
     let angled: boolean
+    /** How much of the line gcc underlines under a header it cannot find: the whole name. */
+    let spelledLength = head?.text.length ?? 1
     if (head?.kind === 'string' && head.text.startsWith('"')) {
       name = head.text.slice(1, -1)
       angled = false
@@ -842,6 +843,7 @@ export class Preprocessor {
         .map((t, k) => (k > 0 && t.spaceBefore ? ' ' : '') + t.text)
         .join('')
       angled = true
+      spelledLength = Math.max(1, (line[close] as PPToken).column + 1 - head.column)
     } else {
       this.diags.error(head?.loc ?? directiveTok.loc, '#include expects "FILENAME" or <FILENAME>')
       return
@@ -854,7 +856,7 @@ export class Preprocessor {
     const path = this.resolveInclude(name, angled, current)
     if (path === undefined) {
       // gcc stops compilation at a missing include: everything after it would be noise.
-      this.diags.error(head.loc, `${name}: No such file or directory`, head.text.length)
+      this.diags.fatal(head.loc, `${name}: No such file or directory`, spelledLength)
       throw new FatalPreprocessError()
     }
     if (this.onceFiles.has(path)) return

@@ -144,6 +144,22 @@ int main(void) {
     expect(compile({ 't.c': source }, 't.c').text).toBe(r.stderr)
   })
 
+  // The whole report, byte for byte: lexer and preprocessor messages in their function, a
+  // missing header as gcc's fatal error, a line quoted again when the underline differs.
+  it.each([
+    ['an unterminated character constant', "int main(void) {\n  char c = 'a;\n  return 0;\n}\n"],
+    ['an unterminated comment', 'int x; /* never closed\nint y;\n'],
+    ['a missing header', 'int a;\n#include "missing.h"\nint b = ;\n'],
+    ['a missing system header', '#include <no/such/header.h>\nint a;\n'],
+    ['a missing header after an error, in a function', 'int main(void) {\n  int x = 1 +;\n#include "missing.h"\n  return 0;\n}\n'],
+  ])('prints %s exactly as gcc does', (_, source) => {
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-whole-'))
+    writeFileSync(join(dir, 't.c'), source)
+    const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+    expect(r.status).not.toBe(0)
+    expect(compile({ 't.c': source }, 't.c').text).toBe(r.stderr)
+  })
+
   it('does not quote the same line twice in a row (gcc)', () => {
     const text = compile({ 't.c': 'int f(void) { return x; }\n' }, 't.c').text
     expect(text.match(/ \| int f/g)).toHaveLength(1)

@@ -20,7 +20,7 @@ function ours(files: Record<string, string>, main = 'main.c', includeDirs: strin
   const toks = preprocess(files, main, { includeDirs }, diags)
   return {
     tokens: toks.filter((t) => t.kind !== 'eof').map((t) => t.text),
-    errors: diags.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+    errors: diags.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'fatal error').map((d) => d.message),
   }
 }
 
