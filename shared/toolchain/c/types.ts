@@ -26,6 +26,8 @@ export interface Member {
   readonly bitField?: BitField
   /** The alignment the member was laid out with (`_Alignof` of the member, like gcc's DECL_ALIGN). */
   readonly align: number
+  /** `align` was asked for, on the member or by its type (gcc's DECL_USER_ALIGN): debug info records it. */
+  readonly explicitlyAligned?: boolean
   readonly loc?: SourceLocation
 }
 
@@ -45,6 +47,9 @@ export interface RecordInfo {
   size: number
   align: number
   complete: boolean
+  /** `align` was asked for, by the record's aligned attribute or by a member's explicit alignment
+   *  (gcc's TYPE_USER_ALIGN): debug info records it. */
+  explicitlyAligned?: boolean
   loc?: SourceLocation
   /** `typedef struct { ... } name;`: an untagged record takes the typedef's name (as in gcc). */
   typedefName?: string
@@ -237,6 +242,17 @@ export function alignOf(t: CType): number {
   }
 }
 
+/**
+ * Whether a type's alignment was asked for (gcc's TYPE_USER_ALIGN, which gcc records as
+ * DW_AT_alignment): a typedef made with an aligned attribute (and every type written through it),
+ * a record whose definition or some member asked for one, an array of such elements.
+ */
+export function isExplicitlyAligned(t: CType): boolean {
+  if (t.alignment !== undefined) return true
+  if (t.kind === 'record') return t.info.explicitlyAligned === true
+  return t.kind === 'array' && isExplicitlyAligned(t.of)
+}
+
 export function isComplete(t: CType): boolean {
   return t.kind !== 'void' && t.kind !== 'function' && sizeOf(t) !== undefined
 }
@@ -396,12 +412,16 @@ export interface MemberDeclaration {
  * member (last, `T x[]`) adds no size but its alignment counts. A member's requested alignment
  * can only raise its type's, except in a packed record or for a packed member, where it is the
  * member's whole alignment (1 without one); `recordAlign` (the record's own aligned attribute) raises the record's.
+ * Which alignments were asked for is kept for debug info, as gcc decides it: a member's own
+ * request, unless its type's alignment overrides a smaller one, else its type's (which packing
+ * may lower); a record's own attribute, or any member's (named bit-fields: their type's).
  */
-export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign = 1): void {
+export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign?: number): void {
   // Positions are tracked in bits so bit-fields can share bytes.
   let bitPos = 0
   let sizeBits = 0
   let align = 1
+  let explicitlyAligned = recordAlign !== undefined
   const members: Member[] = []
   for (const d of decls) {
     const typeAlign = alignOf(d.type)
@@ -412,6 +432,7 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       // Named bit-fields raise the record's alignment; unnamed ones (incl. `:0`) do not (SysV ABI).
       if (d.name !== undefined && !packed) align = Math.max(align, typeAlign)
       if (d.name !== undefined) {
+        if (isExplicitlyAligned(d.type)) explicitlyAligned = true
         members.push({ name: d.name, type: d.type, loc: d.loc, align: packed ? 1 : typeAlign, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
       }
       if (info.isUnion) sizeBits = Math.max(sizeBits, width)
@@ -421,21 +442,29 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       }
       continue
     }
-    const a = packed || d.packed === true ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
+    const isPacked = packed || d.packed === true
+    const a = isPacked ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
     align = Math.max(align, a)
+    // gcc's layout_decl: a type aligned beyond the member's request replaces it, and with it
+    // whether the alignment counts as asked for (a packed member keeps its own request).
+    const ownRequest = d.align !== undefined && (isPacked || d.align >= typeAlign)
+    const memberAligned = ownRequest || isExplicitlyAligned(d.type)
+    if (memberAligned) explicitlyAligned = true
+    const aligned = memberAligned ? { explicitlyAligned: true } : {}
     if (info.isUnion) {
-      members.push({ name: d.name, type: d.type, offset: 0, align: a, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: 0, align: a, ...aligned, loc: d.loc })
       sizeBits = Math.max(sizeBits, typeBits)
     } else {
       bitPos = alignUp(bitPos, a * 8)
-      members.push({ name: d.name, type: d.type, offset: bitPos / 8, align: a, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: bitPos / 8, align: a, ...aligned, loc: d.loc })
       bitPos += typeBits
       sizeBits = bitPos
     }
   }
   info.members = members
-  align = Math.max(align, recordAlign)
+  align = Math.max(align, recordAlign ?? 1)
   info.align = align
+  if (explicitlyAligned) info.explicitlyAligned = true
   info.size = alignUp(Math.ceil(sizeBits / 8), align)
   info.complete = true
   if (packed) for (const [i, m] of members.entries()) members[i] = keepInside(m, info.size)
