@@ -904,7 +904,8 @@ export class Parser {
           // An unnamed bit-field: padding, or `:0` to move to the next storage unit.
           const colon = this.next()
           const width = this.bitFieldWidth(spec.type, undefined, colon.loc)
-          members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc })
+          const align = this.bitFieldAlignment(spec.attributeAlign)
+          members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc, ...(align === undefined ? {} : { align }) })
           if (this.accept(',')) continue
           this.expect(';', "';', identifier or '('")
           break
@@ -916,8 +917,8 @@ export class Parser {
           const width = this.bitFieldWidth(d.type, name, d.loc)
           if (seen.has(name)) this.diags.error(d.loc, `duplicate member '${name}'`, name.length)
           seen.add(name)
-          members.push({ name, type: d.type, bitWidth: width, loc: d.loc })
-          this.attributes()
+          const align = this.bitFieldAlignment(d.attributeAlign ?? spec.attributeAlign)
+          members.push({ name, type: d.type, bitWidth: width, loc: d.loc, ...(align === undefined ? {} : { align }) })
           if (this.accept(',')) continue
           this.expect(';', "';', identifier or '('")
           break
@@ -941,6 +942,13 @@ export class Parser {
     this.attributes(recordAttributes)
     layoutRecord(info, members, recordAttributes.packed, recordAttributes.aligned)
     return { kind: 'record', info }
+  }
+
+  /** The aligned attribute of a bit-field, among the specifiers or after its width (the
+   *  strictest): unlike a member's, it may ask for less than the type's alignment. */
+  private bitFieldAlignment(before: number | undefined): number | undefined {
+    const after = this.attributes().aligned
+    return before === undefined ? after : Math.max(before, after ?? 0)
   }
 
   /** Width of a bit-field (after the ':'), checked as gcc does. */

@@ -43,6 +43,11 @@ struct anonymous { struct { _Alignas(16) int a; }; int b; };
 union choice { char c; _Alignas(8) int x; };
 struct packed_int { int x __attribute__((packed)); char c; };
 struct late { char c; } __attribute__((aligned(32)));
+/* Bit-fields: their own aligned attribute (below the type's too, unnamed too), a type a typedef aligned. */
+struct bit_request { int a : 3; int b : 5 __attribute__((aligned(8))); char after; };
+struct bit_below { char c; int b : 8 __attribute__((aligned(1))); };
+struct bit_unnamed { char c; int : 5 __attribute__((aligned(8))); char after; };
+struct bit_typed { char c; wide b : 5; narrow n : 20; char after; };
 
 _Alignas(32) char buffer[8];
 _Alignas(4096) char page[4];
@@ -71,6 +76,18 @@ block_t g_block_t;
 anon_t g_anon;
 row_t g_row;
 four g_grid[2][3];
+struct bit_request g_bit_request;
+struct bit_below g_bit_below;
+struct bit_unnamed g_bit_unnamed;
+struct bit_typed g_bit_typed;
+
+static void dump(const char *name, const void *object, unsigned long size)
+{
+    const unsigned char *bytes = object;
+    printf("%s:", name);
+    for (unsigned long i = 0; i < size; i++) printf(" %02x", bytes[i]);
+    printf("\\n");
+}
 
 long twice(wide p) { return p * 2; }
 
@@ -80,6 +97,19 @@ int main(void)
     wide w = 2;
     g_members.x = local + (int)twice(w) + is_late(&g_late);
     printf("%d\\n", g_members.x);
+    g_bit_request.a = -1;
+    g_bit_request.b = 9;
+    g_bit_request.after = 1;
+    g_bit_below.b = -100;
+    g_bit_unnamed.after = 2;
+    g_bit_typed.b = -7;
+    g_bit_typed.n = 300000;
+    g_bit_typed.after = 3;
+    dump("request", &g_bit_request, sizeof g_bit_request);
+    dump("below", &g_bit_below, sizeof g_bit_below);
+    dump("unnamed", &g_bit_unnamed, sizeof g_bit_unnamed);
+    dump("typed", &g_bit_typed, sizeof g_bit_typed);
+    printf("%d %d %d %d\\n", g_bit_request.a + g_bit_request.b, g_bit_below.b, (int)g_bit_typed.b, g_bit_typed.n);
     return 0;
 }
 `
@@ -196,6 +226,9 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
       'DW_TAG_structure_type prog.c.late = 32',
       'DW_TAG_variable prog.c.w_lowered = 8',
       'DW_TAG_variable main.local = 16',
+      'DW_TAG_member bit_below.b = 1',
+      'DW_TAG_structure_type prog.c.bit_unnamed = 1',
+      'DW_TAG_structure_type prog.c.bit_typed = 32',
     ]))
     expect(expected.filter((row) => /lowered\.x|packed_int|w_plain|twice\.p/.test(row))).toEqual([])
     expect(rows(ourDies)).toEqual(expected)
@@ -212,10 +245,12 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
   it('gdb finds the same alignments and layouts', () => {
     const types = ['struct members', 'struct block', 'union word', 'struct tail', 'struct plain', 'struct natural', 'struct lowered', 'struct widened',
       'struct packed_member', 'struct squeezed', 'struct holder', 'struct nested', 'struct through_type', 'struct anonymous', 'union choice',
-      'struct packed_int', 'struct late', 'block_t', 'anon_t', 'row_t', 'four']
+      'struct packed_int', 'struct late', 'block_t', 'anon_t', 'row_t', 'four', 'struct bit_request', 'struct bit_below', 'struct bit_unnamed',
+      'struct bit_typed']
     const session = [
       ...types.map((t) => `print _Alignof(${t})`),
-      ...['struct members', 'struct through_type', 'struct squeezed', 'struct anonymous', 'struct late'].map((t) => `ptype/o ${t}`),
+      ...['struct members', 'struct through_type', 'struct squeezed', 'struct anonymous', 'struct late', 'struct bit_request', 'struct bit_below',
+        'struct bit_unnamed', 'struct bit_typed'].map((t) => `ptype/o ${t}`),
       'print (long)&g_block % 64',
       'print (long)&g_members.y % 32',
       'print (long)&g_late % 32',
@@ -228,6 +263,13 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
     expect(gccOut[session.indexOf('print _Alignof(struct block)')]).toMatch(/= 64$/)
     expect(gccOut[session.indexOf('print _Alignof(struct widened)')]).toMatch(/= 4$/)
     expect(gdbCommands(dir, './memscape/prog', session)).toEqual(gccOut)
+  })
+
+  it('both programs lay out and access the bit-fields alike', () => {
+    const output = run(join(dir, 'gcc', 'prog'), [])
+    // The unnamed bit-field aligned to 8 puts `after` at byte 9.
+    expect(output).toContain('unnamed: 00 00 00 00 00 00 00 00 00 02\n')
+    expect(run(join(dir, 'memscape', 'prog'), [])).toBe(output)
   })
 
   it('our reader reads the same alignments from both programs', () => {
