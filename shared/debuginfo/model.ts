@@ -6,7 +6,8 @@ export type BaseEncoding = 'signed' | 'unsigned' | 'signed_char' | 'unsigned_cha
 export type DwarfType =
   | { readonly kind: 'void' }
   | { readonly kind: 'base'; readonly name: string; readonly size: number; readonly encoding: BaseEncoding }
-  | { readonly kind: 'pointer'; readonly to: DwarfType }
+  /** `alignment`: a pointer type made with an aligned attribute (`int *__attribute__((aligned(16))) p`). */
+  | { readonly kind: 'pointer'; readonly to: DwarfType; readonly alignment?: number }
   /** `count` is undefined for an array of unknown bound (`extern int a[]`). `alignment`: of
    *  elements whose alignment was asked for (see DwarfRecord.alignment). */
   | { readonly kind: 'array'; readonly of: DwarfType; readonly count: number | undefined; readonly alignment?: number }

@@ -405,7 +405,7 @@ class ModelBuilder {
         case DW_TAG.unspecified_type:
           return placeholder({ kind: 'void' })
         case DW_TAG.pointer_type:
-          return placeholder({ kind: 'pointer', to: this.typeOf(die) })
+          return placeholder({ kind: 'pointer', to: this.typeOf(die), ...alignmentOf(die) })
         case DW_TAG.const_type:
         case DW_TAG.volatile_type: {
           const inner = this.typeOf(die)

@@ -276,6 +276,7 @@ class UnitBuilder {
         return this.base(t)
       case 'pointer': {
         const die = this.newType(t, { tag: DW_TAG.pointer_type, attrs: [{ at: DW_AT.byte_size, form: DW_FORM.data1, value: 8 }], children: [] })
+        if (t.alignment !== undefined) die.attrs.push(constant(DW_AT.alignment, t.alignment))
         this.withType(die.attrs, t.to)
         return die
       }

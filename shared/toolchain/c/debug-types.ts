@@ -52,7 +52,8 @@ export class DebugTypeTable {
       case 'enum':
         return { kind: 'enum', name: t.info.tag, size: sizeOf({ kind: 'int', ik: intKindOf(t) ?? 'uint' }) as number, enumerators: t.info.enumerators ?? [] }
       case 'pointer':
-        return { kind: 'pointer', to: this.describe(t.to) }
+        // Its own aligned attribute, not a typedef's that names it.
+        return { kind: 'pointer', to: this.describe(t.to), ...(t.pointerAlignment === undefined ? {} : { alignment: t.pointerAlignment }) }
       case 'array':
         // The array itself, not a typedef's aligned variant of it: only its elements count.
         return { kind: 'array', of: this.describe(t.of), count: t.length, ...explicitAlignment(t.of) }

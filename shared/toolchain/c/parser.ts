@@ -1045,18 +1045,22 @@ export class Parser {
       this.next()
       let isConst = false
       let isVolatile = false
+      const pointerAttributes: Attributes = { packed: false, aligned: undefined }
       for (;;) {
         if (this.is('const') || this.is('__const') || this.is('__const__')) isConst = true
         else if (this.is('volatile') || this.is('__volatile__') || this.is('__volatile')) isVolatile = true
         else if (this.is('restrict') || this.is('__restrict') || this.is('__restrict__') || this.is('_Atomic')) {
           /* no effect at -O0 */
         } else if (this.is('__attribute__') || this.is('__attribute')) {
-          this.attributes() // attributes of the pointer type itself: none has an effect here
+          // Attributes of the pointer type itself: `aligned` makes a pointer type of that
+          // alignment (raised or lowered, as a typedef's would), gcc's user-aligned variant.
+          this.attributes(pointerAttributes)
           continue
         } else break
         this.next()
       }
-      type = qualified(pointerTo(type), { isConst, isVolatile })
+      const aligned = pointerAttributes.aligned
+      type = qualified(aligned === undefined ? pointerTo(type) : { kind: 'pointer', to: type, alignment: aligned, pointerAlignment: aligned }, { isConst, isVolatile })
     }
     const leading = this.attributes()
     // A parenthesised declarator (not a parameter list): parse the suffixes first, then the inner part.

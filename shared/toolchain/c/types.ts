@@ -69,7 +69,14 @@ export type CType = Qualifiers &
     | { readonly kind: 'void' }
     | { readonly kind: 'int'; readonly ik: IntKind }
     | { readonly kind: 'enum'; readonly info: EnumInfo }
-    | { readonly kind: 'pointer'; readonly to: CType }
+    | {
+        readonly kind: 'pointer'
+        readonly to: CType
+        /** An aligned attribute after the `*` (`int *__attribute__((aligned(16))) p`): the
+         *  pointer type's own alignment, which `alignment` carries too unless a typedef's
+         *  attribute replaced it (debug info describes the pointer type with this one). */
+        readonly pointerAlignment?: number
+      }
     | { readonly kind: 'array'; readonly of: CType; readonly length: number | undefined }
     | {
         readonly kind: 'function'
@@ -244,8 +251,9 @@ export function alignOf(t: CType): number {
 
 /**
  * Whether a type's alignment was asked for (gcc's TYPE_USER_ALIGN, which gcc records as
- * DW_AT_alignment): a typedef made with an aligned attribute (and every type written through it),
- * a record whose definition or some member asked for one, an array of such elements.
+ * DW_AT_alignment): a typedef or pointer type made with an aligned attribute (and every type
+ * written through it), a record whose definition or some member asked for one, an array of such
+ * elements.
  */
 export function isExplicitlyAligned(t: CType): boolean {
   if (t.alignment !== undefined) return true

@@ -48,6 +48,10 @@ struct bit_request { int a : 3; int b : 5 __attribute__((aligned(8))); char afte
 struct bit_below { char c; int b : 8 __attribute__((aligned(1))); };
 struct bit_unnamed { char c; int : 5 __attribute__((aligned(8))); char after; };
 struct bit_typed { char c; wide b : 5; narrow n : 20; char after; };
+/* Pointer types made with an aligned attribute (raised or lowered), directly or under a typedef. */
+typedef int *iptr __attribute__((aligned(16)));
+typedef int *__attribute__((aligned(16))) aptr;
+struct pointers { char c; int *__attribute__((aligned(32))) m; iptr i; aptr a; };
 
 _Alignas(32) char buffer[8];
 _Alignas(4096) char page[4];
@@ -80,6 +84,12 @@ struct bit_request g_bit_request;
 struct bit_below g_bit_below;
 struct bit_unnamed g_bit_unnamed;
 struct bit_typed g_bit_typed;
+int *__attribute__((aligned(16))) p_raised;
+char c_between;
+int *__attribute__((aligned(2))) p_lowered;
+iptr g_iptr;
+aptr g_aptr;
+struct pointers g_pointers;
 
 static void dump(const char *name, const void *object, unsigned long size)
 {
@@ -95,6 +105,7 @@ int main(void)
 {
     _Alignas(16) int local = 1;
     wide w = 2;
+    int *__attribute__((aligned(32))) p_local = &local;
     g_members.x = local + (int)twice(w) + is_late(&g_late);
     printf("%d\\n", g_members.x);
     g_bit_request.a = -1;
@@ -110,6 +121,7 @@ int main(void)
     dump("unnamed", &g_bit_unnamed, sizeof g_bit_unnamed);
     dump("typed", &g_bit_typed, sizeof g_bit_typed);
     printf("%d %d %d %d\\n", g_bit_request.a + g_bit_request.b, g_bit_below.b, (int)g_bit_typed.b, g_bit_typed.n);
+    printf("%d %lu %lu\\n", *p_local, (unsigned long)&p_local % 32, (unsigned long)&p_raised % 16);
     return 0;
 }
 `
@@ -173,15 +185,19 @@ function modelAlignments(info: DebugInfo): string[] {
     seen.add(t)
     switch (t.kind) {
       case 'pointer':
+        if (t.alignment !== undefined) rows.push(`pointer to ${typeText(t.to)} = ${t.alignment}`)
         return visit(t.to)
       case 'qualified':
         return visit(t.type)
       case 'array':
         if (t.alignment !== undefined) rows.push(`array of ${typeText(t.of)} = ${t.alignment}`)
         return visit(t.of)
-      case 'typedef':
-        if (t.alignment !== undefined) rows.push(`typedef ${t.name} = ${t.alignment}`)
+      case 'typedef': {
+        // The type it names is described with its own alignment, not the typedef's.
+        const named = 'alignment' in t.type && t.type.alignment !== undefined ? ` (its ${t.type.kind}: ${t.type.alignment})` : ''
+        if (t.alignment !== undefined) rows.push(`typedef ${t.name} = ${t.alignment}${named}`)
         return visit(t.type)
+      }
       case 'struct':
       case 'union':
         if (t.alignment !== undefined) rows.push(`${t.kind} ${t.name ?? '<anon>'} = ${t.alignment}`)
@@ -229,6 +245,8 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
       'DW_TAG_member bit_below.b = 1',
       'DW_TAG_structure_type prog.c.bit_unnamed = 1',
       'DW_TAG_structure_type prog.c.bit_typed = 32',
+      'DW_TAG_pointer_type prog.c. = 2',
+      'DW_TAG_member pointers.i = 16',
     ]))
     expect(expected.filter((row) => /lowered\.x|packed_int|w_plain|twice\.p/.test(row))).toEqual([])
     expect(rows(ourDies)).toEqual(expected)
@@ -246,15 +264,16 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
     const types = ['struct members', 'struct block', 'union word', 'struct tail', 'struct plain', 'struct natural', 'struct lowered', 'struct widened',
       'struct packed_member', 'struct squeezed', 'struct holder', 'struct nested', 'struct through_type', 'struct anonymous', 'union choice',
       'struct packed_int', 'struct late', 'block_t', 'anon_t', 'row_t', 'four', 'struct bit_request', 'struct bit_below', 'struct bit_unnamed',
-      'struct bit_typed']
+      'struct bit_typed', 'struct pointers']
     const session = [
       ...types.map((t) => `print _Alignof(${t})`),
       ...['struct members', 'struct through_type', 'struct squeezed', 'struct anonymous', 'struct late', 'struct bit_request', 'struct bit_below',
-        'struct bit_unnamed', 'struct bit_typed'].map((t) => `ptype/o ${t}`),
+        'struct bit_unnamed', 'struct bit_typed', 'struct pointers'].map((t) => `ptype/o ${t}`),
       'print (long)&g_block % 64',
       'print (long)&g_members.y % 32',
       'print (long)&g_late % 32',
       'print (long)&buffer % 32',
+      'print (long)&p_lowered % 8',
       'print w_const',
       'whatis g_row',
       'ptype twice',
@@ -265,7 +284,7 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
     expect(gdbCommands(dir, './memscape/prog', session)).toEqual(gccOut)
   })
 
-  it('both programs lay out and access the bit-fields alike', () => {
+  it('both programs lay out and access the aligned bit-fields and pointers alike', () => {
     const output = run(join(dir, 'gcc', 'prog'), [])
     // The unnamed bit-field aligned to 8 puts `after` at byte 9.
     expect(output).toContain('unnamed: 00 00 00 00 00 00 00 00 00 02\n')
@@ -281,6 +300,10 @@ describe('DW_AT_alignment: Memscape against gcc -O0 -g', () => {
       'array of typedef four=int:4:signed = 4',
       'union word = 16',
       'variable buffer = 32',
+      'typedef iptr = 16',
+      'typedef aptr = 16 (its pointer: 16)',
+      'typedef block_t = 64 (its struct: 64)',
+      'pointer to int:4:signed = 32',
     ]))
     expect(modelAlignments(readDebugInfo(ours))).toEqual(expected)
   })

@@ -113,4 +113,21 @@ long long results[] = {
 `
     expect(ourResults(source)).toEqual(gccResults(source))
   })
+
+  it('pointer types with an aligned attribute after the *: raised, lowered, as members', () => {
+    const source = `
+int *__attribute__((aligned(16))) raised;
+int *__attribute__((aligned(2))) lowered;
+int *const __attribute__((aligned(32))) qualified_raised = 0;
+struct p { char c; int *__attribute__((aligned(32))) m; char after; };
+struct q { char c; int *__attribute__((aligned(2))) m; char after; };
+struct __attribute__((packed)) r { char c; int *__attribute__((aligned(4))) m; };
+long long results[] = {
+  _Alignof(raised), _Alignof(lowered), _Alignof(qualified_raised), sizeof(struct p), _Alignof(struct p),
+  __builtin_offsetof(struct p, after), sizeof(struct q), _Alignof(struct q), __builtin_offsetof(struct q, m),
+  __builtin_offsetof(struct q, after), sizeof(struct r), _Alignof(struct r), _Alignof(int *__attribute__((aligned(64)))),
+};
+`
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
 })
