@@ -904,6 +904,8 @@ export class Parser {
           // An unnamed bit-field: padding, or `:0` to move to the next storage unit.
           const colon = this.next()
           const width = this.bitFieldWidth(spec.type, undefined, colon.loc)
+          // gcc points at the tag of a tagged record, else at the specifiers.
+          if (spec.alignas !== undefined) this.diags.error(tag === undefined ? spec.loc : tagLoc, 'alignment specified for unnamed bit-field', tag === undefined ? '_Alignas'.length : 1)
           const align = this.bitFieldAlignment(spec.attributeAlign)
           members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc, ...(align === undefined ? {} : { align }) })
           if (this.accept(',')) continue
