@@ -6,14 +6,17 @@ export type BaseEncoding = 'signed' | 'unsigned' | 'signed_char' | 'unsigned_cha
 export type DwarfType =
   | { readonly kind: 'void' }
   | { readonly kind: 'base'; readonly name: string; readonly size: number; readonly encoding: BaseEncoding }
-  | { readonly kind: 'pointer'; readonly to: DwarfType }
-  /** `count` is undefined for an array of unknown bound (`extern int a[]`). */
-  | { readonly kind: 'array'; readonly of: DwarfType; readonly count: number | undefined }
+  /** `alignment`: a pointer type made with an aligned attribute (`int *__attribute__((aligned(16))) p`). */
+  | { readonly kind: 'pointer'; readonly to: DwarfType; readonly alignment?: number }
+  /** `count` is undefined for an array of unknown bound (`extern int a[]`). `alignment`: of
+   *  elements whose alignment was asked for (see DwarfRecord.alignment). */
+  | { readonly kind: 'array'; readonly of: DwarfType; readonly count: number | undefined; readonly alignment?: number }
   | DwarfRecord
   | { readonly kind: 'enum'; readonly name: string | undefined; readonly size: number; readonly enumerators: readonly { readonly name: string; readonly value: bigint }[] }
   | { readonly kind: 'function'; readonly returns: DwarfType; readonly params: readonly DwarfType[]; readonly variadic: boolean; readonly prototyped: boolean }
   | { readonly kind: 'qualified'; readonly isConst: boolean; readonly isVolatile: boolean; readonly type: DwarfType }
-  | { readonly kind: 'typedef'; readonly name: string; readonly type: DwarfType }
+  /** `alignment`: made with an aligned attribute, or naming a type whose alignment was asked for. */
+  | { readonly kind: 'typedef'; readonly name: string; readonly type: DwarfType; readonly alignment?: number }
 
 /** A struct or union. Records may be cyclic (a list node points to itself): key them by `id`. */
 export interface DwarfRecord {
@@ -24,6 +27,9 @@ export interface DwarfRecord {
   /** False for a declaration without a body (`struct opaque;`). */
   readonly complete: boolean
   readonly members: readonly DwarfMember[]
+  /** The record's alignment, when it was asked for, by the record's own aligned attribute or a
+   *  member's (gcc's TYPE_USER_ALIGN): DW_AT_alignment. Absent for a natural alignment. */
+  readonly alignment?: number
 }
 
 export interface DwarfMember {
@@ -34,6 +40,9 @@ export interface DwarfMember {
   /** Bit-fields: width and the lowest bit's position within the unit at `offset`. */
   readonly bitSize?: number
   readonly bitOffset?: number
+  /** The member's alignment, when it was asked for, on the member or by its type (gcc's
+   *  DECL_USER_ALIGN): DW_AT_alignment. */
+  readonly alignment?: number
 }
 
 /** Where a variable lives. */

@@ -228,7 +228,6 @@ class ModelBuilder {
     const declFile = this.declFile(die) ?? (origin && this.declFile(origin))
     const declLine = attrUnsigned(die.attrs.get(DW_AT.decl_line)) ?? (origin && attrUnsigned(origin.attrs.get(DW_AT.decl_line)))
     const external = die.attrs.get(DW_AT.external) ?? origin?.attrs.get(DW_AT.external)
-    const alignment = attrUnsigned(die.attrs.get(DW_AT.alignment))
     return {
       name,
       type: this.typeOf(die),
@@ -236,7 +235,7 @@ class ModelBuilder {
       ...(declFile !== undefined ? { declFile } : {}),
       ...(declLine !== undefined ? { declLine } : {}),
       ...(external?.kind === 'flag' && external.value ? { external: true } : {}),
-      ...(alignment !== undefined ? { alignment } : {}),
+      ...alignmentOf(die),
     }
   }
 
@@ -406,7 +405,7 @@ class ModelBuilder {
         case DW_TAG.unspecified_type:
           return placeholder({ kind: 'void' })
         case DW_TAG.pointer_type:
-          return placeholder({ kind: 'pointer', to: this.typeOf(die) })
+          return placeholder({ kind: 'pointer', to: this.typeOf(die), ...alignmentOf(die) })
         case DW_TAG.const_type:
         case DW_TAG.volatile_type: {
           const inner = this.typeOf(die)
@@ -419,13 +418,14 @@ class ModelBuilder {
         case DW_TAG.atomic_type:
           return placeholder(this.typeOf(die))
         case DW_TAG.typedef:
-          return placeholder({ kind: 'typedef', name: name ?? '?', type: this.typeOf(die) })
+          return placeholder({ kind: 'typedef', name: name ?? '?', type: this.typeOf(die), ...alignmentOf(die) })
         case DW_TAG.array_type: {
-          // Multi-dimensional arrays are one DIE with a subrange per dimension, outermost first.
+          // Multi-dimensional arrays are one DIE with a subrange per dimension, outermost first;
+          // an alignment belongs to each level (each is an array of the aligned elements).
           const counts = die.children.filter((c) => c.tag === DW_TAG.subrange_type).map((c) => this.subrangeCount(c))
           let t = this.typeOf(die)
           if (counts.length === 0) counts.push(undefined)
-          for (let i = counts.length - 1; i >= 0; i--) t = { kind: 'array', of: t, count: counts[i] }
+          for (let i = counts.length - 1; i >= 0; i--) t = { kind: 'array', of: t, count: counts[i], ...alignmentOf(die) }
           return placeholder(t)
         }
         case DW_TAG.enumeration_type: {
@@ -448,6 +448,7 @@ class ModelBuilder {
             size: size ?? 0,
             complete: !die.attrs.has(DW_AT.declaration),
             members,
+            ...alignmentOf(die),
           }
           this.types.set(die.offset, record)
           this.inProgress.delete(die.offset)
@@ -496,15 +497,21 @@ class ModelBuilder {
       offset = r.uleb('member offset')
     }
     const bitSize = attrUnsigned(die.attrs.get(DW_AT.bit_size))
-    if (bitSize === undefined) return { name, type, offset }
+    if (bitSize === undefined) return { name, type, offset, ...alignmentOf(die) }
     // DWARF 4+ gives the bit position from the start of the struct; express it, as the C front
     // end does, relative to the storage unit of the field's type.
     const dataBit = attrUnsigned(die.attrs.get(DW_AT.data_bit_offset))
     const unitBytes = Math.max(1, typeSize(type))
     const bit = dataBit ?? offset * 8
     const unitStart = Math.floor(bit / (unitBytes * 8)) * unitBytes
-    return { name, type, offset: unitStart, bitSize, bitOffset: bit - unitStart * 8 }
+    return { name, type, offset: unitStart, bitSize, bitOffset: bit - unitStart * 8, ...alignmentOf(die) }
   }
+}
+
+/** DW_AT_alignment of a DIE, as an optional model field. */
+function alignmentOf(die: Die): { alignment?: number } {
+  const alignment = attrUnsigned(die.attrs.get(DW_AT.alignment))
+  return alignment === undefined ? {} : { alignment }
 }
 
 function isTypeTag(tag: number): boolean {

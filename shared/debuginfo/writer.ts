@@ -58,7 +58,7 @@ const ENCODING_CODES: Record<BaseEncoding, number> = {
 type AttrOut =
   | { readonly at: number; readonly form: typeof DW_FORM.strp | typeof DW_FORM.line_strp; readonly value: string }
   | { readonly at: number; readonly form: typeof DW_FORM.addr | typeof DW_FORM.data8; readonly value: number }
-  | { readonly at: number; readonly form: typeof DW_FORM.udata | typeof DW_FORM.data1 | typeof DW_FORM.data2 | typeof DW_FORM.sec_offset; readonly value: number }
+  | { readonly at: number; readonly form: typeof DW_FORM.udata | typeof DW_FORM.data1 | typeof DW_FORM.data2 | typeof DW_FORM.data4 | typeof DW_FORM.sec_offset; readonly value: number }
   | { readonly at: number; readonly form: typeof DW_FORM.sdata; readonly value: bigint | number }
   | { readonly at: number; readonly form: typeof DW_FORM.exprloc; readonly value: Uint8Array }
   | { readonly at: number; readonly form: typeof DW_FORM.flag_present }
@@ -129,7 +129,8 @@ function single(ranges: readonly AddressRange[], what: string): AddressRange {
 function constant(at: number, value: number): AttrOut {
   if (value <= 0xff) return { at, form: DW_FORM.data1, value }
   if (value <= 0xffff) return { at, form: DW_FORM.data2, value }
-  return { at, form: DW_FORM.udata, value }
+  if (value <= 0xffffffff) return { at, form: DW_FORM.data4, value }
+  return { at, form: DW_FORM.data8, value }
 }
 
 /** The code a unit covers: its own range, or from its first function's start to its last's end. */
@@ -275,12 +276,14 @@ class UnitBuilder {
         return this.base(t)
       case 'pointer': {
         const die = this.newType(t, { tag: DW_TAG.pointer_type, attrs: [{ at: DW_AT.byte_size, form: DW_FORM.data1, value: 8 }], children: [] })
+        if (t.alignment !== undefined) die.attrs.push(constant(DW_AT.alignment, t.alignment))
         this.withType(die.attrs, t.to)
         return die
       }
       case 'array': {
         const die = this.newType(t, { tag: DW_TAG.array_type, attrs: [], children: [] })
         this.withType(die.attrs, t.of)
+        if (t.alignment !== undefined) die.attrs.push(constant(DW_AT.alignment, t.alignment))
         const sub: AttrOut[] = [{ at: DW_AT.type, form: DW_FORM.ref4, value: this.sizeType() }]
         if (t.count !== undefined) sub.push({ at: DW_AT.upper_bound, form: DW_FORM.sdata, value: t.count - 1 })
         die.children.push({ tag: DW_TAG.subrange_type, attrs: sub, children: [] })
@@ -329,6 +332,7 @@ class UnitBuilder {
       case 'typedef': {
         const die = this.newType(t, { tag: DW_TAG.typedef, attrs: [{ at: DW_AT.name, form: DW_FORM.strp, value: t.name }], children: [] })
         this.withType(die.attrs, t.type)
+        if (t.alignment !== undefined) die.attrs.push(constant(DW_AT.alignment, t.alignment))
         return die
       }
     }
@@ -339,16 +343,19 @@ class UnitBuilder {
     if (t.name !== undefined) attrs.push({ at: DW_AT.name, form: DW_FORM.strp, value: t.name })
     if (t.complete) attrs.push({ at: DW_AT.byte_size, form: DW_FORM.udata, value: t.size })
     else attrs.push({ at: DW_AT.declaration, form: DW_FORM.flag_present })
+    if (t.alignment !== undefined) attrs.push(constant(DW_AT.alignment, t.alignment))
     const die = this.newType(t, { tag: t.kind === 'union' ? DW_TAG.union_type : DW_TAG.structure_type, attrs, children: [] })
     this.recordDies.set(t.id, die)
     for (const m of t.members) {
       const ma: AttrOut[] = []
       if (m.name !== undefined) ma.push({ at: DW_AT.name, form: DW_FORM.strp, value: m.name })
       this.withType(ma, m.type)
+      const alignment = m.alignment === undefined ? [] : [constant(DW_AT.alignment, m.alignment)]
+      // gcc's order: DW_AT_alignment after the type (and a bit-field's size), before the position.
       if (m.bitSize !== undefined) {
-        ma.push({ at: DW_AT.bit_size, form: DW_FORM.udata, value: m.bitSize }, { at: DW_AT.data_bit_offset, form: DW_FORM.udata, value: m.offset * 8 + (m.bitOffset ?? 0) })
+        ma.push({ at: DW_AT.bit_size, form: DW_FORM.udata, value: m.bitSize }, ...alignment, { at: DW_AT.data_bit_offset, form: DW_FORM.udata, value: m.offset * 8 + (m.bitOffset ?? 0) })
       } else {
-        ma.push({ at: DW_AT.data_member_location, form: DW_FORM.udata, value: m.offset })
+        ma.push(...alignment, { at: DW_AT.data_member_location, form: DW_FORM.udata, value: m.offset })
       }
       die.children.push({ tag: DW_TAG.member, attrs: ma, children: [] })
     }
@@ -600,6 +607,7 @@ export function writeDwarf(units: readonly UnitInput[]): Record<DwarfSectionName
           case DW_FORM.data2:
             info.u16(a.value)
             break
+          case DW_FORM.data4:
           case DW_FORM.sec_offset:
             info.u32(a.value)
             break

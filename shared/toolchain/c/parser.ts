@@ -928,7 +928,10 @@ export class Parser {
           // An unnamed bit-field: padding, or `:0` to move to the next storage unit.
           const colon = this.next()
           const width = this.bitFieldWidth(spec.type, undefined, colon.loc)
-          members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc })
+          // gcc points at the tag of a tagged record, else at the specifiers.
+          if (spec.alignas !== undefined) this.diags.error(tag === undefined ? spec.loc : tagLoc, 'alignment specified for unnamed bit-field', tag === undefined ? '_Alignas'.length : 1)
+          const align = this.bitFieldAlignment(spec.attributeAlign)
+          members.push({ name: undefined, type: spec.type, bitWidth: width, loc: colon.loc, ...(align === undefined ? {} : { align }) })
           if (this.accept(',')) continue
           this.expect(';', "';', identifier or '('")
           break
@@ -940,8 +943,8 @@ export class Parser {
           const width = this.bitFieldWidth(d.type, name, d.loc)
           if (seen.has(name)) this.diags.error(d.loc, `duplicate member '${name}'`, name.length)
           seen.add(name)
-          members.push({ name, type: d.type, bitWidth: width, loc: d.loc })
-          this.attributes()
+          const align = this.bitFieldAlignment(d.attributeAlign ?? spec.attributeAlign)
+          members.push({ name, type: d.type, bitWidth: width, loc: d.loc, ...(align === undefined ? {} : { align }) })
           if (this.accept(',')) continue
           this.expect(';', "';', identifier or '('")
           break
@@ -965,6 +968,13 @@ export class Parser {
     this.attributes(recordAttributes)
     layoutRecord(info, members, recordAttributes.packed, recordAttributes.aligned)
     return { kind: 'record', info }
+  }
+
+  /** The aligned attribute of a bit-field, among the specifiers or after its width (the
+   *  strictest): unlike a member's, it may ask for less than the type's alignment. */
+  private bitFieldAlignment(before: number | undefined): number | undefined {
+    const after = this.attributes().aligned
+    return before === undefined ? after : Math.max(before, after ?? 0)
   }
 
   /** Width of a bit-field (after the ':'), checked as gcc does. */
@@ -1061,18 +1071,22 @@ export class Parser {
       this.next()
       let isConst = false
       let isVolatile = false
+      const pointerAttributes: Attributes = { packed: false, aligned: undefined }
       for (;;) {
         if (this.is('const') || this.is('__const') || this.is('__const__')) isConst = true
         else if (this.is('volatile') || this.is('__volatile__') || this.is('__volatile')) isVolatile = true
         else if (this.is('restrict') || this.is('__restrict') || this.is('__restrict__') || this.is('_Atomic')) {
           /* no effect at -O0 */
         } else if (this.is('__attribute__') || this.is('__attribute')) {
-          this.attributes() // attributes of the pointer type itself: none has an effect here
+          // Attributes of the pointer type itself: `aligned` makes a pointer type of that
+          // alignment (raised or lowered, as a typedef's would), gcc's user-aligned variant.
+          this.attributes(pointerAttributes)
           continue
         } else break
         this.next()
       }
-      type = qualified(pointerTo(type), { isConst, isVolatile })
+      const aligned = pointerAttributes.aligned
+      type = qualified(aligned === undefined ? pointerTo(type) : { kind: 'pointer', to: type, alignment: aligned, pointerAlignment: aligned }, { isConst, isVolatile })
     }
     const leading = this.attributes()
     // A parenthesised declarator (not a parameter list): parse the suffixes first, then the inner part.

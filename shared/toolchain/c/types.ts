@@ -26,6 +26,8 @@ export interface Member {
   readonly bitField?: BitField
   /** The alignment the member was laid out with (`_Alignof` of the member, like gcc's DECL_ALIGN). */
   readonly align: number
+  /** `align` was asked for, on the member or by its type (gcc's DECL_USER_ALIGN): debug info records it. */
+  readonly explicitlyAligned?: boolean
   readonly loc?: SourceLocation
 }
 
@@ -45,6 +47,9 @@ export interface RecordInfo {
   size: number
   align: number
   complete: boolean
+  /** `align` was asked for, by the record's aligned attribute or by a member's explicit alignment
+   *  (gcc's TYPE_USER_ALIGN): debug info records it. */
+  explicitlyAligned?: boolean
   loc?: SourceLocation
   /** `typedef struct { ... } name;`: an untagged record takes the typedef's name (as in gcc). */
   typedefName?: string
@@ -64,7 +69,14 @@ export type CType = Qualifiers &
     | { readonly kind: 'void' }
     | { readonly kind: 'int'; readonly ik: IntKind }
     | { readonly kind: 'enum'; readonly info: EnumInfo }
-    | { readonly kind: 'pointer'; readonly to: CType }
+    | {
+        readonly kind: 'pointer'
+        readonly to: CType
+        /** An aligned attribute after the `*` (`int *__attribute__((aligned(16))) p`): the
+         *  pointer type's own alignment, which `alignment` carries too unless a typedef's
+         *  attribute replaced it (debug info describes the pointer type with this one). */
+        readonly pointerAlignment?: number
+      }
     | { readonly kind: 'array'; readonly of: CType; readonly length: number | undefined }
     | {
         readonly kind: 'function'
@@ -237,6 +249,18 @@ export function alignOf(t: CType): number {
   }
 }
 
+/**
+ * Whether a type's alignment was asked for (gcc's TYPE_USER_ALIGN, which gcc records as
+ * DW_AT_alignment): a typedef or pointer type made with an aligned attribute (and every type
+ * written through it), a record whose definition or some member asked for one, an array of such
+ * elements.
+ */
+export function isExplicitlyAligned(t: CType): boolean {
+  if (t.alignment !== undefined) return true
+  if (t.kind === 'record') return t.info.explicitlyAligned === true
+  return t.kind === 'array' && isExplicitlyAligned(t.of)
+}
+
 export function isComplete(t: CType): boolean {
   return t.kind !== 'void' && t.kind !== 'function' && sizeOf(t) !== undefined
 }
@@ -383,7 +407,8 @@ export interface MemberDeclaration {
   readonly type: CType
   /** Set for bit-fields (0 only for an unnamed `T : 0`). */
   readonly bitWidth?: number
-  /** Alignment asked for by `_Alignas` or `__attribute__((aligned))` on the member. */
+  /** Alignment asked for by `_Alignas` or `__attribute__((aligned))` on the member (a bit-field's
+   *  attribute moves it to that boundary, even below its type's alignment). */
   readonly align?: number
   /** `__attribute__((packed))` on the member: laid out as in a packed record. */
   readonly packed?: boolean
@@ -396,23 +421,35 @@ export interface MemberDeclaration {
  * member (last, `T x[]`) adds no size but its alignment counts. A member's requested alignment
  * can only raise its type's, except in a packed record or for a packed member, where it is the
  * member's whole alignment (1 without one); `recordAlign` (the record's own aligned attribute) raises the record's.
+ * Which alignments were asked for is kept for debug info, as gcc decides it: a member's own
+ * request, unless its type's alignment overrides a smaller one, else its type's (which packing
+ * may lower); a record's own attribute, or any member's (bit-fields: their own request, and a
+ * named one's type).
  */
-export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign = 1): void {
+export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration[], packed = false, recordAlign?: number): void {
   // Positions are tracked in bits so bit-fields can share bytes.
   let bitPos = 0
   let sizeBits = 0
   let align = 1
+  let explicitlyAligned = recordAlign !== undefined
   const members: Member[] = []
   for (const d of decls) {
     const typeAlign = alignOf(d.type)
     const typeBits = (sizeOf(d.type) ?? 0) * 8
     if (d.bitWidth !== undefined) {
       const width = d.bitWidth
-      const start = info.isUnion ? 0 : placeBitField(bitPos, width, typeAlign * 8, packed)
-      // Named bit-fields raise the record's alignment; unnamed ones (incl. `:0`) do not (SysV ABI).
-      if (d.name !== undefined && !packed) align = Math.max(align, typeAlign)
+      // An aligned attribute moves the field to its boundary first, packed or not (gcc).
+      const from = d.align === undefined ? bitPos : alignUp(bitPos, d.align * 8)
+      const start = info.isUnion ? 0 : placeBitField(from, width, typeAlign * 8, typeBits, packed)
+      if (d.align !== undefined) explicitlyAligned = true
+      // Named bit-fields raise the record's alignment (to their type's unless packed, and to their
+      // own request); unnamed ones (incl. `:0`) do not (SysV ABI).
       if (d.name !== undefined) {
-        members.push({ name: d.name, type: d.type, loc: d.loc, align: packed ? 1 : typeAlign, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
+        const fieldAlign = d.align ?? (packed ? 1 : typeAlign)
+        align = Math.max(align, fieldAlign, packed ? 1 : typeAlign)
+        if (isExplicitlyAligned(d.type)) explicitlyAligned = true
+        const aligned = d.align === undefined ? {} : { explicitlyAligned: true }
+        members.push({ name: d.name, type: d.type, loc: d.loc, align: fieldAlign, ...aligned, ...storageUnit(start, width, sizeOf(d.type) ?? 4, packed) })
       }
       if (info.isUnion) sizeBits = Math.max(sizeBits, width)
       else {
@@ -421,57 +458,79 @@ export function layoutRecord(info: RecordInfo, decls: readonly MemberDeclaration
       }
       continue
     }
-    const a = packed || d.packed === true ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
+    const isPacked = packed || d.packed === true
+    const a = isPacked ? (d.align ?? 1) : Math.max(typeAlign, d.align ?? 1)
     align = Math.max(align, a)
+    // gcc's layout_decl: a type aligned beyond the member's request replaces it, and with it
+    // whether the alignment counts as asked for (a packed member keeps its own request).
+    const ownRequest = d.align !== undefined && (isPacked || d.align >= typeAlign)
+    const memberAligned = ownRequest || isExplicitlyAligned(d.type)
+    if (memberAligned) explicitlyAligned = true
+    const aligned = memberAligned ? { explicitlyAligned: true } : {}
     if (info.isUnion) {
-      members.push({ name: d.name, type: d.type, offset: 0, align: a, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: 0, align: a, ...aligned, loc: d.loc })
       sizeBits = Math.max(sizeBits, typeBits)
     } else {
       bitPos = alignUp(bitPos, a * 8)
-      members.push({ name: d.name, type: d.type, offset: bitPos / 8, align: a, loc: d.loc })
+      members.push({ name: d.name, type: d.type, offset: bitPos / 8, align: a, ...aligned, loc: d.loc })
       bitPos += typeBits
       sizeBits = bitPos
     }
   }
   info.members = members
-  align = Math.max(align, recordAlign)
+  align = Math.max(align, recordAlign ?? 1)
   info.align = align
+  if (explicitlyAligned) info.explicitlyAligned = true
   info.size = alignUp(Math.ceil(sizeBits / 8), align)
   info.complete = true
-  if (packed) for (const [i, m] of members.entries()) members[i] = keepInside(m, info.size)
+  for (const [i, m] of members.entries()) members[i] = keepInside(m, info.size)
 }
 
 /**
- * gcc's placement of a bit-field on x86-64: it goes at the next free bit unless it would cross a
- * boundary of its type's alignment unit, in which case it starts at the next unit; `:0` just
- * moves to the next unit. Packed records never skip.
+ * gcc's placement of a bit-field on x86-64 (excess_unit_span): it goes at the next free bit
+ * unless it would span more units of its type's alignment than the type's size covers (one,
+ * unless a typedef gave the type another alignment), in which case it starts at the next unit;
+ * `:0` just moves to the next unit. Packed records never skip.
  */
-function placeBitField(bitPos: number, width: number, unitBits: number, packed: boolean): number {
+function placeBitField(bitPos: number, width: number, unitBits: number, typeBits: number, packed: boolean): number {
   if (width === 0) return packed ? bitPos : alignUp(bitPos, unitBits)
   if (packed) return bitPos
-  const crosses = Math.floor(bitPos / unitBits) !== Math.floor((bitPos + width - 1) / unitBits)
-  return crosses ? alignUp(bitPos, unitBits) : bitPos
+  const spans = Math.ceil(((bitPos % unitBits) + width) / unitBits)
+  return spans > Math.floor(typeBits / unitBits) ? alignUp(bitPos, unitBits) : bitPos
 }
 
-/** The smallest naturally sized integer (up to the declared type's size) that holds the field. */
+/**
+ * The unit a bit-field is read and written through: its type's, at a multiple of the type's
+ * size; in a packed record, or when a type aligned below its size lets the field cross that
+ * unit, the smallest integer from the field's first byte that holds it.
+ */
 function storageUnit(start: number, width: number, typeSize: number, packed: boolean): { offset: number; bitField: BitField } {
-  if (!packed) {
-    const unitBits = typeSize * 8
-    const offset = Math.floor(start / unitBits) * typeSize
-    return { offset, bitField: { width, bitOffset: start - offset * 8, unitSize: typeSize as BitField['unitSize'] } }
+  const unitBits = typeSize * 8
+  const natural = Math.floor(start / unitBits) * typeSize
+  if (!packed && start + width <= natural * 8 + unitBits) {
+    return { offset: natural, bitField: { width, bitOffset: start - natural * 8, unitSize: typeSize as BitField['unitSize'] } }
   }
+  return byteUnit(start, width)
+}
+
+function byteUnit(start: number, width: number): { offset: number; bitField: BitField } {
   const offset = Math.floor(start / 8)
   const bitOffset = start - offset * 8
   const unitSize = ([1, 2, 4, 8] as const).find((u) => bitOffset + width <= u * 8) ?? 8
   return { offset, bitField: { width, bitOffset, unitSize } }
 }
 
-/** In a packed record a unit may reach past the end: slide it back so accesses stay inside. */
+/**
+ * A unit may reach past the record's end (one from the field's first byte in a packed record; a
+ * type's, when a typedef aligned the type below its size): take the smallest unit from the
+ * field's first byte, slid back so accesses stay inside. Units of naturally aligned types never do.
+ */
 function keepInside(m: Member, recordSize: number): Member {
   const bf = m.bitField
   if (!bf || m.offset + bf.unitSize <= recordSize) return m
-  const shift = Math.min(m.offset, m.offset + bf.unitSize - recordSize)
-  return { ...m, offset: m.offset - shift, bitField: { ...bf, bitOffset: bf.bitOffset + shift * 8 } }
+  const unit = byteUnit(m.offset * 8 + bf.bitOffset, bf.width)
+  const shift = Math.max(0, Math.min(unit.offset, unit.offset + unit.bitField.unitSize - recordSize))
+  return { ...m, offset: unit.offset - shift, bitField: { ...unit.bitField, bitOffset: unit.bitField.bitOffset + shift * 8 } }
 }
 
 export function alignUp(n: number, a: number): number {

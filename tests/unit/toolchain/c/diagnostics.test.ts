@@ -86,6 +86,10 @@ int main(void) {
   return sizeof s.ok + *p;
 }
 `,
+  alignedBitFields: `struct tagged { char c; _Alignas(8) int : 5; _Alignas(4) int named : 3; };
+struct { char c;
+  _Alignas(8) int : 5; } untagged;
+`,
   switches: `int main(int argc, char **argv) {
   switch (argc) { case 1: case 1: break; default: default: break; }
   case 3: ;

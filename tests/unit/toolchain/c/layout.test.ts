@@ -82,4 +82,52 @@ long long results[] = {
 `
     expect(ourResults(source)).toEqual(gccResults(source))
   })
+
+  it('bit-fields with an aligned attribute or of a type a typedef aligned', () => {
+    const source = `
+typedef long l32 __attribute__((aligned(32)));
+typedef int ilow __attribute__((aligned(2)));
+struct a { int x : 3; int y : 5 __attribute__((aligned(8))); char after; };
+struct b { char c; int y : 5 __attribute__((aligned(2))); char after; };
+struct c { char c; int y : 8 __attribute__((aligned(1))); char after; };
+struct __attribute__((packed)) d { char c; int y : 5 __attribute__((aligned(2))); char after; };
+struct e { char c; int : 5 __attribute__((aligned(8))); char after; };
+struct f { char c; __attribute__((aligned(8))) int : 5; char after; };
+struct g { char c; int : 0 __attribute__((aligned(16))); char after; };
+union h { char c; int y : 5 __attribute__((aligned(8))); };
+struct i { char c; l32 y : 5; char after; };
+struct j { short s; ilow y : 20; char after; };
+struct k { char c; ilow y : 12; char after; };
+struct l { ilow y : 4; };
+struct m { char c; int x : 4 __attribute__((aligned(2))), y : 4; char after; };
+long long results[] = {
+  sizeof(struct a), _Alignof(struct a), __builtin_offsetof(struct a, after), sizeof(struct b), _Alignof(struct b),
+  __builtin_offsetof(struct b, after), sizeof(struct c), _Alignof(struct c), __builtin_offsetof(struct c, after),
+  sizeof(struct d), _Alignof(struct d), __builtin_offsetof(struct d, after), sizeof(struct e), _Alignof(struct e),
+  __builtin_offsetof(struct e, after), sizeof(struct f), __builtin_offsetof(struct f, after), sizeof(struct g),
+  _Alignof(struct g), __builtin_offsetof(struct g, after), sizeof(union h), _Alignof(union h), sizeof(struct i),
+  _Alignof(struct i), __builtin_offsetof(struct i, after), sizeof(struct j), _Alignof(struct j),
+  __builtin_offsetof(struct j, after), sizeof(struct k), __builtin_offsetof(struct k, after), sizeof(struct l),
+  _Alignof(struct l), sizeof(struct m), _Alignof(struct m), __builtin_offsetof(struct m, after),
+};
+`
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
+
+  it('pointer types with an aligned attribute after the *: raised, lowered, as members', () => {
+    const source = `
+int *__attribute__((aligned(16))) raised;
+int *__attribute__((aligned(2))) lowered;
+int *const __attribute__((aligned(32))) qualified_raised = 0;
+struct p { char c; int *__attribute__((aligned(32))) m; char after; };
+struct q { char c; int *__attribute__((aligned(2))) m; char after; };
+struct __attribute__((packed)) r { char c; int *__attribute__((aligned(4))) m; };
+long long results[] = {
+  _Alignof(raised), _Alignof(lowered), _Alignof(qualified_raised), sizeof(struct p), _Alignof(struct p),
+  __builtin_offsetof(struct p, after), sizeof(struct q), _Alignof(struct q), __builtin_offsetof(struct q, m),
+  __builtin_offsetof(struct q, after), sizeof(struct r), _Alignof(struct r), _Alignof(int *__attribute__((aligned(64)))),
+};
+`
+    expect(ourResults(source)).toEqual(gccResults(source))
+  })
 })
