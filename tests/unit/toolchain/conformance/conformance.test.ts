@@ -85,9 +85,6 @@ function corpusFiles(dir: string, files: Record<string, string> = {}): Record<st
 
 const files = corpusFiles(CORPUS)
 
-/** The corpus's programs are small; a smaller guest keeps 150 machines' reservations in bounds. */
-const GUEST_MEMORY_BYTES = 64 * 1024 * 1024
-
 /** Memscape's driver, as `memscape cc` runs it, in the program's build mode. */
 function buildWithMemscapeDriver(program: Program): string {
   const built = buildProgram(files, [program.path, ...program.extraSources], program.mode)
@@ -160,7 +157,7 @@ for (const program of programs) {
 
     test(`Memscape's build run in the machine prints what gcc's prints${suffix}`, async () => {
       const executable = ourProgram()
-      expect(runInMachine(executable, { ...program.run, guestMemoryBytes: GUEST_MEMORY_BYTES })).toEqual(await gccResult())
+      expect(runInMachine(executable, program.run)).toEqual(await gccResult())
     })
   })
 }

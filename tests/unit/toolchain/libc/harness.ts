@@ -146,10 +146,6 @@ export interface RunOptions {
   /** Run with stdout and stderr on a terminal (a pseudo-terminal from script(1)) and stdin from
    *  /dev/null; both streams arrive in `stdout`, with the terminal's CR LF turned back into LF. */
   readonly terminal?: boolean
-  /** In Memscape's machine: the guest's physical memory (default: the machine's 512 MiB). Each
-   *  machine reserves that much address space until it is garbage collected, so test files that
-   *  run many small programs use less, or forking the next native run can fail with ENOMEM. */
-  readonly guestMemoryBytes?: number
 }
 
 export interface RunResult {
@@ -172,10 +168,17 @@ export function run(path: string, options: RunOptions = {}): RunResult {
   const result = options.mergeStderr
     ? spawnSync('/bin/sh', ['-c', 'exec "$0" "$@" 2>&1', path, ...args], { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
     : spawnSync(path, args, { input: options.input ?? '', env, encoding: 'latin1', timeout: 20_000 })
+  // A program that could not be started says why (not as a run with no output and no status).
+  if (result.error !== undefined) throw new Error(`cannot run ${path}: ${result.error.message}`)
   return { stdout: result.stdout, stderr: result.stderr, status: result.status, signal: result.signal }
 }
 
 const INSTRUCTION_LIMIT = 2_000_000_000
+
+/** Test programs are small. Each machine reserves its whole guest memory until it is garbage
+ *  collected, and a test file runs dozens: with the machine's default 512 MiB, forking the next
+ *  native run fails with ENOMEM once the dead machines' reservations pass the host's RAM. */
+const TEST_GUEST_MEMORY_BYTES = 64 * 1024 * 1024
 
 /** Runs an executable in Memscape's machine with the same arguments, environment and input. */
 export function runInMachine(path: string, options: RunOptions): RunResult {
@@ -187,7 +190,7 @@ export function runInMachine(path: string, options: RunOptions): RunResult {
     stdin: new TextEncoder().encode(options.input ?? ''),
     stdinClosed: true,
     terminal: options.terminal ?? false,
-    ...(options.guestMemoryBytes === undefined ? {} : { maxMemoryBytes: options.guestMemoryBytes }),
+    maxMemoryBytes: TEST_GUEST_MEMORY_BYTES,
   })
   let stdout = ''
   let stderr = ''
