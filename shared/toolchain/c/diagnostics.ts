@@ -28,6 +28,9 @@ export interface Diagnostic {
   readonly length: number
   /** The function being compiled when the problem was found (gcc's "In function 'f':"). */
   readonly function?: string
+  /** For a place in an included file: the #include lines that brought it in, innermost first
+   *  (gcc's "In file included from b.h:2, from a.c:1:"). */
+  readonly includedFrom?: readonly SourceLocation[]
 }
 
 /** Thrown to abandon the current statement/declaration; the parser catches it and resynchronises. */
@@ -43,6 +46,8 @@ export class DiagnosticSink {
   private errorTotal = 0
   /** Set by the parser while it is inside a function body. */
   currentFunction: string | undefined
+  /** Set by the preprocessor: how each included file was included (its latest inclusion). */
+  readonly inclusions = new Map<string, readonly SourceLocation[]>()
 
   constructor(readonly maxErrors = 50) {}
 
@@ -75,8 +80,15 @@ export class DiagnosticSink {
   private push(severity: Severity, given: SourceLocation | undefined, message: string, length: number): void {
     // A location may be a whole token (tokens are their own locations): keep only the place.
     const location = given && { file: given.file, line: given.line, column: given.column }
-    const d: Diagnostic = this.currentFunction === undefined ? { severity, message, location, length } : { severity, message, location, length, function: this.currentFunction }
-    this.diagnostics.push(d)
+    const includedFrom = location && this.inclusions.get(location.file)
+    this.diagnostics.push({
+      severity,
+      message,
+      location,
+      length,
+      ...(this.currentFunction === undefined ? {} : { function: this.currentFunction }),
+      ...(includedFrom === undefined || includedFrom.length === 0 ? {} : { includedFrom }),
+    })
   }
 
   get tooManyErrors(): boolean {
@@ -111,16 +123,24 @@ export function formatDiagnostic(d: Diagnostic, sources: Readonly<Record<string,
 }
 
 /**
- * Formats diagnostics as gcc prints them: a "file: In function 'f':" line whenever the function
- * context changes ("At top level:" when it ends), and no second quote of a line whose location
- * and underline the previous diagnostic already showed.
+ * Formats diagnostics as gcc prints them: "In file included from ..." lines whenever the include
+ * chain of the place changes to another header's, a "file: In function 'f':" line whenever the
+ * function context changes ("At top level:" when it ends), and no second quote of a line whose
+ * location and underline the previous diagnostic already showed.
  */
 export function formatDiagnostics(list: readonly Diagnostic[], sources: Readonly<Record<string, string>>): string {
   let out = ''
   let context: string | undefined
   let previous: Diagnostic | undefined
+  let inclusion = ''
   for (const d of list) {
     const file = d.location?.file
+    if (file !== undefined) {
+      const sites = d.includedFrom ?? []
+      const key = sites.map((site) => `${site.file}:${site.line}`).join(',')
+      if (key !== inclusion && sites.length > 0) out += sites.map((site, i) => `${i === 0 ? 'In file included from' : '                 from'} ${site.file}:${site.line}${i === sites.length - 1 ? ':' : ','}\n`).join('')
+      inclusion = key
+    }
     if (file !== undefined && d.function !== context) {
       if (d.function !== undefined) out += `${file}: In function '${d.function}':\n`
       else if (context !== undefined) out += `${file}: At top level:\n`

@@ -54,6 +54,8 @@ interface Buffer {
 
 interface FileState {
   readonly path: string
+  /** The #include lines that brought this file in, innermost first (none for the main file). */
+  readonly includedFrom: readonly SourceLocation[]
   presumedName: string
   /** #line adjustment added to physical line numbers. */
   lineDelta: number
@@ -212,7 +214,7 @@ export class Preprocessor {
 
   private currentFile(): FileState {
     const f = this.fileStates[this.fileStates.length - 1]
-    return f ?? { path: this.mainFile, presumedName: this.mainFile, lineDelta: 0, conditionals: [] }
+    return f ?? { path: this.mainFile, includedFrom: [], presumedName: this.mainFile, lineDelta: 0, conditionals: [] }
   }
 
   private presumedFileName(): string {
@@ -221,9 +223,10 @@ export class Preprocessor {
 
   // ---- token input --------------------------------------------------------------------------
 
-  private pushFile(path: string, text: string): void {
+  private pushFile(path: string, text: string, includedFrom: readonly SourceLocation[] = []): void {
     this.includeDepth++
-    const file: FileState = { path, presumedName: path, lineDelta: 0, conditionals: [] }
+    const file: FileState = { path, includedFrom, presumedName: path, lineDelta: 0, conditionals: [] }
+    this.diags.inclusions.set(path, includedFrom)
     this.fileStates.push(file)
     this.stack.push({ tokens: [], pos: 0, file, lexer: new Lexer(text, path, this.diags) })
   }
@@ -861,10 +864,14 @@ export class Preprocessor {
     }
     if (this.onceFiles.has(path)) return
     if (this.includeDepth >= MAX_INCLUDE_DEPTH) {
-      this.diags.error(head.loc, `#include nested depth ${this.includeDepth} exceeds maximum of ${MAX_INCLUDE_DEPTH}`)
+      // gcc points just past the header's name.
+      const past = { file: head.file, line: head.line, column: head.column + spelledLength }
+      this.diags.error(past, `#include nested depth ${this.includeDepth} exceeds maximum of ${MAX_INCLUDE_DEPTH} (use -fmax-include-depth=DEPTH to increase the maximum)`)
       return
     }
-    this.pushFile(path, this.files[path] as string)
+    // gcc names the including line without a column ("In file included from main.c:3:").
+    const site = { file: directiveTok.file, line: directiveTok.line, column: 0 }
+    this.pushFile(path, this.files[path] as string, [site, ...this.currentFile().includedFrom])
   }
 
   private resolveInclude(name: string, angled: boolean, fromFile: string): string | undefined {

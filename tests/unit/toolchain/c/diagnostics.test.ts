@@ -164,6 +164,18 @@ int main(void) {
     expect(compile({ 't.c': source }, 't.c').text).toBe(r.stderr)
   })
 
+  it.each([
+    ['an error in a header', { 't.c': '#include "bad.h"\nint main(void) { return f(); }\n', 'bad.h': 'int f(void) { return 1 +; }\nint g = ;\n' }],
+    ['an error two includes deep', { 't.c': '#include "mid.h"\n#include "bad.h"\n', 'mid.h': '#include "bad.h"\n', 'bad.h': '#pragma once\nint z = ;\n' }],
+    ['a header that includes itself', { 't.c': '#include "self.h"\n', 'self.h': '#include "self.h"\n' }],
+  ])('names the #include lines that led to %s, as gcc does', (_, files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'memscape-included-'))
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
+    const r = spawnSync('gcc', ['-fsyntax-only', 't.c'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' }, encoding: 'utf8' })
+    expect(r.stderr).toMatch(/^In file included from /)
+    expect(compile(files, 't.c').text).toBe(r.stderr)
+  })
+
   it('does not quote the same line twice in a row (gcc)', () => {
     const text = compile({ 't.c': 'int f(void) { return x; }\n' }, 't.c').text
     expect(text.match(/ \| int f/g)).toHaveLength(1)
