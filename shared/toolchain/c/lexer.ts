@@ -193,8 +193,7 @@ export class Lexer {
   private i: number
   private spaceBefore = false
   private lineStart = true
-  /** The 'eof' token has been handed out. */
-  done = false
+  private finished = false
 
   constructor(
     raw: string,
@@ -207,6 +206,11 @@ export class Lexer {
     this.i = this.text.charCodeAt(0) === 0xfeff ? 1 : 0
   }
 
+  /** The 'eof' token has been handed out. */
+  get done(): boolean {
+    return this.finished
+  }
+
   /** The tokens of the next line that has any; the last line's end with the 'eof' token. */
   line(): PPToken[] {
     const tokens: PPToken[] = []
@@ -214,7 +218,7 @@ export class Lexer {
       this.skipBlanks()
       if (this.i >= this.text.length) {
         tokens.push(PPToken.eof(this.src.location(this.text.length), this.spaceBefore, true))
-        this.done = true
+        this.finished = true
         return tokens
       }
       if (this.lineStart && tokens.length > 0) return tokens
