@@ -117,3 +117,31 @@ export function machineHeapTarget(machine: Machine): HeapTarget {
     },
   }
 }
+
+/** heap-script.c's ptr[]: every pointer malloc returned, by index. */
+export function scriptPointers(target: HeapTarget): bigint[] {
+  const address = target.symbol('ptr')
+  const bytes = address === null ? null : target.read(address, 32 * 8)
+  if (bytes === null) throw new Error('cannot read ptr[]')
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return Array.from({ length: 32 }, (_, index) => view.getBigUint64(index * 8, true))
+}
+
+/** The target with some quadwords overwritten: memory corruption without touching the machine. */
+export function corrupted(target: HeapTarget, patches: ReadonlyMap<bigint, bigint>): HeapTarget {
+  return {
+    ...target,
+    read(address, length) {
+      const bytes = target.read(address, length)
+      if (bytes === null) return null
+      const copy = bytes.slice()
+      const view = new DataView(copy.buffer)
+      for (const [at, value] of patches)
+        for (let byte = 0; byte < 8; byte++) {
+          const offset = Number(at) + byte - address
+          if (offset >= 0 && offset < length) view.setUint8(offset, Number((value >> BigInt(8 * byte)) & 0xffn))
+        }
+      return copy
+    },
+  }
+}
