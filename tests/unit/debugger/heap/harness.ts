@@ -43,8 +43,9 @@ export class CheckpointRunner {
   readonly machine: Machine
   private readonly checkpointAddress: number
 
-  constructor(image: Uint8Array) {
-    this.machine = Machine.fromElf(image, { argv: ['/tmp/prog'], env: [], seed: 1, aslr: 0 })
+  /** `path` is argv[0] and /proc/self/exe: static glibc mallocs its directory's name before main. */
+  constructor(image: Uint8Array, path = '/tmp/prog') {
+    this.machine = Machine.fromElf(image, { argv: [path], env: [], seed: 1, aslr: 0 })
     const symbol = this.machine.process.elf.symbols.find((candidate) => candidate.name === 'checkpoint')
     if (symbol === undefined) throw new Error('the program has no checkpoint function')
     this.checkpointAddress = symbol.value + this.machine.process.loadBias
