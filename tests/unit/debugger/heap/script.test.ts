@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   formatArena, formatBins, formatHeap, formatMallocChunk, formatTryFree, formatVisHeapChunks, inspectHeap, segmentsText, tryFree,
-  visHeapChunks, type HeapSnapshot, type HeapTarget,
+  visHeapChunks, type HeapSegment, type HeapSnapshot, type HeapTarget,
 } from '../../../../shared/debugger/heap'
 import { buildWithGlibc, buildWithMemscape, CheckpointRunner, scriptPointers } from './harness'
 
@@ -39,7 +39,7 @@ for (const build of builds) {
       snapshot = snapshotOf(target)
     }
     const chunk = (pointer: bigint) => snapshot.chunks.find((candidate) => candidate.address === chunkOf(pointer))
-    const text = (segments: { text: string }[]): string => segmentsText(segments)
+    const text = (segments: HeapSegment[]): string => segmentsText(segments)
 
     beforeAll(() => {
       runner = new CheckpointRunner(build.image())
