@@ -89,11 +89,6 @@ export function chunkSize(sizeField: bigint): bigint {
   return sizeField & ~SIZE_BITS
 }
 
-export function requestToSize(request: bigint): bigint {
-  const padded = request + SIZE_SZ + MALLOC_ALIGN_MASK
-  return padded < MINSIZE ? MINSIZE : padded & ~MALLOC_ALIGN_MASK
-}
-
 /** csize2tidx. */
 export function tcacheIndex(size: bigint): number {
   return Number((size - MINSIZE + MALLOC_ALIGNMENT - 1n) / MALLOC_ALIGNMENT)

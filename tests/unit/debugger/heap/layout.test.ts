@@ -2,13 +2,9 @@
 
 import { describe, expect, it } from 'vitest'
 import { regularBinRef } from '../../../../shared/debugger/heap/bins'
-import { binIndex, binSizeRange, fastbinIndex, requestToSize, revealPointer, tcacheIndex } from '../../../../shared/debugger/heap/layout'
+import { binIndex, binSizeRange, fastbinIndex, revealPointer, tcacheIndex } from '../../../../shared/debugger/heap/layout'
 
 describe('ptmalloc size arithmetic', () => {
-  it('request2size: 8 bytes of overhead, 16-byte steps, 0x20 at least', () => {
-    expect([0n, 24n, 25n, 1000n, 0x418n].map(requestToSize)).toEqual([0x20n, 0x20n, 0x30n, 0x3f0n, 0x420n])
-  })
-
   it('tcache, fastbin and regular bin indexes', () => {
     expect([0x20n, 0x410n, 0x420n].map(tcacheIndex)).toEqual([0, 63, 64])
     expect([0x20n, 0x80n].map(fastbinIndex)).toEqual([0, 6])
