@@ -211,6 +211,11 @@ class Evaluator {
   private member(object: Value, name: string, arrow: boolean): Value {
     let v = object
     let t = resolve(v.type)
+    // gdb applies `.` and `->` to an array's first element (the array decays, the pointer is followed).
+    if (t.kind === 'array') {
+      v = this.index(v, Value.fromInteger(BUILTIN.int, 0n))
+      t = resolve(v.type)
+    }
     if (t.kind === 'pointer') {
       const target = resolve(t.to)
       if (target.kind !== 'struct' && target.kind !== 'union') {

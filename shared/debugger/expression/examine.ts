@@ -163,13 +163,13 @@ function examineStrings(start: bigint, count: number, lines: string[], context: 
   let address = start
   for (let i = 0; i < count; i++) {
     const { bytes, complete, error } = readString(context, address, PRINT_ELEMENTS)
-    if (error !== undefined && bytes.length === 0) {
-      lines.push(`${label(address, context)}\t`)
-      throw new ExpressionError(`Cannot access memory at address 0x${error.toString(16)}`)
-    }
-    const text = formatString(bytes, !complete)
+    const text = bytes.length > 0 || error === undefined ? formatString(bytes, !complete && error === undefined) : ''
     const suffix = error !== undefined ? `<error: Cannot access memory at address 0x${error.toString(16)}>` : ''
     lines.push(`${label(address, context)}\t${text}${suffix}`)
+    if (error !== undefined) {
+      remember(context, address, undefined, error)
+      return
+    }
     const next = address + BigInt(bytes.length + (complete ? 1 : 0))
     remember(context, address, undefined, next)
     address = next

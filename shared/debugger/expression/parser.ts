@@ -239,6 +239,8 @@ class Parser {
       }
       case 'identifier':
         if (this.startsTypeName()) throw new ExpressionError('Attempt to use a type name as an expression')
+        // gdb resolves names while parsing, so an unknown one is reported before any syntax error after it.
+        if (!this.isKnownName(t.name)) throw new ExpressionError(`No symbol "${t.name}" in current context.`)
         this.pos++
         return { kind: 'identifier', name: t.name }
       case 'dollar':
@@ -257,6 +259,14 @@ class Parser {
       case 'end':
         throw this.syntaxError()
     }
+  }
+
+  private isKnownName(name: string): boolean {
+    const env = this.env
+    return (
+      env.lookupVariable(name) !== undefined || env.lookupEnumerator(name) !== undefined ||
+      env.lookupFunction(name) !== undefined || env.lookupSymbol(name) !== undefined
+    )
   }
 
   /** Whether `token` begins a type name: a type keyword, a struct/union/enum tag or a typedef name. */
