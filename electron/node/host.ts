@@ -120,6 +120,9 @@ class WorkerSession {
       case 'output':
         this.emit({ type: 'output', sessionId: this.id, fd: message.fd, dataBase64: encodeBase64(message.data) })
         return
+      case 'memory':
+        this.memory = new MemoryView(message.memory)
+        return
       case 'ready':
       case 'load-failed':
         this.crash(`The simulation worker sent "${message.type}" twice`)
@@ -203,9 +206,10 @@ export class SessionHost implements MemscapeApi {
     const control = createControlBlock()
     let program: ProgramLoad | null = null
     if (options.program) {
-      const { path, elfBase64 } = options.program
+      const { path, elfBase64, sources } = options.program
       program = {
         path,
+        ...(sources ? { sources } : {}),
         image: decodeBase64(elfBase64),
         argv: options.argv ?? [path],
         env: options.env ?? [],

@@ -17,7 +17,6 @@ export interface RunnableMachine {
   readonly status: MachineStatus
   readonly instructionCount: number
   run(maxInstructions: number): MachineStatus
-  onOutput: (fd: 1 | 2, bytes: Uint8Array) => void
 }
 
 /** Instructions per slice: the control block is read between slices. */
@@ -29,7 +28,8 @@ export const PUBLISH_INTERVAL_MS = 1000 / 60
 
 export interface RuntimeOptions {
   control: Int32Array
-  machine: RunnableMachine | null
+  /** The machine to run now (a debugger `run` replaces it); null without a program. */
+  machine: () => RunnableMachine | null
   dispatcher: Dispatcher
   post: (message: WorkerMessage) => void
   sliceInstructions?: number
@@ -44,7 +44,7 @@ type Phase = 'ready' | 'running' | 'paused' | 'stopped'
 
 export class SimulationRuntime {
   private readonly control: Int32Array
-  private readonly machine: RunnableMachine | null
+  private readonly currentMachine: () => RunnableMachine | null
   private readonly dispatcher: Dispatcher
   private readonly post: (message: WorkerMessage) => void
   private readonly sliceInstructions: number
@@ -55,16 +55,42 @@ export class SimulationRuntime {
   private burstScheduled = false
   private lastPublish = -Infinity
   private readonly pendingOutput: { fd: 1 | 2; data: Uint8Array }[] = []
+  /** A pause arrived while a debugger command was running the guest: the command stops it. */
+  private interruptPending = false
+  private commandsRunning = 0
 
   constructor(options: RuntimeOptions) {
     this.control = options.control
-    this.machine = options.machine
+    this.currentMachine = options.machine
     this.dispatcher = options.dispatcher
     this.post = options.post
     this.sliceInstructions = options.sliceInstructions ?? SLICE_INSTRUCTIONS
     this.burstMs = options.burstMs ?? BURST_MS
     this.seenSeq = Atomics.load(this.control, REQUEST_SEQ)
-    if (this.machine) this.machine.onOutput = (fd, bytes) => this.pendingOutput.push({ fd, data: bytes.slice() })
+  }
+
+  private get machine(): RunnableMachine | null {
+    return this.currentMachine()
+  }
+
+  /** The guest's output, whoever ran it (the run loop or a debugger command). */
+  guestOutput(fd: 1 | 2, bytes: Uint8Array): void {
+    this.pendingOutput.push({ fd, data: bytes.slice() })
+  }
+
+  /** Polled by a debugger command while it runs the guest: was pause requested? */
+  takeInterrupt(): boolean {
+    this.serviceControl()
+    const pending = this.interruptPending
+    this.interruptPending = false
+    return pending
+  }
+
+  /** Called by a debugger command between slices: output and state reach the host. */
+  async breathe(): Promise<void> {
+    if (performance.now() - this.lastPublish >= PUBLISH_INTERVAL_MS) this.publish(null, null)
+    else this.flushOutput()
+    await new Promise((resolve) => setImmediate(resolve))
   }
 
   /** Starts listening to the control block. */
@@ -93,8 +119,17 @@ export class SimulationRuntime {
   }
 
   async receive(message: HostMessage): Promise<void> {
-    const output = await this.dispatcher.execute(message.line)
-    this.post({ type: 'result', requestId: message.requestId, output })
+    // The run loop and a command must not both drive the guest: such a command takes over.
+    if (this.phase === 'running' && this.dispatcher.runsProgram(message.line)) this.phase = 'paused'
+    this.commandsRunning++
+    try {
+      const output = await this.dispatcher.execute(message.line)
+      this.flushOutput()
+      this.post({ type: 'result', requestId: message.requestId, output })
+      this.publish(null, null)
+    } finally {
+      this.commandsRunning--
+    }
   }
 
   private finished(): boolean {
@@ -107,7 +142,13 @@ export class SimulationRuntime {
     const machine = this.machine
     if (action === 'pause') {
       if (this.phase === 'running') this.phase = 'paused'
+      if (this.commandsRunning > 0) this.interruptPending = true
       return null
+    }
+    // A debugger command is running the guest: only pause (above) and stop may interrupt it.
+    if (this.commandsRunning > 0) {
+      if (action !== 'stop') return BUSY
+      this.interruptPending = true
     }
     if (!machine) return NO_PROGRAM
     if (this.finished()) return action === 'stop' ? null : NOT_RUNNING

@@ -1,13 +1,13 @@
 // Entry point of a simulation worker thread: one per open session. Loads the program (if any)
-// into a Machine, then hands everything to the SimulationRuntime.
+// into the session's debugger and starts it (stopped at its first instruction), then hands
+// everything to the SimulationRuntime. A debugger `run` starts a new machine: its memory is
+// announced to the host, which reads hex dumps from it.
 
 import { parentPort, workerData } from 'node:worker_threads'
 import * as v from 'valibot'
-import { createDispatcher } from '../../shared/debugger'
+import { createDispatcher, DebugSession } from '../../shared/debugger'
 import { describeIssues } from '../../shared/protocol/schema'
-import { loadProgram } from './load-program'
-import type { Machine } from '../../shared/machine/machine'
-import { SimulationRuntime } from './simulation-runtime'
+import { SimulationRuntime, type RunnableMachine } from './simulation-runtime'
 import { HostMessageSchema, WorkerDataSchema, type WorkerMessage } from './worker-messages'
 
 function main(): void {
@@ -20,28 +20,60 @@ function main(): void {
     post({ type: 'load-failed', message: `Invalid worker data: ${describeIssues(data.issues)}` })
     return
   }
-  let machine: Machine | null = null
-  if (data.output.program) {
+  const program = data.output.program
+  const session = new DebugSession(program ? { run: { args: program.argv.slice(1), env: program.env, seed: program.seed, aslr: program.aslr } } : {})
+  let announced: SharedArrayBuffer | null = null
+  if (program) {
     try {
-      machine = loadProgram(data.output.program)
+      session.load({ path: program.path, image: program.image, sources: program.sources })
+      session.launch()
+      announced = session.inferior!.machine.memory.buffer
     } catch (error) {
       post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) })
       return
     }
   }
-  const runtime = new SimulationRuntime({
-    control: new Int32Array(data.output.control),
-    machine,
-    dispatcher: createDispatcher({ machine }),
-    post,
-  })
+  // The run loop drives the current inferior without stopping at breakpoints: the toolbar's
+  // run and step are the machine's; the debugger's commands are where breakpoints live.
+  const machine = (): RunnableMachine | null => {
+    const inferior = session.inferior
+    if (!inferior) return null
+    if (inferior.machine.memory.buffer !== announced) {
+      announced = inferior.machine.memory.buffer
+      post({ type: 'memory', memory: announced })
+    }
+    return {
+      memory: inferior.machine.memory,
+      get status() {
+        return inferior.recorder.status
+      },
+      get instructionCount() {
+        return inferior.instructionCount
+      },
+      run(maxInstructions) {
+        const cpu = inferior.machine.cpu
+        cpu.breakpointsArmed = false
+        try {
+          return inferior.recorder.run(maxInstructions)
+        } finally {
+          cpu.breakpointsArmed = true
+        }
+      },
+    }
+  }
+  const runtime = new SimulationRuntime({ control: new Int32Array(data.output.control), machine, dispatcher: createDispatcher(session), post })
+  session.hooks = {
+    output: (fd, bytes) => runtime.guestOutput(fd, bytes),
+    interruptRequested: () => runtime.takeInterrupt(),
+    yield: () => runtime.breathe(),
+  }
   port.on('message', (raw: unknown) => {
     const message = v.safeParse(HostMessageSchema, raw)
     // The host is trusted code, so a malformed message is a bug: report it loudly and carry on.
     if (!message.success) throw new Error(`Malformed message from the host: ${describeIssues(message.issues)}`)
-    void runtime.receive(message.output)
+    void runtime.receive(message.output).then(() => machine())
   })
-  post({ type: 'ready', memory: machine ? machine.memory.buffer : null, state: runtime.state() })
+  post({ type: 'ready', memory: announced, state: runtime.state() })
   runtime.start()
 }
 

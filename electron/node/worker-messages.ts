@@ -16,6 +16,8 @@ export const ProgramLoadSchema = v.strictObject({
   env: v.array(v.string()),
   seed: v.pipe(v.number(), v.integer()),
   aslr: v.picklist([0, 1, 2]),
+  /** Source texts by the path the debug information names them with, for `list` and stop lines. */
+  sources: v.optional(v.record(v.string(), v.string())),
 })
 export type ProgramLoad = v.InferOutput<typeof ProgramLoadSchema>
 
@@ -47,5 +49,7 @@ export const WorkerMessageSchema = v.variant('type', [
     error: v.nullable(v.string()),
   }),
   v.strictObject({ type: v.literal('output'), fd: v.picklist([1, 2]), data: BytesSchema }),
+  /** A debugger `run` started a new machine: guest memory is now this buffer. */
+  v.strictObject({ type: v.literal('memory'), memory: v.instance(SharedArrayBuffer) }),
 ])
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>

@@ -1,20 +1,15 @@
 // What a debugger command is. Each command lives in its own file under commands/ and is listed
 // once in commands/index.ts; the dispatcher knows nothing about any particular command.
 
-import type { Machine } from '../machine/machine'
 import type { OutputBuilder } from './output'
-
-/** What the debugger is attached to: in the app and the CLI, the session's worker. */
-export interface DebugTarget {
-  /** The loaded program's machine; null before a program is loaded. */
-  readonly machine: Machine | null
-}
+import type { DebugSession } from './session'
 
 /** What a command may look at while it runs. */
 export interface CommandContext {
   /** All registered commands (`help` lists them). */
   readonly commands: CommandTable
-  readonly target: DebugTarget
+  /** The program, the run and everything the commands share. */
+  readonly session: DebugSession
 }
 
 export interface Command {
@@ -22,6 +17,8 @@ export interface Command {
   readonly name: string
   /** Exact alternative names (gdb's `h` for `help`). */
   readonly aliases?: readonly string[]
+  /** The command runs the program (run, continue, step...): the worker's own run loop pauses first. */
+  readonly runsProgram?: boolean
   /** One line for the `help` list; starts with a capital, ends with a period. */
   readonly summary: string
   /** Full documentation printed by `help NAME` (first line normally repeats the summary). */

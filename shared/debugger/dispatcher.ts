@@ -1,7 +1,8 @@
 // Parses a command line, finds the command (exact name, alias or unambiguous prefix, as gdb
 // does) and runs it, turning every failure into output instead of an exception.
 
-import { CommandError, type Command, type CommandContext, type CommandTable, type DebugTarget, type Lookup } from './command'
+import { CommandError, type Command, type CommandContext, type CommandTable, type Lookup } from './command'
+import { DebugSession } from './session'
 import { ambiguousCommandMessage, undefinedCommandMessage } from './errors'
 import { OutputBuilder, type CommandOutput } from './output'
 
@@ -27,7 +28,7 @@ export class Dispatcher implements CommandTable {
 
   constructor(
     commands: readonly Command[],
-    private readonly target: DebugTarget = { machine: null },
+    readonly session: DebugSession = new DebugSession(),
   ) {
     this.all = [...commands].sort((a, b) => a.name.localeCompare(b.name))
     for (const command of this.all) {
@@ -48,6 +49,13 @@ export class Dispatcher implements CommandTable {
     return { kind: 'undefined' }
   }
 
+  /** Whether the line names a command that runs the program. */
+  runsProgram(line: string): boolean {
+    const parsed = parseCommandLine(line)
+    const found = parsed && this.lookup(parsed.word)
+    return found?.kind === 'found' && found.command.runsProgram === true
+  }
+
   async execute(line: string): Promise<CommandOutput> {
     const out = new OutputBuilder()
     const parsed = parseCommandLine(line)
@@ -57,7 +65,7 @@ export class Dispatcher implements CommandTable {
     if (found.kind === 'ambiguous') {
       return out.line(ambiguousCommandMessage(parsed.word, found.candidates), 'error').build(false)
     }
-    const context: CommandContext = { commands: this, target: this.target }
+    const context: CommandContext = { commands: this, session: this.session }
     try {
       await found.command.run(parsed.args, out, context)
       return out.build(true)

@@ -15,6 +15,14 @@ export interface SourceLocation {
   readonly column: number
 }
 
+/** The code of one line-table row: [start, end) comes from file:line. */
+export interface LineSpan extends SourceLocation {
+  readonly start: number
+  readonly end: number
+  /** A recommended breakpoint place (a statement's start), as the row says. */
+  readonly isStmt: boolean
+}
+
 /** Sorted indexes over a DebugInfo, built once. */
 export class DebugIndex {
   /** Line spans [start, end) sorted by start, from every unit's sequences. */
@@ -42,6 +50,26 @@ export class DebugIndex {
   sourceAt(address: number): SourceLocation | undefined {
     const span = findContaining(this.spans, address, (s) => s.start, (s) => s.end)
     return span && { file: span.row.file, line: span.row.line, column: span.row.column }
+  }
+
+  /** The line-table row whose code contains `address` (stepping ranges are made of these). */
+  spanAt(address: number): LineSpan | undefined {
+    const span = findContaining(this.spans, address, (s) => s.start, (s) => s.end)
+    return span && { file: span.row.file, line: span.row.line, column: span.row.column, start: span.start, end: span.end, isStmt: span.row.isStmt }
+  }
+
+  /** Rows of a function's code, in address order (to find where its prologue ends). */
+  spansIn(low: number, high: number): LineSpan[] {
+    return this.spans
+      .filter((s) => s.start >= low && s.start < high)
+      .map((s) => ({ file: s.row.file, line: s.row.line, column: s.row.column, start: s.start, end: s.end, isStmt: s.row.isStmt }))
+  }
+
+  /** Lines of `file` that have statement code, ascending (for `break LINE` on a line without code). */
+  linesWithCode(file: string): number[] {
+    const lines = new Set<number>()
+    for (const s of this.spans) if (s.row.isStmt && sameFile(s.row.file, file)) lines.add(s.row.line)
+    return [...lines].sort((a, b) => a - b)
   }
 
   /** Statement start addresses of `file:line` (file matched by full path or by its last components). */

@@ -88,6 +88,11 @@ export class Machine {
   /** What the loader set up: the ELF, the layout, the initial stack and auxv. */
   readonly process: LoadedProcess
   private started = false
+  /**
+   * Why the last run() returned early for the debugger: at a breakpoint (rip on it, not yet
+   * run) or after an instruction that touched a watched page; null otherwise.
+   */
+  debugStop: 'breakpoint' | 'watch' | null = null
 
   /** Throws ElfError or LoadError (from ./elf and ./loader) with a precise message. */
   static fromElf(image: Uint8Array, options: MachineOptions): Machine {
@@ -150,6 +155,7 @@ export class Machine {
 
   /** Runs up to maxInstructions; returns early on exit, a fatal signal, or a wait for input. */
   run(maxInstructions: number): MachineStatus {
+    this.debugStop = null
     const kernel = this.kernel
     if (kernel.finished || kernel.state.state === 'waiting-input' || kernel.sleepingForever) return this.status
     this.started = true
@@ -165,6 +171,10 @@ export class Machine {
       const stop = this.cpu.run(slice)
       remaining -= this.cpu.instructionCount - before
       if (stop.kind === 'exception') kernel.handleException(stop.exception)
+      else if (stop.kind === 'breakpoint' || stop.kind === 'debug') {
+        this.debugStop = stop.kind === 'breakpoint' ? 'breakpoint' : 'watch'
+        break
+      }
     }
     kernel.checkTimers()
     return this.status

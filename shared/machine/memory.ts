@@ -213,6 +213,14 @@ export class Memory extends MemoryView {
   onCodeWrite: (pageAddr: number) => void = () => {}
   /** Set by a recorder; null (no cost beyond one test on slow paths) otherwise. */
   frameObserver: FrameObserver | null = null
+  /**
+   * Pages (page addresses) a debugger watches: their reads and writes never enter the TLB, so
+   * each one reaches onWatchedAccess. Null when nothing is watched: no cost beyond one test on
+   * TLB misses. Set it through watchPages, which flushes the TLB.
+   */
+  private watchedPages: ReadonlySet<number> | null = null
+  /** Called on every guest read or write of a watched page (and the kernel's writes to one). */
+  onWatchedAccess: (address: number, access: 'read' | 'write') => void = () => {}
 
   // One TLB per access kind (read, write, exec): page number tags and frame buffer offsets.
   private readonly readTag = new Float64Array(TLB_SIZE)
@@ -383,8 +391,15 @@ export class Memory extends MemoryView {
       if (this.frameObserver !== null) this.frameObserver.frameWillChange(frame)
       this.bytes.set(data.subarray(done, done + chunk), p)
       if (this.codeFrames[frame]) this.onCodeWrite(a - (a & PAGE_MASK))
+      if (this.watchedPages !== null && this.watchedPages.has(a - (a & PAGE_MASK))) this.onWatchedAccess(a, 'write')
       done += chunk
     }
+  }
+
+  /** Watches these pages (page addresses), replacing the previous set; empty stops watching. */
+  watchPages(pages: ReadonlySet<number>): void {
+    this.watchedPages = pages.size === 0 ? null : new Set(pages)
+    this.flushTlb()
   }
 
   /** Marks the page of addr as holding decoded code, so writes to it invalidate the cache. */
@@ -530,6 +545,10 @@ export class Memory extends MemoryView {
     if (k === 1 && this.frameObserver !== null) this.frameObserver.frameWillChange(frame)
     if (k === 1 && this.codeFrames[frame]) this.onCodeWrite(vpn * PAGE_SIZE)
     const base = this.frameBase + frame * PAGE_SIZE
+    if (k !== 2 && this.watchedPages !== null && this.watchedPages.has(vpn * PAGE_SIZE)) {
+      this.onWatchedAccess(addr, k === 0 ? 'read' : 'write')
+      return base
+    }
     // Writable pages holding code stay out of the write TLB so every write re-checks them.
     if (k !== 1 || !this.codeFrames[frame]) {
       tags[i] = vpn

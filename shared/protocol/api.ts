@@ -40,6 +40,8 @@ export interface ProgramSpec {
   path: string
   /** The ELF image, base64. */
   elfBase64: string
+  /** Source texts by the path the debug information names them with (for `list` and stop lines). */
+  sources?: Record<string, string>
 }
 
 export interface OpenSessionOptions {

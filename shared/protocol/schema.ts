@@ -73,6 +73,7 @@ export const OpenSessionOptionsSchema = v.strictObject({
     v.strictObject({
       path: v.pipe(v.string(), v.startsWith('/', 'the program path must be absolute')),
       elfBase64: Base64Schema,
+      sources: v.optional(v.record(v.string(), v.string())),
     }),
   ),
   argv: v.optional(StringListSchema),

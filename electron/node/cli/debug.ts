@@ -2,11 +2,15 @@
 // and worker as the app. `--batch -x FILE` runs a script and exits, as gdb does.
 
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { isAbsolute, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { toAnsi, type CommandOutput } from '../../../shared/debugger'
 import { encodeBase64 } from '../../../shared/protocol/base64'
+import type { ProgramSpec } from '../../../shared/protocol/api'
+import { readDebugInfo } from '../../../shared/debuginfo'
+import { sourceKind } from '../../../shared/toolchain/driver'
+import { buildForRun } from './cc'
 import { SessionHost } from '../host'
 import { USAGE_ERROR, type CliIo, type Subcommand } from './subcommand'
 
@@ -68,11 +72,8 @@ export const debugSubcommand: Subcommand = {
     try {
       let program
       if (parsed.program) {
-        const path = resolve(parsed.program)
-        const image = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-          throw new Error(`${parsed.program}: ${error.code === 'ENOENT' ? 'No such file or directory.' : error.message}`)
-        })
-        program = { path, elfBase64: encodeBase64(image) }
+        program = await loadDebuggee(parsed.program, io)
+        if (program === null) return 1
       }
       const session = await host.openSession(program ? { program } : {})
       const print = (output: CommandOutput): void => {
@@ -103,6 +104,45 @@ export const debugSubcommand: Subcommand = {
       await host.closeAll()
     }
   },
+}
+
+/**
+ * The program to debug: an executable, or a C or assembly source built with -g as `memscape
+ * run` builds it; with the source texts its debug information names, read from disk.
+ */
+async function loadDebuggee(file: string, io: CliIo): Promise<ProgramSpec | null> {
+  let path = resolve(file)
+  let image: Uint8Array
+  if (sourceKind(file) !== undefined) {
+    const built = buildForRun(file, [], (text) => io.err(text))
+    if (typeof built === 'number') return null
+    image = built
+    path = resolve(file.replace(/\.(c|s|asm|S)$/, ''))
+  } else {
+    image = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`${file}: ${error.code === 'ENOENT' ? 'No such file or directory.' : error.message}`)
+    })
+  }
+  return { path, elfBase64: encodeBase64(image), sources: await readSources(image) }
+}
+
+/** The texts of the source files the line table names (those that can be read). */
+async function readSources(image: Uint8Array): Promise<Record<string, string>> {
+  const sources: Record<string, string> = {}
+  let info
+  try {
+    info = readDebugInfo(image)
+  } catch {
+    return sources
+  }
+  for (const unit of info.units) {
+    for (const file of new Set(unit.lines.map((row) => row.file))) {
+      if (file in sources) continue
+      const text = await readFile(isAbsolute(file) ? file : join(unit.compDir, file), 'utf8').catch(() => null)
+      if (text !== null) sources[file] = text
+    }
+  }
+  return sources
 }
 
 /** Runs a command file; stops at its first failing command with gdb's message. */

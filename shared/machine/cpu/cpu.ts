@@ -62,6 +62,8 @@ const DIRECT_CACHE_SIZE = 4096
 
 export class Block {
   valid = true
+  /** The block starts at a debugger breakpoint (breakpoints always start a block). */
+  breakpoint = false
   /** Memory generation (mappings/protections) at which the block was last checked executable. */
   generation: number
   /** Successor cache: the blocks last reached from this one. */
@@ -134,11 +136,20 @@ export class Cpu {
   /** Set to end the current block early: halt request or code written under the block. */
   private stopBlock = false
   private haltRequested = false
+  private debugStopRequested = false
   private repeatPending = false
   private currentBlock: Block | null = null
 
   /** Instructions the translator failed on (executing them raises #UD); for diagnostics. */
   readonly translationErrors: { address: number; instruction: string; message: string }[] = []
+
+  /**
+   * Debugger breakpoints: addresses at which run() stops before executing. Checked once per
+   * block (a flag set when the block is built), so they cost a running program nothing.
+   */
+  private readonly breakpoints = new Set<number>()
+  /** False while the debugger re-executes recorded history, which must not stop at breakpoints. */
+  breakpointsArmed = true
 
   private readonly blocks = new Map<number, Block>()
   private readonly directCache: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_CACHE_SIZE)
@@ -179,10 +190,36 @@ export class Cpu {
     this.stopBlock = true
   }
 
-  /** Runs until the budget is spent, an exception, or a halt request. */
+  /** From the debugger (a watched page was touched): run() returns after the current instruction. */
+  requestDebugStop(): void {
+    this.debugStopRequested = true
+    this.stopBlock = true
+  }
+
+  setBreakpoint(address: number): void {
+    if (this.breakpoints.has(address)) return
+    this.breakpoints.add(address)
+    this.invalidateCode(address, 1)
+  }
+
+  hasBreakpoint(address: number): boolean {
+    return this.breakpoints.has(address)
+  }
+
+  clearBreakpoint(address: number): void {
+    if (!this.breakpoints.delete(address)) return
+    this.invalidateCode(address, 1)
+  }
+
+  /** Runs until the budget is spent, an exception, a halt request or a breakpoint. */
   run(maxInstructions: number): CpuStop {
     this.haltRequested = false
     this.stopBlock = false
+    if (this.debugStopRequested) {
+      // Requested outside run() (a system call's write to a watched page ended the last run).
+      this.debugStopRequested = false
+      return { kind: 'debug' }
+    }
     let budget = maxInstructions
     let previous: Block | null = null
     while (budget > 0) {
@@ -206,6 +243,10 @@ export class Cpu {
       if (block.generation !== this.memory.generation && !this.revalidate(block)) {
         previous = null
         continue
+      }
+      if (block.breakpoint && this.breakpointsArmed) {
+        this.r.rip = block.address
+        return { kind: 'breakpoint' }
       }
       const ops = block.ops
       const count = ops.length
@@ -241,6 +282,10 @@ export class Cpu {
         if (this.haltRequested) {
           this.haltRequested = false
           return { kind: 'halt' }
+        }
+        if (this.debugStopRequested) {
+          this.debugStopRequested = false
+          return { kind: 'debug' }
         }
         previous = null
         continue
@@ -315,6 +360,7 @@ export class Cpu {
       decoder.ip = BigInt(rip)
       while (ops.length < MAX_BLOCK_INSTRUCTIONS) {
         const address = rip + consumed
+        if (consumed > 0 && this.breakpoints.has(address)) break
         if (consumed - windowStart >= window.length) {
           if (truncated) break // the next instruction starts on a page we may not execute
           ;({ window, truncated, windowStart, decoder } = this.refetch(decoder, address, consumed))
@@ -360,6 +406,7 @@ export class Cpu {
     const pages: number[] = []
     for (let page = rip - (rip & PAGE_MASK); page < end; page += PAGE_SIZE) pages.push(page)
     const block = new Block(rip, end, ops, Float64Array.from(addresses), setsRip, pages, this.memory.generation)
+    block.breakpoint = this.breakpoints.has(rip)
     for (const page of pages) {
       let set = this.blocksByPage.get(page)
       if (set === undefined) {

@@ -25,3 +25,5 @@ export type CpuStop =
   | { kind: 'budget' } // ran the requested number of instructions
   | { kind: 'exception'; exception: CpuException }
   | { kind: 'halt' } // the host asked to stop (exit, signal, pause request) from a syscall
+  | { kind: 'breakpoint' } // rip is at a debugger breakpoint, which has not run yet
+  | { kind: 'debug' } // the debugger asked to stop after the last instruction (a watched page was touched)

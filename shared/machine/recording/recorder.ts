@@ -80,11 +80,12 @@ interface Checkpoint {
   inputApplied: number
 }
 
-/** Standard input fed (bytes) or closed (null) at an instruction count. */
-interface InputEvent {
-  count: number
-  bytes: Uint8Array | null
-}
+/**
+ * Something from outside the program at an instruction count: standard input fed (bytes) or
+ * closed (null), or an edit made from the debugger (a register or memory change), applied
+ * again at that count whenever the run is re-executed.
+ */
+type InputEvent = { count: number; bytes: Uint8Array | null } | { count: number; edit: () => void }
 
 const WATCHED_KERNEL_ENTRIES = ['syscall', 'handleException', 'checkTimers'] as const
 
@@ -212,6 +213,15 @@ export class Recorder {
     this.input(null)
   }
 
+  /**
+   * Applies a change made from outside the program (the debugger's `set var`, `patch`, `jump`)
+   * now, and again at this instruction count whenever the run is re-executed, so going back
+   * and forth stays exact. Made in the past, it starts a new future, as input does.
+   */
+  edit(apply: () => void): void {
+    this.log({ count: this.cpu.instructionCount, edit: apply })
+  }
+
   stats(): RecorderStats {
     let kernelBytes = 0
     let tableBytes = 0
@@ -257,6 +267,7 @@ export class Recorder {
       const next = this.inputs[this.inputApplied]
       if (next !== undefined && next.count < stop) stop = next.count
       machine.run(stop - now)
+      if (machine.debugStop !== null) break
       if (this.cpu.instructionCount === now && machine.status.state === state) break
     }
     return machine.status
@@ -266,6 +277,10 @@ export class Recorder {
     const now = this.cpu.instructionCount
     for (let event = this.inputs[this.inputApplied]; event !== undefined && event.count <= now; event = this.inputs[this.inputApplied]) {
       this.inputApplied++
+      if ('edit' in event) {
+        event.edit()
+        continue
+      }
       this.kernelChanged = true
       if (event.bytes === null) this.machine.closeStdin()
       else this.machine.feedStdin(event.bytes)
@@ -275,6 +290,11 @@ export class Recorder {
   private input(bytes: Uint8Array | null): void {
     this.applyDueInput()
     if (this.kernel.stdin.closed) throw new Error('standard input is closed')
+    this.log({ count: this.cpu.instructionCount, bytes })
+  }
+
+  private log(event: InputEvent): void {
+    this.applyDueInput()
     // Input given at a point with logged input still ahead starts a new future: the old one is
     // forgotten, and the output it produced counts as not shown.
     if (this.inputs.length > this.inputApplied) {
@@ -282,7 +302,7 @@ export class Recorder {
       this.shown[1] = this.produced[1]!
       this.shown[2] = this.produced[2]!
     }
-    this.inputs.push({ count: this.cpu.instructionCount, bytes })
+    this.inputs.push(event)
     this.applyDueInput()
   }
 

@@ -12,6 +12,7 @@ class ScriptedMachine implements RunnableMachine {
   readonly memory = { buffer: new SharedArrayBuffer(4096) }
   status: MachineStatus = { state: 'ready' }
   instructionCount = 0
+  /** Where the worker wires the guest's output (the runtime's guestOutput). */
   onOutput: (fd: 1 | 2, bytes: Uint8Array) => void = () => {}
   constructor(private readonly exitAfter = Infinity) {}
   run(maxInstructions: number): MachineStatus {
@@ -39,13 +40,14 @@ function start(machine: RunnableMachine | null) {
   const waiters: (() => void)[] = []
   const runtime = new SimulationRuntime({
     control,
-    machine,
+    machine: () => machine,
     dispatcher: createDispatcher(),
     post: (message) => {
       messages.push(message)
       for (const wake of waiters.splice(0)) wake()
     },
   })
+  if (machine instanceof ScriptedMachine) machine.onOutput = (fd, bytes) => runtime.guestOutput(fd, bytes)
   runtime.start()
   const nextMessage = (match: (message: WorkerMessage) => boolean): Promise<WorkerMessage> =>
     new Promise((resolve) => {

@@ -1,0 +1,13 @@
+import type { Command } from '../command'
+import { heapSnapshot, writeSegments } from '../heap-command'
+import { formatBins } from '../heap'
+
+export const fastBinsCommand: Command = {
+  name: 'fastbins',
+  summary: "Print the contents of the fastbins of the main arena.",
+  documentation: "Print the contents of the fastbins of the main arena.\nChains are followed as malloc would, with corruption and loops reported.\nExample: fastbins",
+  run(_args, out, { session }) {
+    const { target, snapshot } = heapSnapshot(session)
+    writeSegments(out, formatBins(target, snapshot, ['fastbins']))
+  },
+}

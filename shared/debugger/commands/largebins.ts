@@ -1,0 +1,13 @@
+import type { Command } from '../command'
+import { heapSnapshot, writeSegments } from '../heap-command'
+import { formatBins } from '../heap'
+
+export const largeBinsCommand: Command = {
+  name: 'largebins',
+  summary: "Print the contents of the largebins of the main arena.",
+  documentation: "Print the contents of the largebins of the main arena.\nChains are followed as malloc would, with corruption and loops reported.\nExample: largebins",
+  run(_args, out, { session }) {
+    const { target, snapshot } = heapSnapshot(session)
+    writeSegments(out, formatBins(target, snapshot, ['largebins']))
+  },
+}

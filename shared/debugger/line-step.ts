@@ -1,0 +1,29 @@
+// step, next and until share this: repeat a line step N times, and in code without line
+// information say so and run until the function returns, as gdb does.
+
+import type { OutputBuilder } from './output'
+import type { StopReason } from './execution'
+import { finishFrame, stepLine } from './stepping'
+import type { DebugSession } from './session'
+import { reportStop } from './stop'
+
+export async function lineStepCommand(session: DebugSession, mode: 'step' | 'next' | 'until', count: number, out: OutputBuilder): Promise<void> {
+  const inferior = session.requireLive('The program is not being run.')
+  const startFunction = session.frames()[0]!.functionStart
+  const startCfa = session.frames()[0]!.cfa
+  let stop: StopReason = { kind: 'arrived' }
+  for (let i = 0; i < count; i++) {
+    const stepped = await stepLine(session, mode)
+    if (stepped === null) {
+      const frame = session.frames()[0]!
+      out.line(`Single stepping until exit from function ${frame.functionName ?? '??'},`)
+      out.line('which has no line number information.')
+      stop = await finishFrame(session, frame)
+    } else stop = stepped
+    if (stop.kind !== 'arrived') break
+  }
+  // gdb prints only the source line when the step ended in the frame and function it began in.
+  const frame = session.inferior?.phase === 'alive' ? session.frames()[0] : undefined
+  const sameFrame = frame !== undefined && frame.functionStart === startFunction && frame.cfa === startCfa && inferior === session.inferior
+  reportStop(session, stop, out, sameFrame ? 'source-line' : 'frame-and-source')
+}

@@ -1,0 +1,12 @@
+// The ending every execution command shares: print why and where the program stopped, in the
+// style the command calls for, then the `display` expressions, as gdb does.
+
+import type { StopReason } from './execution'
+import type { OutputBuilder } from './output'
+import { printStop, type LocationStyle } from './report'
+import type { DebugSession } from './session'
+
+export function reportStop(session: DebugSession, reason: StopReason, out: OutputBuilder, style: LocationStyle = 'source-line'): void {
+  printStop(session, reason, out, style)
+  session.afterStop(reason, out)
+}

@@ -1,0 +1,135 @@
+// The debugger's commands against real gdb on the same gcc-built program: the same command
+// script gives the same transcript (stop lines, source lines, watchpoint reports, backtraces),
+// and reverse execution restores every register.
+
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createDispatcher, DebugSession, outputText } from '../../../shared/debugger'
+
+const SOURCE = `#include <stdio.h>
+int g = 7;
+int square(int v) {
+  return v * v;
+}
+int sum(int n) {
+  int total = 0;
+  for (int i = 1; i <= n; i++)
+    total += square(i);
+  return total;
+}
+int main(void) {
+  int x = sum(3);
+  g = x + 1;
+  printf("%d %d\\n", x, g);
+  return 0;
+}
+`
+
+let dir: string
+let binary: string
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'memscape-debug-'))
+  writeFileSync(join(dir, 'w.c'), SOURCE)
+  binary = join(dir, 'w')
+  execFileSync('gcc', ['-g', '-O0', '-static', '-fno-pie', '-no-pie', '-o', binary, 'w.c'], { cwd: dir })
+})
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function gdbTranscript(commands: readonly string[]): string {
+  const args = ['-batch', '-nx', ...commands.flatMap((c) => ['-ex', c]), binary]
+  return execFileSync('gdb', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
+async function memscapeTranscript(commands: readonly string[]): Promise<string> {
+  let text = ''
+  const session = new DebugSession({
+    run: { aslr: 0 },
+    hooks: { output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)), interruptRequested: () => false, yield: async () => {} },
+  })
+  session.load({ path: binary, image: new Uint8Array(readFileSync(binary)), sources: { [join(dir, 'w.c')]: SOURCE } })
+  const dispatcher = createDispatcher(session)
+  for (const command of commands) {
+    const output = await dispatcher.execute(command)
+    // gdb writes errors to its standard error, which the transcript does not hold.
+    if (output.ok) text += outputText(output)
+  }
+  return text
+}
+
+/** What differs between any two runs and says nothing about the debugger: pids, "Continuing." lines gdb -batch omits. */
+function normalise(text: string): string {
+  return text
+    .split('\n')
+    .filter((line) => !line.startsWith('Starting program:') && line !== 'Continuing.' && !line.startsWith('Run till exit'))
+    .map((line) => line.replace(/process \d+/, 'process N'))
+    .join('\n')
+}
+
+describe('the debugger against gdb', () => {
+  test('breakpoints, stepping, watchpoints and backtraces print as gdb prints them', async () => {
+    const script = [
+      'break sum', 'run', 'bt', 'watch total', 'continue', 'continue', 'delete',
+      'next', 'next', 'next', 'step', 'step', 'step', 'bt', 'finish', 'next', 'next', 'next', 'p x', 'p g', 'p/x g',
+    ]
+    expect(normalise(await memscapeTranscript(script))).toBe(normalise(gdbTranscript(script)))
+  })
+
+  test('step into a function, finish with its value, info registers and tbreak', async () => {
+    const script = ['tbreak 13', 'run', 'step', 'step', 'bt', 'finish', 'info registers rip', 'info breakpoints', 'break 9 if i == 2', 'c', 'p i', 'p total', 'info breakpoints']
+    expect(normalise(await memscapeTranscript(script))).toBe(normalise(gdbTranscript(script)))
+  })
+})
+
+describe('reverse execution', () => {
+  test('N instructions forward then N back restores every register and the bytes of the frame', async () => {
+    const session = new DebugSession({ run: { aslr: 0 } })
+    session.load({ path: binary, image: new Uint8Array(readFileSync(binary)) })
+    const dispatcher = createDispatcher(session)
+    await dispatcher.execute('break sum')
+    await dispatcher.execute('run')
+    const before = outputText(await dispatcher.execute('info registers'))
+    const stack = outputText(await dispatcher.execute('x/16xg $rsp'))
+    const count = session.inferior!.instructionCount
+    await dispatcher.execute('stepi 300')
+    expect(outputText(await dispatcher.execute('info registers'))).not.toBe(before)
+    await dispatcher.execute('reverse-stepi 300')
+    expect(session.inferior!.instructionCount).toBe(count)
+    expect(outputText(await dispatcher.execute('info registers'))).toBe(before)
+    expect(outputText(await dispatcher.execute('x/16xg $rsp'))).toBe(stack)
+  })
+
+  test('reverse-continue finds the last write to a watched variable', async () => {
+    const session = new DebugSession({ run: { aslr: 0 } })
+    session.load({ path: binary, image: new Uint8Array(readFileSync(binary)) })
+    const dispatcher = createDispatcher(session)
+    await dispatcher.execute('break 15')
+    await dispatcher.execute('run')
+    const at15 = session.inferior!.instructionCount
+    const watch = outputText(await dispatcher.execute('watch g'))
+    expect(watch).toBe('Hardware watchpoint 2: g\n')
+    const back = outputText(await dispatcher.execute('reverse-continue'))
+    // Going back, the program stops just before the store to g (the last instruction of line 14).
+    expect(back).toContain('Hardware watchpoint 2: g\n\nOld value = 15\nNew value = 7\n')
+    expect(session.inferior!.instructionCount).toBe(at15 - 1)
+    expect(outputText(await dispatcher.execute('p g'))).toMatch(/= 7\n$/)
+    await dispatcher.execute('stepi')
+    expect(outputText(await dispatcher.execute('p g'))).toMatch(/= 15\n$/)
+  })
+
+  test('bad commands each get one clear error and leave the session usable', async () => {
+    const session = new DebugSession({ run: { aslr: 0 } })
+    session.load({ path: binary, image: new Uint8Array(readFileSync(binary)) })
+    const dispatcher = createDispatcher(session)
+    for (const line of ['stepi', 'x/4x $sp', 'finish', 'break nosuch', 'break 999', 'info registers', 'frame 3', 'goto 5', 'p 1 +', 'watch 3', 'input b"\\x4', 'cyclic -l zzzzzzzz']) {
+      const output = await dispatcher.execute(line)
+      expect(output.ok, line).toBe(false)
+      expect(outputText(output).length, line).toBeGreaterThan(0)
+    }
+    expect(outputText(await dispatcher.execute('start'))).toContain('main () at')
+  })
+})
