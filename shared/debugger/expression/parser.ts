@@ -318,10 +318,14 @@ class Parser {
 
   /** The declarator as a function from the specifiers' type to the declared type. */
   private abstractDeclarator(): (t: ExprType) => ExprType {
-    let pointers = 0
+    const pointers: { isConst: boolean; isVolatile: boolean }[] = []
     while (this.take('*')) {
-      pointers++
-      while (this.isWord('const') || this.isWord('volatile')) this.pos++
+      const qualifiers = { isConst: false, isVolatile: false }
+      for (; this.isWord('const') || this.isWord('volatile'); this.pos++) {
+        if (this.isWord('const')) qualifiers.isConst = true
+        else qualifiers.isVolatile = true
+      }
+      pointers.push(qualifiers)
     }
     let inner: ((t: ExprType) => ExprType) | undefined
     if (this.isPunct('(') && (this.isPunct('*', this.peek()) || this.isPunct('(', this.peek()) || this.isPunct('[', this.peek()))) {
@@ -345,7 +349,10 @@ class Parser {
     }
     return (t) => {
       let r = t
-      for (let i = 0; i < pointers; i++) r = pointerTo(r)
+      for (const q of pointers) {
+        r = pointerTo(r)
+        if (q.isConst || q.isVolatile) r = { kind: 'qualified', ...q, type: r as DwarfType }
+      }
       // `int [2][3]`: the suffix nearest the name is the outermost type.
       for (let i = suffixes.length - 1; i >= 0; i--) r = (suffixes[i] as (t: ExprType) => ExprType)(r)
       return inner ? inner(r) : r
