@@ -2,7 +2,6 @@
 // commands (value history, convenience variables, the `x` command's memory of its last use).
 
 import type { DwarfType } from '../../debuginfo'
-import type { ExprType } from './types'
 import type { Value } from './values'
 
 /**
@@ -62,11 +61,10 @@ export class ValueHistory {
     return this.values.length
   }
 
-  /** `$N` (absolute), or undefined when the history is empty and N is 0 (`$` with no values). */
+  /** `$N`; `$0` is the last value, as `$`. undefined when the history is empty. */
   absolute(index: number): Value | undefined {
-    if (index <= 0 && this.values.length === 0) return undefined
+    if (index === 0) return this.relative(0)
     if (index > this.values.length) throw new ExpressionError(`History has not yet reached $${index}.`)
-    if (index <= 0) throw new ExpressionError('History does not go back to $$' + (this.values.length - index) + '.')
     return this.values[index - 1]
   }
 
@@ -85,8 +83,6 @@ export interface ExamineState {
   size: 'b' | 'h' | 'w' | 'g'
   count: number
   next: bigint | undefined
-  /** The type of the last unit examined, for `$_` and `$__`. */
-  lastType: ExprType | undefined
 }
 
 /** The state one debugging session keeps for expressions; the caller owns one per session. */
@@ -94,7 +90,7 @@ export class ExpressionSession {
   readonly history = new ValueHistory()
   /** Convenience variables by name without '$' (`$_exitcode` is `_exitcode`). */
   readonly convenience = new Map<string, Value>()
-  readonly examine: ExamineState = { format: 'x', size: 'w', count: 1, next: undefined, lastType: undefined }
+  readonly examine: ExamineState = { format: 'x', size: 'w', count: 1, next: undefined }
 }
 
 /** Everything an evaluation reads and changes. */

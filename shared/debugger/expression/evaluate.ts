@@ -7,7 +7,7 @@ import { ExpressionError, type ExpressionContext } from './environment'
 import type { Expr } from './parser'
 import { typeName } from './format-type'
 import { registerType } from './registers'
-import { arrayOf, BUILTIN, isFloat, isInteger, isSigned, pointerTo, resolve, sameType, sizeOf, type ExprType } from './types'
+import { arrayOf, BUILTIN, isFloat, isInteger, isScalar, isSigned, pointerTo, resolve, sameType, sizeOf, type ExprType } from './types'
 import { bytesToUnsigned, integerBytes, Value } from './values'
 
 /** Whether side effects happen: `sizeof`, `whatis` and `ptype` only want the type (gdb's EVAL_AVOID_SIDE_EFFECTS). */
@@ -400,10 +400,6 @@ export function cast(v: Value, to: ExprType): Value {
 
 function isArithmetic(t: ExprType): boolean {
   return isInteger(t) || isFloat(t)
-}
-
-function isScalar(t: ExprType): boolean {
-  return isArithmetic(t) || resolve(t).kind === 'pointer'
 }
 
 /** The integer promotions: narrower than int becomes int. */

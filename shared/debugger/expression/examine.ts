@@ -103,9 +103,7 @@ function label(address: bigint, context: ExpressionContext): string {
 }
 
 function remember(context: ExpressionContext, last: bigint, type: ExprType | undefined, next: bigint): void {
-  const state = context.session.examine
-  state.next = next
-  state.lastType = type
+  context.session.examine.next = next
   const unitType = type ?? BUILTIN.int8
   context.session.convenience.set('_', Value.fromInteger(pointerTo(unitType), last))
   context.session.convenience.set('__', type ? Value.at(type, last, context.env) : Value.void())

@@ -13,8 +13,6 @@ import { bytesToUnsigned, decodeFloat, Value } from './values'
 export const PRINT_ELEMENTS = 200
 export const REPEAT_THRESHOLD = 10
 
-export const PRINT_FORMATS = 'xduotacfsz'
-
 /**
  * The text `print` shows after `$N = `. `format` is a print format letter or undefined.
  * `topLevel` adds the `(type *)` prefix gdb puts before a pointer it prints on its own.
