@@ -38,6 +38,7 @@ export function scopeToOwnSessions(host: MemscapeApi): { api: MemscapeApi; owned
     execute: async (sessionId, line) => host.execute(own(sessionId), line),
     readMemory: async (sessionId, address, length) => host.readMemory(own(sessionId), address, length),
     control: async (sessionId, action) => host.control(own(sessionId), action),
+    snapshot: async (sessionId) => host.snapshot(own(sessionId)),
     subscribe: (listener) =>
       host.subscribe((event) => {
         if (owned.has(sessionOf(event))) listener(event)

@@ -20,6 +20,7 @@ import {
 import { decodeBase64, encodeBase64 } from '../../shared/protocol/base64'
 import { describeIssues } from '../../shared/protocol/schema'
 import type { CommandOutput } from '../../shared/debugger/output'
+import type { StopSnapshot } from '../../shared/debugger/snapshot'
 import { PRODUCT_NAME, VERSION } from '../../shared/version'
 import * as v from 'valibot'
 import { createControlBlock, postControlRequest } from './control-block'
@@ -50,6 +51,7 @@ class WorkerSession {
   state: SessionState
   private nextRequestId = 1
   private readonly pendingCommands = new Map<number, { resolve: (output: CommandOutput) => void; reject: (error: ApiError) => void }>()
+  private readonly pendingSnapshots = new Map<number, { resolve: (snapshot: StopSnapshot | null) => void; reject: (error: ApiError) => void }>()
   private readonly pendingControls: PendingControl[] = []
   /** Control requests are sent one at a time: the control block holds only the latest. */
   private controlQueue: Promise<unknown> = Promise.resolve()
@@ -106,6 +108,12 @@ class WorkerSession {
         command?.resolve(message.output)
         return
       }
+      case 'snapshot': {
+        const request = this.pendingSnapshots.get(message.requestId)
+        this.pendingSnapshots.delete(message.requestId)
+        request?.resolve(message.snapshot)
+        return
+      }
       case 'state': {
         this.applyState(message.state)
         if (message.ack === null) return
@@ -145,6 +153,8 @@ class WorkerSession {
     const error = new ApiError('failed', reason)
     for (const command of this.pendingCommands.values()) command.reject(error)
     this.pendingCommands.clear()
+    for (const request of this.pendingSnapshots.values()) request.reject(error)
+    this.pendingSnapshots.clear()
     for (const control of this.pendingControls.splice(0)) control.reject(error)
   }
 
@@ -158,6 +168,15 @@ class WorkerSession {
     return new Promise((resolve, reject) => {
       this.pendingCommands.set(requestId, { resolve, reject })
       this.worker.postMessage({ type: 'execute', requestId, line })
+    })
+  }
+
+  snapshot(): Promise<StopSnapshot | null> {
+    this.ensureAlive()
+    const requestId = this.nextRequestId++
+    return new Promise((resolve, reject) => {
+      this.pendingSnapshots.set(requestId, { resolve, reject })
+      this.worker.postMessage({ type: 'snapshot', requestId })
     })
   }
 
@@ -242,6 +261,10 @@ export class SessionHost implements MemscapeApi {
 
   async execute(sessionId: string, line: string): Promise<CommandOutput> {
     return this.session(sessionId).execute(line)
+  }
+
+  async snapshot(sessionId: string): Promise<StopSnapshot | null> {
+    return this.session(sessionId).snapshot()
   }
 
   async readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes> {

@@ -4,6 +4,7 @@
 // runs, and publishes state at most 60 times a second.
 
 import type { Dispatcher } from '../../shared/debugger/dispatcher'
+import type { StopSnapshot } from '../../shared/debugger/snapshot'
 import type { MachineStatus } from '../../shared/machine/machine'
 import type { ControlAction, RunState } from '../../shared/protocol/api'
 import { acknowledgeControlRequest, takeControlRequest, REQUEST_SEQ } from './control-block'
@@ -31,6 +32,8 @@ export interface RuntimeOptions {
   /** The machine to run now (a debugger `run` replaces it); null without a program. */
   machine: () => RunnableMachine | null
   dispatcher: Dispatcher
+  /** The debugger's picture of the current stop (null without a running program). */
+  snapshot?: () => StopSnapshot | null
   post: (message: WorkerMessage) => void
   sliceInstructions?: number
   burstMs?: number
@@ -46,6 +49,7 @@ export class SimulationRuntime {
   private readonly control: Int32Array
   private readonly currentMachine: () => RunnableMachine | null
   private readonly dispatcher: Dispatcher
+  private readonly snapshot: () => StopSnapshot | null
   private readonly post: (message: WorkerMessage) => void
   private readonly sliceInstructions: number
   private readonly burstMs: number
@@ -63,6 +67,7 @@ export class SimulationRuntime {
     this.control = options.control
     this.currentMachine = options.machine
     this.dispatcher = options.dispatcher
+    this.snapshot = options.snapshot ?? (() => null)
     this.post = options.post
     this.sliceInstructions = options.sliceInstructions ?? SLICE_INSTRUCTIONS
     this.burstMs = options.burstMs ?? BURST_MS
@@ -119,6 +124,10 @@ export class SimulationRuntime {
   }
 
   async receive(message: HostMessage): Promise<void> {
+    if (message.type === 'snapshot') {
+      this.post({ type: 'snapshot', requestId: message.requestId, snapshot: this.snapshot() })
+      return
+    }
     // The run loop and a command must not both drive the guest: such a command takes over.
     if (this.phase === 'running' && this.dispatcher.runsProgram(message.line)) this.phase = 'paused'
     this.commandsRunning++

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import * as v from 'valibot'
 import { createDispatcher, DebugSession } from '../../shared/debugger'
+import { SnapshotHistory } from '../../shared/debugger/snapshot'
 import { describeIssues } from '../../shared/protocol/schema'
 import { SimulationRuntime, type RunnableMachine } from './simulation-runtime'
 import { HostMessageSchema, WorkerDataSchema, type WorkerMessage } from './worker-messages'
@@ -61,7 +62,14 @@ function main(): void {
       },
     }
   }
-  const runtime = new SimulationRuntime({ control: new Int32Array(data.output.control), machine, dispatcher: createDispatcher(session), post })
+  const snapshots = new SnapshotHistory()
+  const runtime = new SimulationRuntime({
+    control: new Int32Array(data.output.control),
+    machine,
+    dispatcher: createDispatcher(session),
+    snapshot: () => (session.inferior ? snapshots.take(session) : null),
+    post,
+  })
   session.hooks = {
     output: (fd, bytes) => runtime.guestOutput(fd, bytes),
     interruptRequested: () => runtime.takeInterrupt(),

@@ -1,7 +1,7 @@
 // Messages between the host and a simulation worker, validated on arrival at both ends.
 
 import * as v from 'valibot'
-import { CommandOutputSchema, SessionStateSchema } from '../../shared/protocol/schema'
+import { CommandOutputSchema, SessionStateSchema, StopSnapshotSchema } from '../../shared/protocol/schema'
 
 /** Any Uint8Array (v.instance would narrow the type to ArrayBuffer-backed arrays). */
 const BytesSchema = v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a Uint8Array')
@@ -31,6 +31,7 @@ export type WorkerData = v.InferOutput<typeof WorkerDataSchema>
 /** Host to worker. Control requests (run/pause/step/stop) go through the control block instead. */
 export const HostMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('execute'), requestId: v.pipe(v.number(), v.safeInteger()), line: v.string() }),
+  v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()) }),
 ])
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>
 
@@ -41,6 +42,7 @@ export const WorkerMessageSchema = v.variant('type', [
   /** The program could not be loaded (bad ELF, bad options); the worker exits after this. */
   v.strictObject({ type: v.literal('load-failed'), message: v.string() }),
   v.strictObject({ type: v.literal('result'), requestId: v.pipe(v.number(), v.safeInteger()), output: CommandOutputSchema }),
+  v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()), snapshot: v.nullable(StopSnapshotSchema) }),
   /** A state change; ack is the control request it answers, error why that request was refused. */
   v.strictObject({
     type: v.literal('state'),

@@ -12,9 +12,30 @@ export interface CommandContext {
   readonly session: DebugSession
 }
 
+/**
+ * gdb's command classes (`help CLASS`), with two of pwndbg's: the heap and memory views. The
+ * text is what `help` prints beside the class name and as the class's own heading.
+ */
+export const COMMAND_CLASSES = {
+  breakpoints: 'Making program stop at certain points.',
+  data: 'Examining data.',
+  exploitation: 'Exploitation helpers: payloads, cyclic patterns, protections.',
+  files: 'Specifying and examining files.',
+  heap: 'The glibc heap: chunks and bins, as pwndbg shows them.',
+  memory: 'Memory as pwndbg shows it: mappings, pointer chains, searches.',
+  running: 'Running the program.',
+  stack: 'Examining the stack.',
+  status: 'Status inquiries.',
+  support: 'Support facilities.',
+} as const
+
+export type CommandClass = keyof typeof COMMAND_CLASSES
+
 export interface Command {
   /** Full name, typed or abbreviated to any unambiguous prefix. */
   readonly name: string
+  /** Where `help` lists it. */
+  readonly category: CommandClass
   /** Exact alternative names (gdb's `h` for `help`). */
   readonly aliases?: readonly string[]
   /** The command runs the program (run, continue, step...): the worker's own run loop pauses first. */

@@ -3,6 +3,7 @@
 
 import type { CommandOutput } from '../debugger/output'
 import type { Fault } from '../machine/fault'
+import type { StopSnapshot } from '../debugger/snapshot'
 
 export type ControlAction = 'run' | 'pause' | 'step' | 'stop'
 
@@ -83,6 +84,8 @@ export interface MemscapeApi {
   /** Reads guest memory without stopping the guest; address is hex ("0x401000"). */
   readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes>
   control(sessionId: string, action: ControlAction): Promise<SessionState>
+  /** The debugger's structured picture of the current stop; null while no program runs. */
+  snapshot(sessionId: string): Promise<StopSnapshot | null>
   /** State changes (at most 60 per second per running session) and guest output. */
   subscribe(listener: EventListener): () => void
 }

@@ -85,6 +85,7 @@ export function createApiClient(transport: Transport, options: ApiClientOptions 
     execute: (sessionId, line) => call('execute', [sessionId, line]),
     readMemory: (sessionId, address, length) => call('readMemory', [sessionId, address, length]),
     control: (sessionId, action) => call('control', [sessionId, action]),
+    snapshot: (sessionId) => call('snapshot', [sessionId]),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

@@ -3,6 +3,7 @@
 
 import * as v from 'valibot'
 import { OUTPUT_STYLES, type CommandOutput } from '../debugger/output'
+import type { StopSnapshot } from '../debugger/snapshot'
 import type { Fault, FaultKind } from '../machine/fault'
 import { ADDRESS_PATTERN } from './address'
 import { BASE64_PATTERN } from './base64'
@@ -90,6 +91,46 @@ const ReadLengthSchema = v.pipe(
   v.maxValue(MAX_READ_BYTES, `a length is at most ${MAX_READ_BYTES}`),
 )
 
+const HexSchema = v.pipe(v.string(), v.regex(ADDRESS_PATTERN))
+
+export const StopSnapshotSchema = v.strictObject({
+  instructionCount: v.pipe(v.number(), v.safeInteger()),
+  phase: v.picklist(['alive', 'signaled', 'gone']),
+  registers: v.array(v.strictObject({ name: v.string(), value: HexSchema, changed: v.boolean(), note: v.nullable(v.string()) })),
+  frames: v.array(
+    v.strictObject({
+      level: v.number(),
+      functionName: v.nullable(v.string()),
+      pc: HexSchema,
+      cfa: HexSchema,
+      file: v.nullable(v.string()),
+      line: v.nullable(v.number()),
+      slots: v.array(
+        v.strictObject({
+          address: HexSchema,
+          size: v.number(),
+          role: v.picklist(['return-address', 'saved-rbp', 'canary', 'argument', 'local', 'padding']),
+          name: v.optional(v.string()),
+          note: v.optional(v.string()),
+          corrupted: v.boolean(),
+        }),
+      ),
+    }),
+  ),
+  disassembly: v.array(v.strictObject({ address: HexSchema, bytes: v.string(), text: v.string(), current: v.boolean(), symbol: v.nullable(v.string()) })),
+  source: v.nullable(v.strictObject({ file: v.string(), line: v.number() })),
+  regions: v.array(
+    v.strictObject({ start: HexSchema, end: HexSchema, perms: v.string(), name: v.string(), kind: v.picklist(['code', 'stack', 'heap', 'data', 'rodata', 'rwx', 'none']) }),
+  ),
+  heap: v.nullable(
+    v.strictObject({
+      chunks: v.array(v.strictObject({ address: HexSchema, size: v.number(), state: v.picklist(['allocated', 'free', 'top']), bins: v.array(v.string()), flags: v.string() })),
+      problems: v.array(v.string()),
+    }),
+  ),
+  changed: v.array(v.strictObject({ address: HexSchema, length: v.number() })),
+}) satisfies v.GenericSchema<unknown, StopSnapshot>
+
 type Params<M extends MethodName> = Parameters<MemscapeApi[M]>
 type Result<M extends MethodName> = Awaited<ReturnType<MemscapeApi[M]>>
 
@@ -127,6 +168,10 @@ export const METHODS: { [M in MethodName]: { params: v.GenericSchema<unknown, Pa
   control: {
     params: v.strictTuple([SessionIdSchema, v.picklist(['run', 'pause', 'step', 'stop'])]),
     result: SessionStateSchema,
+  },
+  snapshot: {
+    params: v.strictTuple([SessionIdSchema]),
+    result: v.nullable(StopSnapshotSchema),
   },
 }
 

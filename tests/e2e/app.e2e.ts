@@ -37,7 +37,7 @@ test('the window shows the terminal and every named pane', async () => {
 
 test('help typed in the terminal is answered by the worker', async () => {
   await page.locator('.xterm').click()
-  await page.keyboard.type('help')
+  await page.keyboard.type('help support')
   await page.keyboard.press('Enter')
   await page.locator('.xterm-rows').getByText('List of commands:').waitFor()
   const text = await terminalText()

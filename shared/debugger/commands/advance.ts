@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 
 export const advanceCommand: Command = {
   name: 'advance',
+  category: 'running',
   runsProgram: true,
   summary: 'Continue the program up to the given location (same form as args for break command).',
   documentation: 'Continue the program up to the given location (same form as args for break command).\nExecution will also stop upon exit from the current stack frame.\nExample: advance 14',

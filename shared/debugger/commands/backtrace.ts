@@ -3,6 +3,7 @@ import { backtraceLine } from '../report'
 
 export const backtraceCommand: Command = {
   name: 'backtrace',
+  category: 'stack',
   aliases: ['bt', 'where'],
   summary: 'Print backtrace of all stack frames.',
   documentation: 'Print backtrace of all stack frames.\nUsage: backtrace [COUNT]\nWith a positive COUNT, print only the innermost COUNT frames; negative, the outermost.\nFrames are found through the saved rbp chain and return addresses, so binaries without -g\nget a backtrace too.\nExample: bt',

@@ -3,6 +3,7 @@ import { setBreakpoint } from '../break-command'
 
 export const breakCommand: Command = {
   name: 'break',
+  category: 'breakpoints',
   aliases: ['b', 'br', 'bre', 'brea'],
   summary: 'Set breakpoint at specified location.',
   documentation: [

@@ -2,6 +2,7 @@ import { CommandError, type Command } from '../command'
 
 export const conditionCommand: Command = {
   name: 'condition',
+  category: 'breakpoints',
   summary: 'Specify breakpoint number N to break only if COND is true.',
   documentation: 'Specify breakpoint number N to break only if COND is true.\nUsage is `condition N COND\', where N is an integer and COND is an\nexpression to be evaluated whenever breakpoint N is reached.\nWith no COND, the breakpoint becomes unconditional.\nExample: condition 1 i == 5',
   run(args, out, { session }) {

@@ -4,6 +4,7 @@ import { reportStop } from '../stop'
 
 export const continueCommand: Command = {
   name: 'continue',
+  category: 'running',
   runsProgram: true,
   aliases: ['c', 'fg'],
   summary: 'Continue program being debugged, after signal or breakpoint.',

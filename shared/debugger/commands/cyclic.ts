@@ -7,6 +7,7 @@ const POINTER_ORDER = 8
 
 export const cyclicCommand: Command = {
   name: 'cyclic',
+  category: 'exploitation',
   summary: 'Cyclic pattern creator/finder.',
   documentation: [
     'Cyclic pattern creator/finder (de Bruijn sequence, as pwntools).',

@@ -3,6 +3,7 @@ import { selectBreakpoints } from '../breakpoint-numbers'
 
 export const deleteCommand: Command = {
   name: 'delete',
+  category: 'breakpoints',
   aliases: ['d'],
   summary: 'Delete all or some breakpoints.',
   documentation: 'Delete all or some breakpoints.\nUsage: delete [BREAKPOINTNUM]...\nArguments are breakpoint numbers with spaces in between (ranges like 2-4 too).\nTo delete all breakpoints, give no argument.\nExample: delete 2 4-5',

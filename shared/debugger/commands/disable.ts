@@ -3,6 +3,7 @@ import { selectBreakpoints } from '../breakpoint-numbers'
 
 export const disableCommand: Command = {
   name: 'disable',
+  category: 'breakpoints',
   aliases: ['disa', 'dis'],
   summary: 'Disable all or some breakpoints.',
   documentation: 'Disable all or some breakpoints.\nUsage: disable [BREAKPOINTNUM]...\nA disabled breakpoint is not forgotten, but has no effect until re-enabled.\nExample: disable 1',

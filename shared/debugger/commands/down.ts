@@ -3,6 +3,7 @@ import { printSelectedFrame } from '../report'
 
 export const downCommand: Command = {
   name: 'down',
+  category: 'stack',
   summary: 'Select and print stack frame called by this one.',
   documentation: 'Select and print stack frame called by this one.\nAn argument says how many frames down to go.\nExample: down',
   run(args, out, { session }) {

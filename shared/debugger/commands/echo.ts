@@ -33,6 +33,7 @@ export function expandEchoText(text: string): string {
 
 export const echoCommand: Command = {
   name: 'echo',
+  category: 'support',
   summary: 'Print a constant string.  Give string as argument.',
   documentation: [
     'Print a constant string.  Give string as argument.',

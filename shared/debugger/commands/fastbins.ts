@@ -4,6 +4,7 @@ import { formatBins } from '../heap'
 
 export const fastBinsCommand: Command = {
   name: 'fastbins',
+  category: 'heap',
   summary: "Print the contents of the fastbins of the main arena.",
   documentation: "Print the contents of the fastbins of the main arena.\nChains are followed as malloc would, with corruption and loops reported.\nExample: fastbins",
   run(_args, out, { session }) {

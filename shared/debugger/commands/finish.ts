@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 
 export const finishCommand: Command = {
   name: 'finish',
+  category: 'running',
   runsProgram: true,
   aliases: ['fin'],
   summary: 'Execute until selected stack frame returns.',

@@ -4,6 +4,7 @@ import { reportStop } from '../stop'
 
 export const gotoCommand: Command = {
   name: 'goto',
+  category: 'running',
   runsProgram: true,
   summary: 'Go to instruction count N, earlier or later in the run.',
   documentation: 'Go to instruction count N, earlier or later in the run.\nUsage: goto N\n"when" tells the current instruction count.\nExample: goto 41537',

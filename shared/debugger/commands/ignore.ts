@@ -2,6 +2,7 @@ import { CommandError, type Command } from '../command'
 
 export const ignoreCommand: Command = {
   name: 'ignore',
+  category: 'breakpoints',
   summary: 'Set ignore-count of breakpoint number N to COUNT.',
   documentation: 'Set ignore-count of breakpoint number N to COUNT.\nUsage is `ignore N COUNT\'.\nExample: ignore 1 9   (the next 9 hits of breakpoint 1 do not stop)',
   run(args, out, { session }) {

@@ -115,6 +115,7 @@ const ALIASES: Record<string, string> = { r: 'registers', b: 'breakpoints', br: 
 
 export const infoCommand: Command = {
   name: 'info',
+  category: 'status',
   aliases: ['i', 'inf'],
   summary: 'Generic command for showing things about the program being debugged.',
   documentation: [

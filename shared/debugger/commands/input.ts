@@ -3,6 +3,7 @@ import { evaluatePayload, hexPreview, PwnError } from '../pwn'
 
 export const inputCommand: Command = {
   name: 'input',
+  category: 'running',
   summary: 'Give the program bytes on its standard input, written as a pwntools expression.',
   documentation: [
     'Give the program bytes on its standard input, written as a pwntools expression.',

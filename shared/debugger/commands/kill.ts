@@ -2,6 +2,7 @@ import type { Command } from '../command'
 
 export const killCommand: Command = {
   name: 'kill',
+  category: 'running',
   runsProgram: true,
   aliases: ['k'],
   summary: 'Kill execution of program being debugged.',

@@ -4,6 +4,7 @@ import { formatBins } from '../heap'
 
 export const largeBinsCommand: Command = {
   name: 'largebins',
+  category: 'heap',
   summary: "Print the contents of the largebins of the main arena.",
   documentation: "Print the contents of the largebins of the main arena.\nChains are followed as malloc would, with corruption and loops reported.\nExample: largebins",
   run(_args, out, { session }) {

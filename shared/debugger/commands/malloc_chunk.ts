@@ -4,6 +4,7 @@ import { formatMallocChunk } from '../heap'
 
 export const mallocChunkCommand: Command = {
   name: 'malloc_chunk',
+  category: 'heap',
   summary: "Print a chunk.",
   documentation: "Print a chunk.\nUsage: malloc_chunk [-v] ADDRESS   (the chunk's address, as heap lists it)\nExample: malloc_chunk 0x4052a0",
   run(args, out, { session }) {

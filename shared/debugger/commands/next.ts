@@ -4,6 +4,7 @@ import { lineStepCommand } from '../line-step'
 
 export const nextCommand: Command = {
   name: 'next',
+  category: 'running',
   runsProgram: true,
   aliases: ['n'],
   summary: 'Step program, proceeding through subroutine calls.',

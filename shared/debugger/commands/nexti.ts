@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 
 export const nextiCommand: Command = {
   name: 'nexti',
+  category: 'running',
   runsProgram: true,
   aliases: ['ni'],
   summary: 'Step one instruction, but proceed through subroutine calls.',

@@ -3,6 +3,7 @@ import { printCommand as printValue } from '../expression/commands'
 
 export const printCommand: Command = {
   name: 'print',
+  category: 'data',
   aliases: ['p', 'inspect'],
   summary: 'Print value of expression EXP.',
   documentation: [

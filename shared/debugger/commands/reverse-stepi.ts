@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 
 export const reverseStepiCommand: Command = {
   name: 'reverse-stepi',
+  category: 'running',
   aliases: ['rsi'],
   runsProgram: true,
   summary: 'Step backward exactly one instruction.',

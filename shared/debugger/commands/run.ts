@@ -5,6 +5,7 @@ import { startInferior } from '../launch'
 
 export const runCommand: Command = {
   name: 'run',
+  category: 'running',
   runsProgram: true,
   aliases: ['r'],
   summary: 'Start debugged program.',

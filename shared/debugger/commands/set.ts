@@ -4,6 +4,7 @@ import { parseRunArguments } from '../launch'
 
 export const setCommand: Command = {
   name: 'set',
+  category: 'data',
   summary: 'Evaluate expression EXP and assign result to variable VAR.',
   documentation: [
     'Evaluate expression EXP and assign result to variable VAR.',

@@ -6,6 +6,7 @@ import { reportStop } from '../stop'
 
 export const startCommand: Command = {
   name: 'start',
+  category: 'running',
   runsProgram: true,
   summary: 'Start the debugged program stopping at the beginning of the main procedure.',
   documentation: [

@@ -4,6 +4,7 @@ import { printLocation } from '../report'
 
 export const startiCommand: Command = {
   name: 'starti',
+  category: 'running',
   runsProgram: true,
   summary: 'Start the debugged program stopping at the first instruction.',
   documentation: [

@@ -4,6 +4,7 @@ import { lineStepCommand } from '../line-step'
 
 export const stepCommand: Command = {
   name: 'step',
+  category: 'running',
   runsProgram: true,
   aliases: ['s'],
   summary: 'Step program until it reaches a different source line.',

@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 
 export const stepiCommand: Command = {
   name: 'stepi',
+  category: 'running',
   runsProgram: true,
   aliases: ['si'],
   summary: 'Step one instruction exactly.',

@@ -4,6 +4,7 @@ import { formatTryFree, tryFree } from '../heap'
 
 export const tryFreeCommand: Command = {
   name: 'try_free',
+  category: 'heap',
   summary: "Check what would happen if free was called with given address.",
   documentation: "Check what would happen if free was called with given address.\nWalks glibc 2.36 free()'s checks in order and says which would abort, or where the chunk would go.\nUsage: try_free ADDRESS   (a pointer malloc returned)\nExample: try_free p",
   run(args, out, { session }) {

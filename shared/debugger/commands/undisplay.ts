@@ -4,6 +4,7 @@ import { CommandError } from '../command'
 
 export const undisplayCommand: Command = {
   name: 'undisplay',
+  category: 'data',
   summary: 'Cancel some expressions to be displayed when program stops.',
   documentation: 'Cancel some expressions to be displayed when program stops.\nUsage: undisplay [NUM]...\nWith no argument, cancel all displays.\nExample: undisplay 1',
   run(args, _out, { session }) {

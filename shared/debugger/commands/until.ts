@@ -6,6 +6,7 @@ import { reportStop } from '../stop'
 
 export const untilCommand: Command = {
   name: 'until',
+  category: 'running',
   runsProgram: true,
   aliases: ['u'],
   summary: 'Execute until past the current line or past a LOCATION.',

@@ -3,6 +3,7 @@ import { printSelectedFrame } from '../report'
 
 export const upCommand: Command = {
   name: 'up',
+  category: 'stack',
   summary: 'Select and print stack frame that called this one.',
   documentation: 'Select and print stack frame that called this one.\nAn argument says how many frames up to go.\nExample: up 2',
   run(args, out, { session }) {

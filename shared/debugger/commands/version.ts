@@ -3,6 +3,7 @@ import { PRODUCT_NAME, VERSION } from '../../version'
 
 export const versionCommand: Command = {
   name: 'version',
+  category: 'support',
   summary: `Show what version of ${PRODUCT_NAME} this is.`,
   documentation: `Show what version of ${PRODUCT_NAME} this is.`,
   run(_args, out) {

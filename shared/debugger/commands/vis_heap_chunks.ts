@@ -4,6 +4,7 @@ import { formatVisHeapChunks, visHeapChunks } from '../heap'
 
 export const visHeapChunksCommand: Command = {
   name: 'vis_heap_chunks',
+  category: 'heap',
   summary: "Visualize chunks on a heap.",
   documentation: "Visualize chunks on a heap.\nEach chunk's bytes in hex, one colour per chunk, free-list pointers labelled.\nUsage: vis_heap_chunks [COUNT] [ADDRESS]\nExample: vis_heap_chunks 5",
   run(args, out, { session }) {

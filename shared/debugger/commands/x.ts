@@ -3,6 +3,7 @@ import { examine } from '../expression/examine'
 
 export const xCommand: Command = {
   name: 'x',
+  category: 'data',
   summary: 'Examine memory: x/FMT ADDRESS.',
   documentation: [
     'Examine memory: x/FMT ADDRESS.',

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { CommandError, Dispatcher, createDispatcher, outputText, parseCommandLine, type Command } from '../../../shared/debugger'
+import { CommandError, Dispatcher, builtinCommands, createDispatcher, outputText, parseCommandLine, type Command } from '../../../shared/debugger'
 import { PRODUCT_NAME, VERSION } from '../../../shared/version'
 
 const run = async (line: string, dispatcher = createDispatcher()) => dispatcher.execute(line)
@@ -28,8 +28,8 @@ describe('unknown and ambiguous commands', () => {
   })
   test('a prefix shared by several commands is ambiguous, as in gdb', async () => {
     const dispatcher = new Dispatcher([
-      { name: 'enable', summary: 'E.', documentation: 'E.', run: () => {} },
-      { name: 'echo', summary: 'E.', documentation: 'E.', run: () => {} },
+      { name: 'enable', category: 'support', summary: 'E.', documentation: 'E.', run: () => {} },
+      { name: 'echo', category: 'support', summary: 'E.', documentation: 'E.', run: () => {} },
     ])
     expect(outputText(await dispatcher.execute('e'))).toBe('Ambiguous command "e": echo, enable.\n')
     expect((await dispatcher.execute('ec')).ok).toBe(true)
@@ -40,16 +40,28 @@ describe('unknown and ambiguous commands', () => {
 })
 
 describe('help', () => {
-  test('lists every command with its summary', async () => {
+  test('lists the classes of commands, as gdb does', async () => {
     const listing = await text('help')
-    expect(listing).toMatch(/^List of commands:\n\n/)
-    expect(listing).toContain('echo -- Print a constant string.  Give string as argument.\n')
-    expect(listing).toContain('help -- Print list of commands.\n')
-    expect(listing).toContain(`version -- Show what version of ${PRODUCT_NAME} this is.\n`)
+    expect(listing).toMatch(/^List of classes of commands:\n\nbreakpoints -- Making program stop at certain points\.\n/)
+    expect(listing).toContain('running -- Running the program.\n')
+    expect(listing).toContain('Type "help all" for the list of all commands.\n')
     expect(listing).toContain('Command name abbreviations are allowed if unambiguous.\n')
   })
+  test('help CLASS lists its commands with their aliases, latest first', async () => {
+    const support = await text('help support')
+    expect(support).toMatch(/^Support facilities\.\n\nList of commands:\n\n/)
+    expect(support).toContain('echo -- Print a constant string.  Give string as argument.\n')
+    expect(support).toContain('help, h -- Print list of commands.\n')
+    expect(support).toContain(`version -- Show what version of ${PRODUCT_NAME} this is.\n`)
+    expect(await text('help running')).toContain('continue, fg, c -- Continue program being debugged, after signal or breakpoint.\n')
+  })
+  test('help all lists every command under its class', async () => {
+    const all = await text('help all')
+    for (const command of builtinCommands) expect(all).toContain(`${command.name}`)
+    expect(all).toContain('\nCommand class: heap\n\n')
+  })
   test('help CMD prints the documentation, aliases first as gdb does', async () => {
-    expect(await text('help help')).toBe('help, h\nPrint list of commands.\nWith a command name as argument, print the documentation of that command.\n')
+    expect(await text('help help')).toMatch(/^help, h\nPrint list of commands\.\n/)
     expect(await text('help echo')).toMatch(/^Print a constant string\. {2}Give string as argument\.\nC escape sequences/)
     expect(await text('h ver')).toBe(`Show what version of ${PRODUCT_NAME} this is.\n`)
   })
@@ -66,8 +78,8 @@ test('version names the product and the version', async () => {
 
 describe('failures inside commands', () => {
   const failing: Command[] = [
-    { name: 'oops', summary: 'Fails.', documentation: 'Fails.', run: () => { throw new CommandError('No symbol table is loaded.') } },
-    { name: 'bug', summary: 'Breaks.', documentation: 'Breaks.', run: () => { throw new TypeError('x is undefined') } },
+    { name: 'oops', category: 'support', summary: 'Fails.', documentation: 'Fails.', run: () => { throw new CommandError('No symbol table is loaded.') } },
+    { name: 'bug', category: 'support', summary: 'Breaks.', documentation: 'Breaks.', run: () => { throw new TypeError('x is undefined') } },
   ]
   const dispatcher = new Dispatcher(failing)
   test('a CommandError is the user-facing message', async () => {

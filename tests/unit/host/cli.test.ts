@@ -52,10 +52,10 @@ describe('memscape', () => {
 
 describe('memscape debug', () => {
   test('--batch -x runs a script and prints what help and version print', () => {
-    const { status, stdout, stderr } = memscape(['debug', '--batch', '-x', script('ok.gdb', 'help\nversion\n# a comment\necho done\\n\n')])
+    const { status, stdout, stderr } = memscape(['debug', '--batch', '-x', script('ok.gdb', 'help support\nversion\n# a comment\necho done\\n\n')])
     expect(stderr).toBe('')
     expect(status).toBe(0)
-    expect(stdout).toMatch(/^List of commands:\n\necho -- Print a constant string\./)
+    expect(stdout).toMatch(/^Support facilities\.\n\nList of commands:\n\necho -- Print a constant string\./)
     expect(stdout).toContain('\nMemscape 0.1.0\nA simulated x86-64 Linux process, byte by byte.\n')
     expect(stdout.endsWith('done\n')).toBe(true)
   })

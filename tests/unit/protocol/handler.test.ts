@@ -18,6 +18,7 @@ function recordingApi(calls: unknown[][]): MemscapeApi {
       throw new Error('disk on fire')
     },
     control: async () => state,
+    snapshot: async () => null,
     subscribe: () => () => {},
   }
 }

@@ -1,0 +1,200 @@
+// The one structured picture of a stop that every view draws: registers (and which changed),
+// frames with every stack slot labelled, the disassembly around rip, the source position, the
+// regions, the heap's chunks and bins, and the bytes changed since the previous stop. Plain
+// JSON (addresses as "0x…" strings): it crosses the worker, IPC and WebSocket boundaries as is.
+
+import { disassemble } from '../machine/disasm'
+import { frameLayout, type SlotRole } from './frame-layout'
+import { inspectHeap, type HeapChunk, type HeapSnapshot } from './heap'
+import { heapTarget } from './heap-target'
+import type { Inferior } from './inferior'
+import { GENERAL_REGISTERS } from './registers'
+import type { DebugSession } from './session'
+import { symbolize } from './target-environment'
+
+export type RegionKind = 'code' | 'stack' | 'heap' | 'data' | 'rodata' | 'rwx' | 'none'
+
+export interface SnapshotRegion {
+  start: string
+  end: string
+  perms: string
+  name: string
+  kind: RegionKind
+}
+
+export interface SnapshotSlot {
+  address: string
+  size: number
+  role: SlotRole
+  name?: string
+  note?: string
+  corrupted: boolean
+}
+
+export interface SnapshotFrame {
+  level: number
+  functionName: string | null
+  pc: string
+  cfa: string
+  file: string | null
+  line: number | null
+  slots: SnapshotSlot[]
+}
+
+export interface SnapshotChunk {
+  address: string
+  size: number
+  state: 'allocated' | 'free' | 'top'
+  bins: string[]
+  flags: string
+}
+
+export interface StopSnapshot {
+  instructionCount: number
+  phase: 'alive' | 'signaled' | 'gone'
+  registers: { name: string; value: string; changed: boolean; note: string | null }[]
+  frames: SnapshotFrame[]
+  disassembly: { address: string; bytes: string; text: string; current: boolean; symbol: string | null }[]
+  source: { file: string; line: number } | null
+  regions: SnapshotRegion[]
+  heap: { chunks: SnapshotChunk[]; problems: string[] } | null
+  /** Ranges written since the previous snapshot, within the stack and heap. */
+  changed: { address: string; length: number }[]
+}
+
+const hex = (n: number | bigint): string => `0x${n.toString(16)}`
+/** Disassembly lines before and after rip. */
+const CONTEXT_INSTRUCTIONS = 12
+/** Bytes of stack (from rsp up) and heap compared between snapshots. */
+const WATCHED_SPAN = 64 * 1024
+
+/** pwndbg's memory kinds: stack, heap, code, writable data, read-only data, rwx. */
+export function regionKind(perms: string, name: string): RegionKind {
+  if (perms.startsWith('---')) return 'none'
+  if (perms.includes('w') && perms.includes('x')) return 'rwx'
+  if (name === '[stack]') return 'stack'
+  if (name === '[heap]') return 'heap'
+  if (perms.includes('x')) return 'code'
+  if (perms.includes('w')) return 'data'
+  return 'rodata'
+}
+
+function chunkSummary(chunk: HeapChunk): SnapshotChunk {
+  const flags = [chunk.flags.prevInuse ? 'P' : '', chunk.flags.isMmapped ? 'M' : '', chunk.flags.nonMainArena ? 'A' : ''].join('')
+  return {
+    address: hex(chunk.address),
+    size: Number(chunk.size),
+    state: chunk.state.kind,
+    bins: chunk.state.kind === 'free' ? chunk.state.bins.map((b) => `${b.kind} ${b.label}`) : [],
+    flags,
+  }
+}
+
+function heapSummary(inferior: Inferior): StopSnapshot['heap'] {
+  if (!inferior.machine.regions().some((r) => r.name === '[heap]')) return null
+  const found = inspectHeap(heapTarget(inferior))
+  if (!found.ok) return { chunks: [], problems: [found.message] }
+  const snapshot: HeapSnapshot = found.value
+  return { chunks: snapshot.chunks.map(chunkSummary), problems: snapshot.problems.map((p) => p.message) }
+}
+
+/** Remembers what the previous snapshot saw, to report changes. */
+export class SnapshotHistory {
+  private registers = new Map<string, string>()
+  private memory = new Map<string, { start: number; data: Uint8Array }>()
+
+  take(session: DebugSession): StopSnapshot {
+    const inferior = session.requireInferior()
+    const alive = inferior.phase !== 'gone'
+    const registers = alive ? this.registerRows(inferior) : []
+    const frames = alive ? session.frames().map((frame) => this.frameRow(inferior, frame)) : []
+    const pc = inferior.pc
+    const span = inferior.program.debug?.spanAt(inferior.linkAddress(pc))
+    const disassembly = alive
+      ? disassemble(inferior.machine.memory, pc, CONTEXT_INSTRUCTIONS).map((line) => ({
+          address: hex(line.address),
+          bytes: [...line.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+          text: line.text,
+          current: line.address === pc,
+          symbol: symbolize(inferior.program, inferior, BigInt(line.address)),
+        }))
+      : []
+    const regions = inferior.machine.regions().map((r) => ({ start: hex(r.start), end: hex(r.end), perms: r.perms, name: r.name, kind: regionKind(r.perms, r.name) }))
+    return {
+      instructionCount: inferior.instructionCount,
+      phase: inferior.phase,
+      registers,
+      frames,
+      disassembly,
+      source: span && span.line !== 0 ? { file: span.file, line: span.line } : null,
+      regions,
+      heap: alive ? heapSummary(inferior) : null,
+      changed: alive ? this.changedRanges(inferior) : [],
+    }
+  }
+
+  private registerRows(inferior: Inferior): StopSnapshot['registers'] {
+    const rows: StopSnapshot['registers'] = []
+    const next = new Map<string, string>()
+    for (const name of [...GENERAL_REGISTERS, 'rip', 'eflags', 'fs_base']) {
+      const value = hex(inferior.register(name) ?? 0n)
+      next.set(name, value)
+      const note = name === 'eflags' ? null : symbolize(inferior.program, inferior, inferior.register(name) ?? 0n)
+      rows.push({ name, value, changed: this.registers.has(name) && this.registers.get(name) !== value, note })
+    }
+    this.registers = next
+    return rows
+  }
+
+  private frameRow(inferior: Inferior, frame: ReturnType<DebugSession['frames']>[number]): SnapshotFrame {
+    const span = inferior.program.debug?.spanAt(inferior.linkAddress(frame.level === 0 ? frame.pc : frame.pc - 1))
+    return {
+      level: frame.level,
+      functionName: frame.functionName,
+      pc: hex(frame.pc),
+      cfa: hex(frame.cfa),
+      file: span?.file ?? null,
+      line: span?.line ?? null,
+      slots: frameLayout(inferior, frame).map((slot) => ({
+        address: hex(slot.address),
+        size: slot.size,
+        role: slot.role,
+        ...(slot.name === undefined ? {} : { name: slot.name }),
+        ...(slot.note === undefined ? {} : { note: slot.note }),
+        corrupted: slot.corrupted,
+      })),
+    }
+  }
+
+  /** Byte ranges of the stack (near rsp) and the heap that differ from the previous snapshot. */
+  private changedRanges(inferior: Inferior): StopSnapshot['changed'] {
+    const areas = new Map<string, [number, number]>()
+    const rsp = inferior.registerNumber('rsp')
+    const stack = inferior.machine.regions().find((r) => r.name === '[stack]')
+    if (stack) areas.set('stack', [Math.max(Number(stack.start), rsp - 128), Math.min(Number(stack.end), rsp + WATCHED_SPAN)])
+    const heap = inferior.machine.regions().find((r) => r.name === '[heap]')
+    if (heap) areas.set('heap', [Number(heap.start), Math.min(Number(heap.end), Number(heap.start) + WATCHED_SPAN)])
+    const changed: StopSnapshot['changed'] = []
+    const next = new Map<string, { start: number; data: Uint8Array }>()
+    for (const [name, [start, end]] of areas) {
+      const { data } = inferior.machine.memory.peek(start, end - start)
+      next.set(name, { start, data })
+      const previous = this.memory.get(name)
+      if (!previous) continue
+      // Compare where both views overlap (the stack window moves with rsp).
+      const from = Math.max(start, previous.start)
+      const to = Math.min(end, previous.start + previous.data.length)
+      let run = -1
+      for (let address = from; address <= to; address++) {
+        const differs = address < to && data[address - start] !== previous.data[address - previous.start]
+        if (differs && run < 0) run = address
+        if (!differs && run >= 0) {
+          changed.push({ address: hex(run), length: address - run })
+          run = -1
+        }
+      }
+    }
+    this.memory = next
+    return changed
+  }
+}
