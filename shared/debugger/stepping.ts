@@ -21,6 +21,8 @@ export function stopInFrame(address: number, rsp: number): InternalStop {
 }
 
 export async function stepInstructions(session: DebugSession, count: number, overCalls: boolean): Promise<StopReason> {
+  // Without calls to step over, N instructions are one run with a budget (breakpoints still stop it).
+  if (!overCalls) return count === 0 ? { kind: 'arrived' } : resume(session, { instructions: count })
   let stop: StopReason = { kind: 'arrived' }
   for (let i = 0; i < count; i++) {
     const inferior = session.requireLive()
