@@ -38,6 +38,8 @@ export interface Command {
   readonly category: CommandClass
   /** Exact alternative names (gdb's `h` for `help`). */
   readonly aliases?: readonly string[]
+  /** The command gets its argument text with trailing blanks kept (`complete b ` differs from `complete b`). */
+  readonly rawArguments?: boolean
   /** The command runs the program (run, continue, step...): the worker's own run loop pauses first. */
   readonly runsProgram?: boolean
   /** One line for the `help` list; starts with a capital, ends with a period. */

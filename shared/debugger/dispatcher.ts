@@ -12,14 +12,17 @@ const COMMAND_WORD = /^[A-Za-z0-9_.-]+/
 export interface ParsedLine {
   word: string
   args: string
+  /** The text after the command word and its first blank, trailing blanks kept (for `complete`). */
+  rawArgs: string
 }
 
 /** Splits a line into command word and argument text; null for blank lines and comments. */
 export function parseCommandLine(line: string): ParsedLine | null {
-  const text = line.trim()
-  if (text === '' || text.startsWith('#')) return null
+  const text = line.trimStart()
+  if (text.trim() === '' || text.startsWith('#')) return null
   const word = COMMAND_WORD.exec(text)?.[0] ?? text.split(/\s/, 1)[0]!
-  return { word, args: text.slice(word.length).trim() }
+  const rest = text.slice(word.length)
+  return { word, args: rest.trim(), rawArgs: rest.replace(/^\s/, '') }
 }
 
 export class Dispatcher implements CommandTable {
@@ -67,7 +70,7 @@ export class Dispatcher implements CommandTable {
     }
     const context: CommandContext = { commands: this, session: this.session }
     try {
-      await found.command.run(parsed.args, out, context)
+      await found.command.run(found.command.rawArguments ? parsed.rawArgs : parsed.args, out, context)
       return out.build(true)
     } catch (error) {
       if (error instanceof CommandError) return out.line(error.message, 'error').build(false)

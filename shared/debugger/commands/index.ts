@@ -8,6 +8,7 @@ import { backtraceCommand } from './backtrace'
 import { BinsCommand } from './bins'
 import { breakCommand } from './break'
 import { checksecCommand } from './checksec'
+import { completeCommand } from './complete'
 import { conditionCommand } from './condition'
 import { continueCommand } from './continue'
 import { cyclicCommand } from './cyclic'
@@ -66,6 +67,7 @@ export const builtinCommands: readonly Command[] = [
   BinsCommand,
   breakCommand,
   checksecCommand,
+  completeCommand,
   conditionCommand,
   continueCommand,
   cyclicCommand,

@@ -7,8 +7,8 @@ const text = async (line: string) => outputText(await run(line))
 
 describe('parseCommandLine', () => {
   test('splits the command word from the raw argument text', () => {
-    expect(parseCommandLine('  echo  a  b  ')).toEqual({ word: 'echo', args: 'a  b' })
-    expect(parseCommandLine('x/4x $sp')).toEqual({ word: 'x', args: '/4x $sp' })
+    expect(parseCommandLine('  echo  a  b  ')).toEqual({ word: 'echo', args: 'a  b', rawArgs: ' a  b  ' })
+    expect(parseCommandLine('x/4x $sp')).toEqual({ word: 'x', args: '/4x $sp', rawArgs: '/4x $sp' })
   })
   test('blank lines and comments are nothing to run', () => {
     expect(parseCommandLine('   ')).toBeNull()

@@ -133,3 +133,23 @@ describe('reverse execution', () => {
     expect(outputText(await dispatcher.execute('start'))).toContain('main () at')
   })
 })
+
+describe('completion', () => {
+  test('complete lists what gdb would: commands, symbols, registers, help topics', async () => {
+    const session = new DebugSession({ run: { aslr: 0 } })
+    session.load({ path: binary, image: new Uint8Array(readFileSync(binary)) })
+    const dispatcher = createDispatcher(session)
+    const complete = async (line: string): Promise<string[]> => outputText(await dispatcher.execute(`complete ${line}`)).split('\n').filter((l) => l !== '')
+    const reverseCommands = dispatcher.all.flatMap((c) => [c.name, ...(c.aliases ?? [])]).filter((name) => name.startsWith('reverse-'))
+    expect(await complete('reverse-')).toEqual([...new Set(reverseCommands)].sort())
+    const gdb = gdbTranscript(['complete b ma']).split('\n').filter((l) => l !== '')
+    expect(await complete('b ma')).toEqual(gdb.filter((line) => !line.includes('[')))
+    expect(await complete('info reg')).toEqual(['info registers'])
+    expect(await complete('p $ri')).toEqual(['p $rip'])
+    expect(await complete('help runn')).toEqual(['help running'])
+    await dispatcher.execute('break sum')
+    await dispatcher.execute('run')
+    expect(await complete('p tot')).toEqual(['p total'])
+    expect(await complete('p n + tota')).toEqual(['p n + total'])
+  })
+})
