@@ -18,6 +18,7 @@ import { displayCommand } from './display'
 import { downCommand } from './down'
 import { echoCommand } from './echo'
 import { enableCommand } from './enable'
+import { explainCommand } from './explain'
 import { fastBinsCommand } from './fastbins'
 import { finishCommand } from './finish'
 import { frameCommand } from './frame'
@@ -28,12 +29,14 @@ import { ignoreCommand } from './ignore'
 import { infoCommand } from './info'
 import { inputCommand } from './input'
 import { killCommand } from './kill'
+import { lastWriteCommand } from './last-write'
 import { largeBinsCommand } from './largebins'
 import { mallocChunkCommand } from './malloc_chunk'
 import { nextCommand } from './next'
 import { nextiCommand } from './nexti'
 import { outputCommand } from './output'
 import { printCommand } from './print'
+import { provenanceCommand } from './provenance'
 import { ptypeCommand } from './ptype'
 import { reverseContinueCommand } from './reverse-continue'
 import { reverseStepiCommand } from './reverse-stepi'
@@ -77,6 +80,7 @@ export const builtinCommands: readonly Command[] = [
   downCommand,
   echoCommand,
   enableCommand,
+  explainCommand,
   fastBinsCommand,
   finishCommand,
   frameCommand,
@@ -87,12 +91,14 @@ export const builtinCommands: readonly Command[] = [
   infoCommand,
   inputCommand,
   killCommand,
+  lastWriteCommand,
   largeBinsCommand,
   mallocChunkCommand,
   nextCommand,
   nextiCommand,
   outputCommand,
   printCommand,
+  provenanceCommand,
   ptypeCommand,
   reverseContinueCommand,
   reverseStepiCommand,

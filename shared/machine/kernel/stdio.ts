@@ -6,6 +6,8 @@ export class StdinPipe {
   private chunks: Uint8Array[] = []
   private available = 0
   closed = false
+  /** Bytes taken so far: the stream offset of the next byte a read gets (for the debugger's provenance). */
+  consumed = 0
 
   feed(bytes: Uint8Array): void {
     if (this.closed) throw new Error('standard input is closed')
@@ -36,6 +38,7 @@ export class StdinPipe {
       else this.chunks[0] = head.subarray(part)
     }
     this.available -= n
+    this.consumed += n
     return out
   }
 }
