@@ -16,7 +16,7 @@ import { hex } from '../report'
 import { frameVariables, variablePlace } from '../target-environment'
 import { typeSize } from '../../debuginfo'
 import { decodeEffects, effectiveAddress, GPR_NAMES, type Effects, type MemoryRef, type Place } from '../provenance/effects'
-import { behalfText, functionName, instructionText, onBehalfOf, sourceOf, sourceText } from '../provenance/describe'
+import { behalfText, functionName, onBehalfOf, sourceOf, sourceText } from '../provenance/describe'
 import { isInput, type Origin, type Step } from '../provenance/origins'
 import { traceHistory, type Trace } from '../provenance/trace'
 import { AllocatorObserver, type ObservedCall } from './allocations'
@@ -132,18 +132,6 @@ function sourceSuffix(inferior: Inferior, address: number): string {
   return source ? ` at ${sourceText(source)}` : ''
 }
 
-/** "the constant in `mov QWORD PTR [rbp-8],0` at t.c:5 (instruction 13442)" and the like. */
-function originStory(inferior: Inferior, origins: readonly Origin[]): string {
-  const first = origins[0]
-  const same = first !== undefined && origins.every((o) => o.kind === first.kind && 'step' in o && 'step' in first && o.step === first.step)
-  if (first && same && (first.kind === 'computed' || first.kind === 'constant')) {
-    const step = first.step
-    const what = first.kind === 'constant' ? 'the constant in' : 'the result of'
-    return `${what} \`${instructionText(inferior, step.ip)}\` in ${behalfText(inferior, step)} (instruction ${step.count})`
-  }
-  return originsPhrase(origins)
-}
-
 /** The variable of the stopped frame (or a global) whose storage holds `address`. */
 function variableAt(c: Context, address: number): string | null {
   const frames = c.session.frames()
@@ -229,28 +217,35 @@ function explainJump(c: Context): string[] {
   const verb = facts.kind === 'ret' ? 'returned to' : facts.kind === 'call' ? 'called' : facts.kind === 'jmp' ? 'jumped to' : 'ran on into'
   const via = facts.kind === 'ret' || facts.kind === 'fall' ? '' : facts.slot !== null ? ` (the pointer at ${hex(facts.slot)})` : facts.register ? ` (the address in ${facts.register})` : ''
   const sentences = [`${fn}${where} ${verb} ${hex(target)}${via}, ${jumpReason(c, target)}.`]
+  if (c.fault.kind === 'no-execute' && c.trace) {
+    // Input placed there to run (shellcode) is worth naming.
+    const code = Array.from({ length: 8 }, (_, i) => c.trace!.tracker.originAt(Number(target) + i))
+    if (allInput(code)) sentences.push(`The bytes there are ${originsPhrase(inferior, code)}: input meant to run as code.`)
+  }
   if (facts.kind === 'fall' || facts.origins.length === 0) return sentences
 
   const writer = latestWriter(facts.writers)
   if (facts.kind === 'ret' && facts.slot !== null) {
     const frame = frameAt(inferior, facts.from, facts.slot, facts.slot - 4096)
-    const label = `${fn}'s saved return address`
-    sentences.push(slotStory(c, label, facts.slot, facts.origins, writer))
+    sentences.push(slotStory(c, fn, 'saved return address', facts.slot, facts.origins, writer))
     if (allInput(facts.origins)) sentences.push(...overflowStory(c, frame, facts.slot))
     return sentences
   }
-  const holder = facts.slot !== null ? `The pointer at ${hex(facts.slot)}` : `${facts.register}`
+  const holder = facts.slot !== null ? `the pointer at ${hex(facts.slot)}` : `${facts.register}`
   const loaded = facts.register ? c.trace!.tracker.loadSource(facts.register) : null
-  const from = loaded ? `, loaded from ${variableAt(c, loaded.address) ?? hex(loaded.address)} at instruction ${loaded.count},` : ''
-  sentences.push(`${capitalize(holder)}${from} held ${originStory(inferior, facts.origins)}${writer ? `, ${writerPhrase(inferior, writer)}` : ''}.`)
+  const from = loaded ? `, loaded from ${variableAt(c, loaded.address) ?? hex(loaded.address)} at instruction ${loaded.count}` : ''
+  sentences.push(`The target came from ${holder}${from}: ${originsPhrase(inferior, facts.origins)}${writer ? `, ${writerPhrase(inferior, writer)}` : ''}.`)
   return sentences
 }
 
-/** "Bytes 72–79 of stdin became vuln's saved return address at 0x…, written by gets at vuln.c:6, instruction 14054." */
-function slotStory(c: Context, label: string, slot: number, origins: readonly Origin[], writer: Step | null): string {
+/**
+ * "Bytes 72–79 of stdin became vuln's saved return address at 0x…, written by gets at vuln.c:6,
+ * instruction 14054." (a sentence never starts with a function's name: names keep their case).
+ */
+function slotStory(c: Context, owner: string, what: string, slot: number, origins: readonly Origin[], writer: Step | null): string {
   const by = writer ? `, ${writerPhrase(c.inferior, writer)}` : ''
-  if (allInput(origins)) return `${capitalize(originsPhrase(origins))} became ${label} at ${hex(slot)}${by}.`
-  return `${capitalize(label)} at ${hex(slot)} held ${originStory(c.inferior, origins)}${by}.`
+  if (allInput(origins)) return `${capitalize(originsPhrase(c.inferior, origins))} became ${owner}'s ${what} at ${hex(slot)}${by}.`
+  return `The ${what} of ${owner} at ${hex(slot)} held ${originsPhrase(c.inferior, origins)}${by}.`
 }
 
 /**
@@ -271,8 +266,8 @@ function overflowStory(c: Context, frame: ReturnType<typeof frameAt>, slot: numb
   const buffer = slots.find((s) => (s.role === 'local' || s.role === 'argument') && s.address <= low && low < s.address + s.size)
   const top = slot + 8
   const covered = slots.filter((s) => s.address >= (buffer ? buffer.address + buffer.size : low) && s.address + s.size <= top && s.address < slot)
-  const over = covered.map((s) => `${slotName(frame, s)} (${originsPhrase(Array.from({ length: s.size }, (_, i) => tracker.originAt(s.address + i)))})`)
-  const input = originsPhrase(Array.from({ length: top - low }, (_, i) => tracker.originAt(low + i)))
+  const over = covered.map((s) => `${slotName(frame, s)} (${originsPhrase(c.inferior, Array.from({ length: s.size }, (_, i) => tracker.originAt(s.address + i)))})`)
+  const input = originsPhrase(c.inferior, Array.from({ length: top - low }, (_, i) => tracker.originAt(low + i)))
   if (!buffer) return [`The input runs on from ${hex(low)} up to that slot: ${input}.`]
   const past = top - (buffer.address + buffer.size)
   const overText = over.length > 0 ? `: over ${over.join(' and ')}, and into the return address` : ', into the return address'
@@ -304,8 +299,8 @@ function explainCanary(c: Context): string[] {
   if (slot === null || check.origins.length === 0) return sentences
   const writer = latestWriter(check.writers)
   const by = writer ? `, ${writerPhrase(inferior, writer)}` : ''
-  if (allInput(check.origins)) sentences.push(`${capitalize(originsPhrase(check.origins))} became ${fn}'s canary${by}.`)
-  else sentences.push(`The canary was overwritten with ${originStory(inferior, check.origins)}${by}.`)
+  if (allInput(check.origins)) sentences.push(`${capitalize(originsPhrase(c.inferior, check.origins))} became ${fn}'s canary${by}.`)
+  else sentences.push(`The canary was overwritten with ${originsPhrase(inferior, check.origins)}${by}.`)
   const frame = frameAt(inferior, check.step.ip, check.rbp + 8, slot - 4096)
   const story = canaryOverflow(c, frame, slot, check.origins)
   if (story) sentences.push(story)
@@ -324,7 +319,7 @@ function canaryOverflow(c: Context, frame: ReturnType<typeof frameAt>, slot: num
   })
   if (!buffer) return null
   const reached = slot + 8 - (buffer.address + buffer.size)
-  const input = allInput(origins) ? `${originsPhrase(Array.from({ length: slot + 8 - buffer.address }, (_, i) => tracker.originAt(buffer.address + i)))}` : 'the bytes'
+  const input = allInput(origins) ? `${originsPhrase(c.inferior, Array.from({ length: slot + 8 - buffer.address }, (_, i) => tracker.originAt(buffer.address + i)))}` : 'the bytes'
   return `${capitalize(input)} went into ${buffer.name} (${buffer.size} bytes at ${hex(buffer.address)}) and ran ${reached} bytes past its end, over the canary.`
 }
 
@@ -386,7 +381,7 @@ function explainDataAccess(c: Context): string[] {
   const origins = c.trace.tracker.registerOrigins(register) ?? []
   const plus = offset === 0 ? '' : ` ${offset > 0 ? '+' : '-'} ${Math.abs(offset)}`
   const from = loaded ? `, loaded from ${variable ?? hex(loaded.address)} at instruction ${loaded.count}` : ''
-  sentences.push(`The address is ${register} (${hex(value)})${plus}${from}; ${name} got its value from ${originStory(inferior, origins)}.`)
+  sentences.push(`The address is ${register} (${hex(value)})${plus}${from}; ${name} got its value from ${originsPhrase(inferior, origins)}.`)
   return sentences
 }
 
@@ -419,8 +414,12 @@ function explainDivide(c: Context): string[] {
     origins = Array.from({ length: bytes }, (_, i) => tracker.originAt(address + i))
     name = variableAt(c, address) ?? `the ${bytes}-byte value at ${hex(address)}`
   }
-  if (value !== 0n) return [`${fn} divided by ${name}, ${value}, and the quotient does not fit its register (the most negative number divided by -1), which the CPU reports as a divide error.`]
-  return [`${fn} divided by zero: the divisor ${name} was 0, and the CPU cannot divide by zero.`, `The divisor got its value from ${originStory(inferior, origins)}.`]
+  if (value === null) return [`${fn} divided by ${name}, which cannot be read now.`]
+  if (value !== 0n) {
+    const signed = BigInt.asIntN(origins.length * 8, value)
+    return [`${fn} divided by ${name}, ${signed}, and the quotient does not fit its register (the most negative number divided by -1), which the CPU reports as a divide error.`]
+  }
+  return [`${fn} divided by zero: the divisor ${name} was 0, and the CPU cannot divide by zero.`, `The divisor got its value from ${originsPhrase(inferior, origins)}.`]
 }
 
 // --- stack exhaustion ---------------------------------------------------------------------------------
@@ -521,7 +520,7 @@ function explainAllocatorAbort(c: Context): string[] {
   const origins = Array.from({ length: 8 }, (_, i) => tracker.originAt(field + i))
   const writer = latestWriter(Array.from({ length: 8 }, (_, i) => tracker.writerAt(field + i)))
   if (writer && !/^(malloc|calloc|realloc|free|_int_|__libc_|tcache|sysmalloc)/.test(functionName(c.inferior, writer.ip) ?? '')) {
-    sentences.push(`The chunk's size field at ${hex(field)} was last written by ${behalfText(c.inferior, writer)} (instruction ${writer.count}), not by the allocator: it now holds ${originStory(c.inferior, origins)}, so a write past the end of the chunk before it corrupted the heap.`)
+    sentences.push(`The chunk's size field at ${hex(field)} was last written by ${behalfText(c.inferior, writer)} (instruction ${writer.count}), not by the allocator: it now holds ${originsPhrase(c.inferior, origins)}, so a write past the end of the chunk before it corrupted the heap.`)
   }
   return sentences
 }
@@ -532,6 +531,6 @@ function explainInvalidOpcode(c: Context): string[] {
   if (!tracker) return sentences
   const ip = Number(BigInt(c.fault.ip))
   const origins = Array.from({ length: 4 }, (_, i) => tracker.originAt(ip + i))
-  if (origins.some(isInput)) sentences.push(`Those bytes are ${originsPhrase(origins)}: the program is running its input as code.`)
+  if (origins.some(isInput)) sentences.push(`Those bytes are ${originsPhrase(c.inferior, origins)}: the program is running its input as code.`)
   return sentences
 }

@@ -6,8 +6,8 @@ import type { Frame } from '../frames'
 import { frameLayout, type StackSlot } from '../frame-layout'
 import { functionAt } from '../frames'
 import type { Inferior } from '../inferior'
-import { behalfText, functionName, onBehalfOf, sourceOf, sourceText } from '../provenance/describe'
-import { describeSource, groupOrigins, isInput, type Origin, type Step } from '../provenance/origins'
+import { behalfText, functionName, instructionText, onBehalfOf, sourceOf, sourceText } from '../provenance/describe'
+import { continues, describeSource, isInput, type Origin, type Step } from '../provenance/origins'
 import { hex } from '../report'
 
 const span = (first: number, last: number): string => (first === last ? `byte ${first}` : `bytes ${first}–${last}`)
@@ -21,10 +21,42 @@ function sourcePhrase(first: Origin, last: Origin): string {
   return describeSource(first, last)
 }
 
-/** Every run of the origins, joined: "bytes 72–77 of stdin and computed by instruction 13437". */
-export function originsPhrase(origins: readonly Origin[]): string {
-  const parts = groupOrigins(origins).map((g) => sourcePhrase(g.first, g.last))
+/**
+ * Every run of the origins in words, joined: "bytes 72–77 of stdin and the result of `add eax,edx`
+ * in main at t.c:5 (instruction 13437)". Bytes computed by one instruction in a loop (a byte-copy
+ * or fill loop) make one run.
+ */
+export function originsPhrase(inferior: Inferior, origins: readonly Origin[]): string {
+  const parts: string[] = []
+  let i = 0
+  while (i < origins.length) {
+    const origin = origins[i]!
+    if (origin.kind === 'computed' || origin.kind === 'constant') {
+      let end = i + 1
+      const steps = [origin.step]
+      for (; end < origins.length; end++) {
+        const next = origins[end]!
+        if ((next.kind !== 'computed' && next.kind !== 'constant') || next.kind !== origin.kind || next.step.ip !== origin.step.ip) break
+        if (!steps.includes(next.step)) steps.push(next.step)
+      }
+      parts.push(instructionPhrase(inferior, origin.kind, steps))
+      i = end
+      continue
+    }
+    let end = i + 1
+    while (end < origins.length && continues(origins[end - 1]!, origins[end]!)) end++
+    parts.push(sourcePhrase(origin, origins[end - 1]!))
+    i = end
+  }
   return parts.length <= 1 ? (parts[0] ?? 'nothing') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`
+}
+
+/** "the constant in `mov qword ptr [rbp-8],0` in main at t.c:4 (instruction 13444)". */
+function instructionPhrase(inferior: Inferior, kind: 'computed' | 'constant', steps: readonly Step[]): string {
+  const step = steps[0]!
+  const counts = steps.map((s) => s.count).sort((a, b) => a - b)
+  const when = counts.length === 1 ? `instruction ${counts[0]}` : `instructions ${counts[0]}–${counts[counts.length - 1]}`
+  return `${kind === 'constant' ? 'the constant in' : 'the result of'} \`${instructionText(inferior, step.ip)}\` in ${behalfText(inferior, step)} (${when})`
 }
 
 export function allInput(origins: readonly Origin[]): boolean {

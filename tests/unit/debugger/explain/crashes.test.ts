@@ -139,6 +139,7 @@ describe.each(builds)('crashes explained (%s)', (_label, build) => {
     const stop = flat(await d.run('run'))
     expect(stop).toContain('Program received signal SIGSEGV, Segmentation fault.')
     expect(stop).toContain(`vuln at jump.c:5 returned to ${hex(buf)}, which is in [stack] (rw-p) that is not executable (NX)`)
+    expect(stop).toContain('The bytes there are bytes 0–7 of stdin: input meant to run as code.')
     expect(stop).toContain(`Bytes ${offset}–${offset + 7} of stdin became vuln's saved return address at ${hex(returnSlot)}, written by the read system call at jump.c:4`)
   })
 
