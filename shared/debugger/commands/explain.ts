@@ -4,7 +4,7 @@ import { AllocatorObserver } from '../explain/allocations'
 import { commandExplanation } from '../explain/command-help'
 import { crashFault, crashNeedsTrace, explainCrash, lastExplanation, rememberExplanation } from '../explain/crash'
 import { wrapParagraph } from '../explain/print'
-import { traceHistoryAsync, type Trace } from '../provenance/trace'
+import { traceHistoryAsync, withinShadowLimit, type Trace } from '../provenance/trace'
 
 export const explainCommand: Command = {
   name: 'explain',
@@ -47,7 +47,7 @@ export const explainCommand: Command = {
       if (crashNeedsTrace(fault)) {
         const observer = new AllocatorObserver(inferior)
         allocations = observer
-        trace = await traceHistoryAsync(session, inferior, { observe: (tracker) => observer.attach(tracker) })
+        trace = await withinShadowLimit(() => traceHistoryAsync(session, inferior, { observe: (tracker) => observer.attach(tracker) }))
         if (!trace) {
           out.line('Interrupted: the explanation was not worked out.')
           return

@@ -5,7 +5,7 @@ import { describeInstruction, describeStep } from '../provenance/describe'
 import { describeSource, type Origin } from '../provenance/origins'
 import { memoryProvenance, registerProvenance, windowText, type ProvenanceRun } from '../provenance/query'
 import { parseTargetBytes } from '../provenance/target-bytes'
-import { traceHistoryAsync } from '../provenance/trace'
+import { traceHistoryAsync, withinShadowLimit } from '../provenance/trace'
 import { hex } from '../report'
 
 const USAGE = 'an address, and a length in bytes'
@@ -56,7 +56,7 @@ export const provenanceCommand: Command = {
   async run(args, out, { session }) {
     const inferior = session.requireLive()
     const target = parseTargetBytes(session, args, USAGE)
-    const trace = await traceHistoryAsync(session, inferior)
+    const trace = await withinShadowLimit(() => traceHistoryAsync(session, inferior))
     if (!trace) {
       out.line('Interrupted: nothing was worked out, and the program is where it was.')
       return

@@ -22,6 +22,17 @@ interface ShadowPage {
   readonly writers: (Step | undefined)[]
 }
 
+/** Pages the shadow labels at most (16 MiB of guest memory written; about 32 KiB of labels each). */
+export const MAX_SHADOW_PAGES = 4096
+
+/** The replay wrote more memory than the shadow labels: the question is not answered. */
+export class ShadowLimitError extends Error {
+  override readonly name = 'ShadowLimitError'
+  constructor() {
+    super(`the replayed instructions wrote more than ${(MAX_SHADOW_PAGES * PAGE_SIZE) >> 20} MiB of memory, more than provenance follows byte by byte`)
+  }
+}
+
 /** Labels of memory bytes, page by page (a sparse map: only pages something was stored to). */
 export class ShadowMemory {
   private readonly pages = new Map<number, ShadowPage>()
@@ -33,6 +44,7 @@ export class ShadowMemory {
     if (number === this.cachedNumber && this.cachedPage) return this.cachedPage
     let page = this.pages.get(number)
     if (!page && create) {
+      if (this.pages.size >= MAX_SHADOW_PAGES) throw new ShadowLimitError()
       page = { origins: new Array<Origin | undefined>(PAGE_SIZE), writers: new Array<Step | undefined>(PAGE_SIZE) }
       this.pages.set(number, page)
     }

@@ -10,7 +10,8 @@ import type { DebugSession } from '../session'
 import { InitialMemory } from './initial-memory'
 import type { CallChain } from './origins'
 import { currentMoment, replayTo, returnTo, type Moment } from './replay'
-import { ShadowTracker } from './shadow'
+import { ShadowLimitError, ShadowTracker } from './shadow'
+import { CommandError } from '../command'
 
 /** Instructions re-executed at most for one question (about a second of tracking). */
 export const DEFAULT_TRACE_WINDOW = 3_000_000
@@ -120,4 +121,14 @@ export async function traceHistoryAsync(session: DebugSession, inferior: Inferio
     throw error
   }
   return run.finish()
+}
+
+/** Runs a replay for a command: one that writes more memory than the shadow follows is the user's error message. */
+export async function withinShadowLimit<T>(replay: () => Promise<T>): Promise<T> {
+  try {
+    return await replay()
+  } catch (error) {
+    if (error instanceof ShadowLimitError) throw new CommandError(`Cannot work it out: ${error.message}.`)
+    throw error
+  }
 }

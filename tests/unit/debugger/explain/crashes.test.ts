@@ -3,6 +3,7 @@
 // from last-write, the allocator calls from heap history).
 
 import { describe, expect, test } from 'vitest'
+import { buildProgram } from '../../../../shared/toolchain/driver'
 import { bytes, debug, flat, gccProgram, memscapeProgram, p64, type BuiltProgram } from '../provenance/harness'
 
 const GETS = `#include <stdio.h>
@@ -188,5 +189,35 @@ describe('explain COMMAND', () => {
     expect(flat(await d.run('explain canary'))).toContain('__stack_chk_fail')
     expect(await d.run('explain nonsense')).toBe('error: Nothing to explain about "nonsense": it is not a command.  Try "help".\n')
     expect(await d.run('explain')).toContain('The program is not stopped at a crash')
+  })
+})
+
+describe('a replay that writes more memory than provenance follows', () => {
+  const FILL = `section .text
+global _start
+_start:
+  mov eax, 9
+  xor edi, edi
+  mov esi, 0x2000000
+  mov edx, 3
+  mov r10d, 0x22
+  mov r8, -1
+  xor r9d, r9d
+  syscall
+  mov rdi, rax
+  mov ecx, 0x400000
+  mov rax, 0x4141414141414141
+  rep stosq
+  mov rax, [0]
+`
+  test('the stop says why there is no explanation, provenance says why it cannot answer', async () => {
+    const result = buildProgram({ 'fill.asm': FILL }, ['fill.asm'], { pie: false, debugInfo: true })
+    const d = debug({ path: '/home/user/fill', image: result.executable!, sources: { 'fill.asm': FILL } })
+    const stop = await d.run('run')
+    expect(stop).toContain('Program received signal SIGSEGV, Segmentation fault.')
+    expect(stop).toContain('(No explanation: the replayed instructions wrote more than 16 MiB of memory, more than provenance follows byte by byte)')
+    expect(await d.run('provenance $rsp 8')).toBe('error: Cannot work it out: the replayed instructions wrote more than 16 MiB of memory, more than provenance follows byte by byte.\n')
+    // The program is still at the crash.
+    expect(await d.run('explain')).toContain('error: Cannot work it out')
   })
 })
