@@ -10,6 +10,12 @@ const SGR: Record<OutputStyle, string> = {
   value: '\x1b[33m',
   muted: '\x1b[90m',
   error: '\x1b[31m',
+  // pwndbg's memory colours: yellow stack, blue heap, red code, purple data, underlined writable code.
+  stack: '\x1b[33m',
+  heap: '\x1b[34m',
+  code: '\x1b[31m',
+  data: '\x1b[35m',
+  rwx: '\x1b[4;31m',
 }
 const RESET = '\x1b[0m'
 

@@ -1,10 +1,13 @@
 // Structured command output: what a command prints, as styled segments, so the terminal can
 // colour it (ANSI), the CLI can print it (ANSI or plain) and tests can read it as text.
 
-/** The few styles a command may use; front ends map them to colours. */
-export type OutputStyle = 'plain' | 'heading' | 'command' | 'address' | 'value' | 'muted' | 'error'
+/**
+ * The few styles a command may use; front ends map them to colours. The last five are pwndbg's
+ * colours for memory by kind: the stack, the heap, code, writable data, and writable code.
+ */
+export type OutputStyle = 'plain' | 'heading' | 'command' | 'address' | 'value' | 'muted' | 'error' | 'stack' | 'heap' | 'code' | 'data' | 'rwx'
 
-export const OUTPUT_STYLES: readonly OutputStyle[] = ['plain', 'heading', 'command', 'address', 'value', 'muted', 'error']
+export const OUTPUT_STYLES: readonly OutputStyle[] = ['plain', 'heading', 'command', 'address', 'value', 'muted', 'error', 'stack', 'heap', 'code', 'data', 'rwx']
 
 export interface Segment {
   text: string

@@ -12,6 +12,8 @@ import { ExpressionError, ExpressionSession, type EvalEnvironment, type Expressi
 import { evaluate, truth } from './expression/evaluate'
 import { parseExpression } from './expression/parser'
 import { targetEnvironment } from './target-environment'
+import { fileEnvironment } from './file-environment'
+import type { DisassemblyFlavor } from './disassembly'
 import { formatValue } from './expression/format-value'
 import { Value as ExpressionValue } from './expression/values'
 import { isFloat, sizeOf } from './expression/types'
@@ -57,6 +59,8 @@ export class DebugSession {
   readFile: ((path: string) => Uint8Array | null) | null = null
   /** `display` expressions, printed after every stop: gdb's numbering and optional /FMT. */
   readonly displays: { number: number; expression: string; format: string | null; enabled: boolean }[] = []
+  /** `set disassembly-flavor`: how `disassemble` and `x/i` write instructions. */
+  disassemblyFlavor: DisassemblyFlavor = 'att'
   private nextDisplay = 1
   private selectedLevel = 0
   private framesCache: { count: number; frames: Frame[] } | null = null
@@ -132,11 +136,11 @@ export class DebugSession {
     return frames[level]!
   }
 
-  /** What expressions see: the selected frame of the live program, or only globals' types without one. */
+  /** What expressions see: the selected frame of the live program, or the executable file without one. */
   environment(): EvalEnvironment {
     const inferior = this.inferior
-    if (!inferior || inferior.phase === 'gone') throw new CommandError(NO_REGISTERS)
-    return targetEnvironment(inferior, this.selectedFrame())
+    if (!inferior || inferior.phase === 'gone') return fileEnvironment(this.program, this.disassemblyFlavor)
+    return targetEnvironment(inferior, this.selectedFrame(), this.disassemblyFlavor)
   }
 
   /** Runs expression logic in the selected frame, turning its mistakes into command errors. */

@@ -4,8 +4,10 @@
 
 import type { DebugVariable, DwarfType } from '../debuginfo'
 import { STT_FUNC, STT_GNU_IFUNC } from '../machine/elf'
-import { disassemble } from '../machine/disasm'
-import type { EvalEnvironment } from './expression/environment'
+import { gdbInstructions, type DisassemblyFlavor } from './disassembly'
+import { cannotAccess, type EvalEnvironment } from './expression/environment'
+import { programTypes } from './file-environment'
+import { symbolText } from './minimal-symbols'
 import type { Frame } from './frames'
 import type { Inferior } from './inferior'
 import type { Program } from './program'
@@ -39,16 +41,10 @@ export function frameVariables(program: Program, inferior: Inferior, frame: Fram
   return (program.debug?.variablesAt(inferior.linkAddress(pc)) ?? []).reverse()
 }
 
-export function targetEnvironment(inferior: Inferior, frame: Frame | null): EvalEnvironment {
+export function targetEnvironment(inferior: Inferior, frame: Frame | null, flavor: DisassemblyFlavor = 'att'): EvalEnvironment {
   const program = inferior.program
   const debug = program.debug
-  const types = new Map<string, DwarfType>()
-  for (const unit of debug?.info.units ?? []) {
-    for (const type of unit.types) {
-      const key = typeKey(type)
-      if (key && !types.has(key)) types.set(key, type)
-    }
-  }
+  const types = programTypes(program)
   return {
     readMemory: (address, length) => (address > BigInt(Number.MAX_SAFE_INTEGER) ? null : inferior.read(Number(address), length)),
     writeMemory: (address, bytes) => address <= BigInt(Number.MAX_SAFE_INTEGER) && inferior.write(Number(address), bytes),
@@ -84,8 +80,13 @@ export function targetEnvironment(inferior: Inferior, frame: Frame | null): Eval
       return undefined
     },
     symbolize: (address) => symbolize(program, inferior, address),
-    disassemble: (address, count) =>
-      disassemble(inferior.machine.memory, Number(address), count).map((line) => ({ address: BigInt(line.address), length: line.bytes.length, text: line.text })),
+    disassemble(address, count) {
+      if (address > BigInt(Number.MAX_SAFE_INTEGER)) throw cannotAccess(address)
+      return gdbInstructions(inferior.machine.memory, Number(address), count, flavor, (at) => symbolText(program, inferior.linkAddress(at))).map((line) => {
+        if (!line.mapped) throw cannotAccess(BigInt(line.address))
+        return { address: BigInt(line.address), length: line.bytes.length, text: line.text }
+      })
+    },
   }
 }
 
@@ -94,12 +95,6 @@ function outerRegister(frame: Frame, name: string): bigint | undefined {
   if (name === 'rip' || name === 'pc') return BigInt(frame.pc)
   if (name === 'rsp' || name === 'sp') return BigInt(frame.rsp)
   if (name === 'rbp' || name === 'fp') return BigInt(frame.rbp)
-  return undefined
-}
-
-function typeKey(type: DwarfType): string | undefined {
-  if (type.kind === 'typedef') return `typedef ${type.name}`
-  if ((type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum') && type.name !== undefined) return `${type.kind} ${type.name}`
   return undefined
 }
 

@@ -1,9 +1,10 @@
 import { CommandError, type Command } from '../command'
 import { GENERAL_REGISTERS, formatEflags, SEGMENT_SELECTORS } from '../registers'
-import { hex, hex16, printLocation } from '../report'
+import { hex, hex16 } from '../report'
 import { symbolize } from '../target-environment'
 import type { DebugSession } from '../session'
 import type { OutputBuilder } from '../output'
+import { infoAllRegisters, infoArgs, infoLine, infoLocals, infoSharedLibrary, infoSource, infoSymbol } from '../info-views'
 
 const pad = (text: string, width: number): string => text.padEnd(width)
 
@@ -96,11 +97,11 @@ function infoMappings(session: DebugSession, out: OutputBuilder): void {
 
 const SUBCOMMANDS: Record<string, (session: DebugSession, args: string, out: OutputBuilder) => void> = {
   registers: infoRegisters,
-  'all-registers': infoRegisters,
+  'all-registers': (session, args, out) => infoAllRegisters(session, args, out, infoRegisters),
   breakpoints: (session, _args, out) => infoBreakpoints(session, out, false),
   watchpoints: (session, _args, out) => infoBreakpoints(session, out, true),
   frame: (session, _args, out) => infoFrame(session, out),
-  line: (session, _args, out) => printLocation(session, out, 'frame-with-address'),
+  line: infoLine,
   'proc mappings': (session, _args, out) => infoMappings(session, out),
   display: (session, _args, out) => {
     if (session.displays.length === 0) out.line('There are no auto-display expressions now.')
@@ -109,6 +110,11 @@ const SUBCOMMANDS: Record<string, (session: DebugSession, args: string, out: Out
       for (const d of session.displays) out.line(`${d.number}:   ${d.enabled ? 'y' : 'n'}  ${d.format ? `/${d.format} ` : ''}${d.expression}`)
     }
   },
+  locals: infoLocals,
+  args: infoArgs,
+  symbol: infoSymbol,
+  source: infoSource,
+  sharedlibrary: infoSharedLibrary,
 }
 
 const ALIASES: Record<string, string> = { r: 'registers', b: 'breakpoints', br: 'breakpoints', f: 'frame', reg: 'registers' }
@@ -121,7 +127,8 @@ export const infoCommand: Command = {
   documentation: [
     'Generic command for showing things about the program being debugged.',
     'info registers [NAME...]   info breakpoints   info watchpoints   info frame',
-    'info line   info proc mappings   info display',
+    'info line [LOCATION]   info proc mappings   info display',
+    'info locals   info args   info symbol ADDR   info source   info sharedlibrary   info all-registers',
     'Example: info registers rip rsp',
   ].join('\n'),
   run(args, out, { session }) {

@@ -174,10 +174,20 @@ function examineStrings(start: bigint, count: number, lines: string[], context: 
   }
 }
 
+/** The pc `=>` marks; none before the program runs (x/i then reads the executable file). */
+function currentPc(context: ExpressionContext): bigint | undefined {
+  try {
+    return context.env.readRegister('rip')
+  } catch (error) {
+    if (error instanceof ExpressionError) return undefined
+    throw error
+  }
+}
+
 function examineInstructions(start: bigint, count: number, lines: string[], context: ExpressionContext): void {
   const disassemble = context.env.disassemble
   if (!disassemble) throw new ExpressionError('Disassembly is not available.')
-  const pc = context.env.readRegister('rip')
+  const pc = currentPc(context)
   for (const insn of disassemble.call(context.env, start, count)) {
     const marker = insn.address === pc ? '=> ' : '   '
     lines.push(`${marker}${label(insn.address, context)}\t${insn.text}`)

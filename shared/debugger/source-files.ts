@@ -1,0 +1,36 @@
+// Source files as gdb names and reads them: the name relative to the compilation directory
+// (`w.c`, gdb's default `filename-display relative`), the full path, and the lines.
+
+import type { CompilationUnit } from '../debuginfo'
+import type { Program } from './program'
+
+/** The compilation unit whose line table names `file`. */
+export function unitOf(program: Program, file: string): CompilationUnit | undefined {
+  return program.debug?.info.units.find((unit) => unit.lines.some((row) => row.file === file))
+}
+
+/**
+ * `w.c` for `/tmp/w/w.c` compiled in `/tmp/w`: the name as it was given to the compiler. A
+ * relative compilation directory (Memscape's `.`) is already part of the name, as gdb shows it.
+ */
+export function displayName(program: Program, file: string): string {
+  const directory = unitOf(program, file)?.compDir.replace(/\/$/, '')
+  if (directory?.startsWith('/') && file.startsWith(`${directory}/`)) return file.slice(directory.length + 1)
+  return file
+}
+
+/** The line-table name of the file a user typed (`w.c`, `/tmp/w/w.c`, `sub/w.c`), if the program has it. */
+export function findSourceFile(program: Program, typed: string): string | undefined {
+  return program.sourceFiles().find((file) => file === typed || file.endsWith(`/${typed}`) || displayName(program, file) === typed)
+}
+
+/**
+ * The full path gdb reports for a source file (`info source`): as named when absolute, else
+ * resolved against the program's directory, where a relative compilation directory (`.`) points
+ * when the program is debugged from where it was built.
+ */
+export function fullName(program: Program, file: string): string {
+  if (file.startsWith('/')) return file
+  const directory = program.path.slice(0, program.path.lastIndexOf('/'))
+  return `${directory}/${file.replace(/^(\.\/)+/, '')}`
+}
