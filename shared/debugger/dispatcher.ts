@@ -3,6 +3,7 @@
 
 import { CommandError, type Command, type CommandContext, type CommandTable, type Lookup } from './command'
 import { DebugSession } from './session'
+import { ExpressionError } from './expression/environment'
 import { ambiguousCommandMessage, undefinedCommandMessage } from './errors'
 import { OutputBuilder, type CommandOutput } from './output'
 
@@ -73,7 +74,9 @@ export class Dispatcher implements CommandTable {
       await found.command.run(found.command.rawArguments ? parsed.rawArgs : parsed.args, out, context)
       return out.build(true)
     } catch (error) {
-      if (error instanceof CommandError) return out.line(error.message, 'error').build(false)
+      // An expression's error is the user's mistake wherever it surfaces (a value read or
+      // converted after evaluation), not only inside session.evaluate.
+      if (error instanceof CommandError || error instanceof ExpressionError) return out.line(error.message, 'error').build(false)
       const reason = error instanceof Error ? error.message : String(error)
       return out.line(`Internal error in "${found.command.name}": ${reason}`, 'error').build(false)
     }

@@ -75,7 +75,9 @@ export function functionAt(program: Program, inferior: Inferior, pc: number): Fu
   const link = inferior.linkAddress(pc)
   const debug = program.debug?.functionAt(link) ?? null
   if (debug) return { start: inferior.runtimeAddress(debug.ranges[0]!.low), name: debug.name, debug }
-  const hit = program.symbols.containing(link)
+  // Only the program's own image has symbols: an address on the stack or heap is in no function
+  // (gdb's "?? ()"), even though the last unsized symbol (_end) would otherwise claim it.
+  const hit = program.containsLinked(link) ? program.symbols.containing(link) : undefined
   if (hit) return { start: pc - hit.offset, name: hit.symbol.name, debug: null }
   return { start: null, name: null, debug: null }
 }

@@ -2,6 +2,7 @@
 // standard input, as a shell would take it), gdb's "Starting program:" line, and a new
 // inferior whose every instruction is recorded.
 
+import { LoadError } from '../machine/loader'
 import { CommandError } from './command'
 import type { Inferior } from './inferior'
 import type { OutputBuilder } from './output'
@@ -50,7 +51,14 @@ export function startInferior(session: DebugSession, argumentText: string, out: 
       session.run.stdin = bytes
     }
   }
-  const inferior = session.launch()
+  let inferior: Inferior
+  try {
+    inferior = session.launch()
+  } catch (error) {
+    // The kernel refusing the arguments (a NUL byte, too long a list) is the user's to fix.
+    if (error instanceof LoadError) throw new CommandError(error.message)
+    throw error
+  }
   out.line(`Starting program: ${program.path} ${session.run.args.join(" ")}`)
   return inferior
 }

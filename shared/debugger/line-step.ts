@@ -13,6 +13,13 @@ export async function lineStepCommand(session: DebugSession, mode: 'step' | 'nex
   const startCfa = session.frames()[0]!.cfa
   let stop: StopReason = { kind: 'arrived' }
   for (let i = 0; i < count; i++) {
+    // Each step may end without running (no line information and no caller to return to):
+    // a pause request, or a step that went nowhere, ends the repetition.
+    if (i > 0 && session.hooks.interruptRequested()) {
+      stop = { kind: 'interrupted' }
+      break
+    }
+    const before = session.inferior?.instructionCount
     const stepped = await stepLine(session, mode)
     if (stepped === null) {
       const frame = session.frames()[0]!
@@ -20,7 +27,7 @@ export async function lineStepCommand(session: DebugSession, mode: 'step' | 'nex
       out.line('which has no line number information.')
       stop = await finishFrame(session, frame)
     } else stop = stepped
-    if (stop.kind !== 'arrived') break
+    if (stop.kind !== 'arrived' || session.inferior?.instructionCount === before) break
   }
   // gdb prints only the source line when the step ended in the frame and function it began in.
   const frame = session.inferior?.phase === 'alive' ? session.frames()[0] : undefined

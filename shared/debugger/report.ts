@@ -12,6 +12,7 @@ import type { DebugSession } from './session'
 import { targetEnvironment, variablePlace } from './target-environment'
 import type { Watchpoint } from './breakpoints'
 import type { Inferior } from './inferior'
+import { gdbLineTable } from './line-table'
 
 /** gdb's names for signals (its own table: SIGFPE is "Arithmetic exception", not bash's wording). */
 const GDB_SIGNAL_DESCRIPTIONS: Readonly<Record<number, string>> = {
@@ -34,11 +35,15 @@ export const hex = (n: number | bigint): string => `0x${n.toString(16)}`
  */
 export type LocationStyle = 'source-line' | 'frame-and-source' | 'frame-with-address' | 'source-only'
 
-/** The source position of a frame: a return address counts as its call's line. */
+/**
+ * The source position of a frame: a return address counts as its call's line. The row is gdb's
+ * (rows merged as gdb merges them), which decides whether the address is shown.
+ */
 function frameSource(inferior: Inferior, frame: Frame): { file: string; line: number; start: number } | undefined {
   const pc = frame.level === 0 ? frame.pc : frame.pc - 1
-  const span = inferior.program.debug?.spanAt(inferior.linkAddress(pc))
-  if (!span || span.line === 0) return undefined
+  const debug = inferior.program.debug
+  const span = debug && gdbLineTable(debug.info).rowAt(inferior.linkAddress(pc))
+  if (!span) return undefined
   return { file: span.file, line: span.line, start: inferior.runtimeAddress(span.start) }
 }
 

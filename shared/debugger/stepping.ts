@@ -25,6 +25,8 @@ export async function stepInstructions(session: DebugSession, count: number, ove
   if (!overCalls) return count === 0 ? { kind: 'arrived' } : resume(session, { instructions: count })
   let stop: StopReason = { kind: 'arrived' }
   for (let i = 0; i < count; i++) {
+    // One instruction per resume never reaches resume's own pause check.
+    if (i > 0 && session.hooks.interruptRequested()) return { kind: 'interrupted' }
     const inferior = session.requireLive()
     const callLength = overCalls ? callLengthAt(inferior, inferior.pc) : null
     if (callLength === null) stop = await resume(session, { instructions: 1 })

@@ -143,6 +143,7 @@ export function readLineTable(sections: DwarfSections, offset: number, compDir: 
   let line = 1
   let column = 0
   let isStmt = defaultIsStmt
+  let discriminator = 0
   const reset = (): void => {
     address = 0
     file = 1
@@ -151,7 +152,8 @@ export function readLineTable(sections: DwarfSections, offset: number, compDir: 
     isStmt = defaultIsStmt
   }
   const emit = (endSequence: boolean): void => {
-    rows.push({ address, file: files[file] ?? `<file ${file}>`, line, column, isStmt, endSequence })
+    rows.push({ address, file: files[file] ?? `<file ${file}>`, line, column, isStmt, discriminator, endSequence })
+    discriminator = 0
   }
   while (!r.atEnd) {
     const opcode = r.u8('opcode')
@@ -173,6 +175,8 @@ export function readLineTable(sections: DwarfSections, offset: number, compDir: 
           reset()
         } else if (sub === DW_LNE.set_address) {
           address = r.uSized(len - 1 === 4 ? 4 : addressSize, 'address')
+        } else if (sub === DW_LNE.set_discriminator) {
+          discriminator = r.uleb('discriminator')
         }
         r.offset = after
         break

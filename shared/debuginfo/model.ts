@@ -106,6 +106,8 @@ export interface LineRow {
   readonly line: number
   readonly column: number
   readonly isStmt: boolean
+  /** DW_LNE_set_discriminator's block number for this row (0 when none): gdb merges some rows by it. */
+  readonly discriminator: number
   /** Marks the first address past a sequence; file/line carry no meaning then. */
   readonly endSequence: boolean
 }

@@ -409,7 +409,11 @@ export class Recorder {
     this.tablesGeneration = memory.generation
     target.kernel.restore()
     target.cpuObjects.restore()
+    // Whether the debugger's breakpoints stop the CPU is the debugger's setting, not the
+    // program's state: it stays as the debugger set it (off while history is re-executed).
+    const breakpointsArmed = this.cpu.breakpointsArmed
     restoreScalars(this.cpu, target.cpuScalars)
+    this.cpu.breakpointsArmed = breakpointsArmed
     restoreScalars(this.machine, target.machineScalars)
     this.produced[1] = target.produced[0]
     this.produced[2] = target.produced[1]
