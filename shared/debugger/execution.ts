@@ -192,7 +192,7 @@ export async function resume(session: DebugSession, options: ResumeOptions = {})
 }
 
 /** The user breakpoints at pc that stop the program now (hit counts, ignore counts, conditions). */
-function breakpointsHit(session: DebugSession, inferior: Inferior): CodeBreakpoint[] {
+export function breakpointsHit(session: DebugSession, inferior: Inferior): CodeBreakpoint[] {
   const link = inferior.linkAddress(inferior.pc)
   const stopping = session.breakpoints.codeAt(link).filter((b) => passes(session, b))
   for (const b of stopping) if (b.temporary) session.breakpoints.delete(b.number)

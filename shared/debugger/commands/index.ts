@@ -4,10 +4,12 @@ import type { Command } from '../command'
 import { advanceCommand } from './advance'
 import { arenaCommand } from './arena'
 import { aslrCommand } from './aslr'
+import { asmCommand } from './asm'
 import { awatchCommand } from './awatch'
 import { backtraceCommand } from './backtrace'
 import { BinsCommand } from './bins'
 import { breakCommand } from './break'
+import { callCommand } from './call'
 import { canaryCommand } from './canary'
 import { checksecCommand } from './checksec'
 import { completeCommand } from './complete'
@@ -35,6 +37,7 @@ import { hexdumpCommand } from './hexdump'
 import { ignoreCommand } from './ignore'
 import { infoCommand } from './info'
 import { inputCommand } from './input'
+import { jumpCommand } from './jump'
 import { killCommand } from './kill'
 import { lastWriteCommand } from './last-write'
 import { largeBinsCommand } from './largebins'
@@ -44,12 +47,18 @@ import { nearpcCommand } from './nearpc'
 import { nextCommand } from './next'
 import { nextiCommand } from './nexti'
 import { outputCommand } from './output'
+import { patchCommand } from './patch'
 import { piebaseCommand } from './piebase'
 import { printCommand } from './print'
 import { provenanceCommand } from './provenance'
 import { ptypeCommand } from './ptype'
 import { retaddrCommand } from './retaddr'
+import { returnCommand } from './return'
 import { reverseContinueCommand } from './reverse-continue'
+import { reverseFinishCommand } from './reverse-finish'
+import { reverseNextCommand } from './reverse-next'
+import { reverseNextiCommand } from './reverse-nexti'
+import { reverseStepCommand } from './reverse-step'
 import { reverseStepiCommand } from './reverse-stepi'
 import { runCommand } from './run'
 import { rwatchCommand } from './rwatch'
@@ -83,10 +92,12 @@ export const builtinCommands: readonly Command[] = [
   advanceCommand,
   arenaCommand,
   aslrCommand,
+  asmCommand,
   awatchCommand,
   backtraceCommand,
   BinsCommand,
   breakCommand,
+  callCommand,
   canaryCommand,
   checksecCommand,
   completeCommand,
@@ -114,6 +125,7 @@ export const builtinCommands: readonly Command[] = [
   ignoreCommand,
   infoCommand,
   inputCommand,
+  jumpCommand,
   killCommand,
   lastWriteCommand,
   largeBinsCommand,
@@ -123,12 +135,18 @@ export const builtinCommands: readonly Command[] = [
   nextCommand,
   nextiCommand,
   outputCommand,
+  patchCommand,
   piebaseCommand,
   printCommand,
   provenanceCommand,
   ptypeCommand,
   retaddrCommand,
+  returnCommand,
   reverseContinueCommand,
+  reverseFinishCommand,
+  reverseNextCommand,
+  reverseNextiCommand,
+  reverseStepCommand,
   reverseStepiCommand,
   runCommand,
   rwatchCommand,

@@ -1,6 +1,6 @@
 import type { Command } from '../command'
 import { repeatCount } from '../count-argument'
-import { stepBack } from '../reverse'
+import { reverseStepInstructions } from '../reverse'
 import { reportStop } from '../stop'
 
 export const reverseStepiCommand: Command = {
@@ -11,6 +11,8 @@ export const reverseStepiCommand: Command = {
   summary: 'Step backward exactly one instruction.',
   documentation: 'Step backward exactly one instruction.\nUsage: reverse-stepi [N]\nEvery register and byte is as it was N instructions ago (history is always recorded).\nExample: rsi 5',
   run(args, out, { session }) {
-    reportStop(session, stepBack(session, repeatCount(session, args)), out)
+    session.requireInferior()
+    const { reason, style } = reverseStepInstructions(session, repeatCount(session, args))
+    reportStop(session, reason, out, style)
   },
 }
