@@ -35,9 +35,10 @@ export function scopeToOwnSessions(host: MemscapeApi): { api: MemscapeApi; owned
       owned.delete(sessionId)
     },
     sessionState: async (sessionId) => host.sessionState(own(sessionId)),
-    execute: async (sessionId, line) => host.execute(own(sessionId), line),
+    execute: async (sessionId, line, how) => host.execute(own(sessionId), line, how),
     readMemory: async (sessionId, address, length) => host.readMemory(own(sessionId), address, length),
     control: async (sessionId, action) => host.control(own(sessionId), action),
+    sendInput: async (sessionId, dataBase64) => host.sendInput(own(sessionId), dataBase64),
     snapshot: async (sessionId) => host.snapshot(own(sessionId)),
     subscribe: (listener) =>
       host.subscribe((event) => {

@@ -10,6 +10,7 @@ import {
   MAX_READ_BYTES,
   type ControlAction,
   type EventListener,
+  type ExecuteOptions,
   type MemoryBytes,
   type MemscapeApi,
   type MemscapeEvent,
@@ -125,6 +126,12 @@ class WorkerSession {
         }
         return
       }
+      case 'console':
+        this.emit({ type: 'console', sessionId: this.id, output: message.output })
+        return
+      case 'input-request':
+        this.emit({ type: 'input-request', sessionId: this.id })
+        return
       case 'output':
         this.emit({ type: 'output', sessionId: this.id, fd: message.fd, dataBase64: encodeBase64(message.data) })
         return
@@ -162,13 +169,18 @@ class WorkerSession {
     if (this.state.run === 'crashed') throw new ApiError('failed', this.state.error ?? 'The simulation worker failed')
   }
 
-  execute(line: string): Promise<CommandOutput> {
+  execute(line: string, typed: boolean): Promise<CommandOutput> {
     this.ensureAlive()
     const requestId = this.nextRequestId++
     return new Promise((resolve, reject) => {
       this.pendingCommands.set(requestId, { resolve, reject })
-      this.worker.postMessage({ type: 'execute', requestId, line })
+      this.worker.postMessage({ type: 'execute', requestId, line, typed })
     })
+  }
+
+  sendInput(data: Uint8Array | null): void {
+    this.ensureAlive()
+    this.worker.postMessage({ type: 'input', data })
   }
 
   snapshot(): Promise<StopSnapshot | null> {
@@ -259,8 +271,12 @@ export class SessionHost implements MemscapeApi {
     return this.session(sessionId).state
   }
 
-  async execute(sessionId: string, line: string): Promise<CommandOutput> {
-    return this.session(sessionId).execute(line)
+  async execute(sessionId: string, line: string, how: ExecuteOptions = {}): Promise<CommandOutput> {
+    return this.session(sessionId).execute(line, how.typed ?? false)
+  }
+
+  async sendInput(sessionId: string, dataBase64: string | null): Promise<void> {
+    this.session(sessionId).sendInput(dataBase64 === null ? null : decodeBase64(dataBase64))
   }
 
   async snapshot(sessionId: string): Promise<StopSnapshot | null> {

@@ -5,6 +5,7 @@
 
 import type { Dispatcher } from '../../shared/debugger/dispatcher'
 import type { StopSnapshot } from '../../shared/debugger/snapshot'
+import type { CommandOutput } from '../../shared/debugger/output'
 import type { MachineStatus } from '../../shared/machine/machine'
 import type { ControlAction, RunState } from '../../shared/protocol/api'
 import { acknowledgeControlRequest, takeControlRequest, REQUEST_SEQ } from './control-block'
@@ -61,6 +62,8 @@ export class SimulationRuntime {
   private readonly pendingOutput: { fd: 1 | 2; data: Uint8Array }[] = []
   /** A pause arrived while a debugger command was running the guest: the command stops it. */
   private interruptPending = false
+  /** A command waits for the user to type the program's input. */
+  private pendingInput: ((input: Uint8Array | null | 'interrupted') => void) | null = null
   private commandsRunning = 0
 
   constructor(options: RuntimeOptions) {
@@ -81,6 +84,29 @@ export class SimulationRuntime {
   /** The guest's output, whoever ran it (the run loop or a debugger command). */
   guestOutput(fd: 1 | 2, bytes: Uint8Array): void {
     this.pendingOutput.push({ fd, data: bytes.slice() })
+  }
+
+  /** What a running command printed so far: it goes out before the guest's output that follows. */
+  commandProgress(output: CommandOutput): void {
+    this.flushOutput()
+    this.post({ type: 'console', output })
+  }
+
+  /** A running command's program reads standard input: ask the host for what the user types. */
+  requestInput(): Promise<Uint8Array | null | 'interrupted'> {
+    this.flushOutput()
+    this.post({ type: 'input-request' })
+    return new Promise((resolve) => {
+      this.pendingInput = resolve
+      // A pause while waiting arrives through the control block.
+      this.waitForRequest()
+    })
+  }
+
+  private answerInput(input: Uint8Array | null | 'interrupted'): void {
+    const pending = this.pendingInput
+    this.pendingInput = null
+    pending?.(input)
   }
 
   /** Polled by a debugger command while it runs the guest: was pause requested? */
@@ -124,6 +150,10 @@ export class SimulationRuntime {
   }
 
   async receive(message: HostMessage): Promise<void> {
+    if (message.type === 'input') {
+      this.answerInput(message.data)
+      return
+    }
     if (message.type === 'snapshot') {
       this.post({ type: 'snapshot', requestId: message.requestId, snapshot: this.snapshot() })
       return
@@ -132,7 +162,7 @@ export class SimulationRuntime {
     if (this.phase === 'running' && this.dispatcher.runsProgram(message.line)) this.phase = 'paused'
     this.commandsRunning++
     try {
-      const output = await this.dispatcher.execute(message.line)
+      const output = await this.dispatcher.execute(message.line, message.typed)
       this.flushOutput()
       this.post({ type: 'result', requestId: message.requestId, output })
       this.publish(null, null)
@@ -152,6 +182,7 @@ export class SimulationRuntime {
     if (action === 'pause') {
       if (this.phase === 'running') this.phase = 'paused'
       if (this.commandsRunning > 0) this.interruptPending = true
+      this.answerInput('interrupted')
       return null
     }
     // A debugger command is running the guest: only pause (above) and stop may interrupt it.

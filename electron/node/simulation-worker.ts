@@ -3,6 +3,7 @@
 // everything to the SimulationRuntime. A debugger `run` starts a new machine: its memory is
 // announced to the host, which reads hex dumps from it.
 
+import { readFileSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import * as v from 'valibot'
 import { createDispatcher, DebugSession } from '../../shared/debugger'
@@ -70,8 +71,18 @@ function main(): void {
     snapshot: () => (session.inferior ? snapshots.take(session) : null),
     post,
   })
+  // `run < FILE` and `file PATH` name files of the machine the debugger runs on.
+  session.readFile = (path) => {
+    try {
+      return new Uint8Array(readFileSync(path))
+    } catch {
+      return null
+    }
+  }
   session.hooks = {
     output: (fd, bytes) => runtime.guestOutput(fd, bytes),
+    console: (output) => runtime.commandProgress(output),
+    readInput: () => runtime.requestInput(),
     interruptRequested: () => runtime.takeInterrupt(),
     yield: () => runtime.breathe(),
   }

@@ -30,8 +30,10 @@ export type WorkerData = v.InferOutput<typeof WorkerDataSchema>
 
 /** Host to worker. Control requests (run/pause/step/stop) go through the control block instead. */
 export const HostMessageSchema = v.variant('type', [
-  v.strictObject({ type: v.literal('execute'), requestId: v.pipe(v.number(), v.safeInteger()), line: v.string() }),
+  v.strictObject({ type: v.literal('execute'), requestId: v.pipe(v.number(), v.safeInteger()), line: v.string(), typed: v.boolean() }),
   v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()) }),
+  /** The answer to an input-request: a line for the program's standard input, or null for its end. */
+  v.strictObject({ type: v.literal('input'), data: v.nullable(BytesSchema) }),
 ])
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>
 
@@ -51,6 +53,10 @@ export const WorkerMessageSchema = v.variant('type', [
     error: v.nullable(v.string()),
   }),
   v.strictObject({ type: v.literal('output'), fd: v.picklist([1, 2]), data: BytesSchema }),
+  /** The program waits for standard input (a command is running it). */
+  v.strictObject({ type: v.literal('input-request') }),
+  /** What a running command printed so far, ahead of the guest's output. */
+  v.strictObject({ type: v.literal('console'), output: CommandOutputSchema }),
   /** A debugger `run` started a new machine: guest memory is now this buffer. */
   v.strictObject({ type: v.literal('memory'), memory: v.instance(SharedArrayBuffer) }),
 ])

@@ -16,6 +16,6 @@ export function setBreakpoint(session: DebugSession, args: string, temporary: bo
     session.requireLive('No default breakpoint location now selected.')
     location = resolveLocation(session, `*${session.selectedFrame().pc}`)
   } else location = resolveLocation(session, spec)
-  const breakpoint = session.breakpoints.addCode(location.addresses, locationWhat(location), temporary, condition)
+  const breakpoint = session.breakpoints.addCode(location.addresses, locationWhat(session, location), temporary, condition)
   out.line(`${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${breakpoint.number} at ${describeLocation(session, location)}`)
 }

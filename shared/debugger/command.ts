@@ -38,6 +38,12 @@ export interface Command {
   readonly category: CommandClass
   /** Exact alternative names (gdb's `h` for `help`). */
   readonly aliases?: readonly string[]
+  /**
+   * What Enter on an empty line does after this command, as in gdb: 'same' runs the line again
+   * (next, step, continue), 'bare' runs the command word alone (x and list go on from where
+   * they stopped); absent, nothing.
+   */
+  readonly repeat?: 'same' | 'bare'
   /** The command gets its argument text with trailing blanks kept (`complete b ` differs from `complete b`). */
   readonly rawArguments?: boolean
   /** The command runs the program (run, continue, step...): the worker's own run loop pauses first. */

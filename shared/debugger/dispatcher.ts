@@ -53,6 +53,15 @@ export class Dispatcher implements CommandTable {
     return { kind: 'undefined' }
   }
 
+  /** What an empty line runs next (gdb's command repetition): set after each command. */
+  private repetition: string | null = null
+
+  /** What Enter on an empty line runs after `line`, or null. */
+  private repetitionOf(parsed: ParsedLine, command: Command, line: string): string | null {
+    if (!command.repeat) return null
+    return command.repeat === 'same' ? line : parsed.word
+  }
+
   /** Whether the line names a command that runs the program. */
   runsProgram(line: string): boolean {
     const parsed = parseCommandLine(line)
@@ -60,16 +69,23 @@ export class Dispatcher implements CommandTable {
     return found?.kind === 'found' && found.command.runsProgram === true
   }
 
-  async execute(line: string): Promise<CommandOutput> {
+  /**
+   * Runs a line. A blank line typed at a prompt (`typed`) repeats the last command if it
+   * repeats (next, step, x...), as gdb does; in scripts a blank line is nothing.
+   */
+  async execute(line: string, typed = false): Promise<CommandOutput> {
     const out = new OutputBuilder()
+    if (typed && line.trim() === '' && this.repetition !== null) line = this.repetition
     const parsed = parseCommandLine(line)
     if (!parsed) return out.build(true)
     const found = this.lookup(parsed.word)
+    this.repetition = found.kind === 'found' ? this.repetitionOf(parsed, found.command, line) : null
     if (found.kind === 'undefined') return out.line(undefinedCommandMessage(parsed.word), 'error').build(false)
     if (found.kind === 'ambiguous') {
       return out.line(ambiguousCommandMessage(parsed.word, found.candidates), 'error').build(false)
     }
     const context: CommandContext = { commands: this, session: this.session }
+    this.session.commandOutput = out
     try {
       await found.command.run(found.command.rawArguments ? parsed.rawArgs : parsed.args, out, context)
       return out.build(true)
@@ -79,6 +95,8 @@ export class Dispatcher implements CommandTable {
       if (error instanceof CommandError || error instanceof ExpressionError) return out.line(error.message, 'error').build(false)
       const reason = error instanceof Error ? error.message : String(error)
       return out.line(`Internal error in "${found.command.name}": ${reason}`, 'error').build(false)
+    } finally {
+      this.session.commandOutput = null
     }
   }
 }

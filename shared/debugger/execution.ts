@@ -81,6 +81,8 @@ export function arm(session: DebugSession, inferior: Inferior, extra: readonly n
     }
   }
   memory.watchPages(pages)
+  // A fault the program handles stops before its handler, as in gdb.
+  inferior.machine.kernel.stopOnHandledFault = () => true
   return hits
 }
 
@@ -88,6 +90,7 @@ export function arm(session: DebugSession, inferior: Inferior, extra: readonly n
 export function disarm(inferior: Inferior): void {
   inferior.machine.cpu.breakpointsArmed = false
   inferior.machine.memory.watchPages(new Set())
+  inferior.machine.kernel.stopOnHandledFault = null
 }
 
 const armedAddresses = new WeakMap<Inferior, Set<number>>()
@@ -144,11 +147,14 @@ function passes(session: DebugSession, breakpoint: { hits: number; ignoreCount: 
 export async function resume(session: DebugSession, options: ResumeOptions = {}): Promise<StopReason> {
   const inferior = session.requireLive()
   session.invalidateFrames()
+  session.flushCommandOutput()
   if (inferior.phase === 'signaled') {
     inferior.signalDelivered = true
     const status = inferior.machine.status
     return { kind: 'terminated', signal: status.state === 'signaled' ? status.signal : 0 }
   }
+  // Going on after a fault the program handles: its handler runs now.
+  inferior.machine.kernel.deliverHeldFault()
   const stops = options.stops ?? []
   const hits = arm(session, inferior, stops.map((s) => s.address), options.userBreakpoints ?? true)
   try {
@@ -166,8 +172,18 @@ export async function resume(session: DebugSession, options: ResumeOptions = {})
       first = false
       budget -= inferior.instructionCount - before
       const stop = statusStop(inferior)
+      if (stop?.kind === 'waiting-input' && !inferior.machine.sleepingForever && session.hooks.readInput) {
+        // The program reads the terminal, as a program run under gdb does.
+        const input = await session.hooks.readInput()
+        if (input === 'interrupted') return { kind: 'interrupted' }
+        if (input === null) inferior.recorder.closeStdin()
+        else inferior.recorder.feedStdin(input)
+        continue
+      }
       if (stop) return stop
       const debugStop = inferior.machine.debugStop
+      const held = inferior.machine.kernel.heldFault
+      if (debugStop === 'signal' && held !== null) return { kind: 'signal', signal: held.signal }
       if (debugStop === 'watch' || hits.length > 0) {
         const watched = watchStop(session, inferior, hits)
         if (watched) return watched
@@ -187,6 +203,8 @@ export async function resume(session: DebugSession, options: ResumeOptions = {})
     }
     return { kind: 'arrived' }
   } finally {
+    // Replays that follow (reverse stepping, provenance) deliver faults as they come.
+    inferior.machine.kernel.stopOnHandledFault = null
     session.invalidateFrames()
   }
 }

@@ -1,6 +1,7 @@
 // step, next and until share this: repeat a line step N times, and in code without line
 // information say so and run until the function returns, as gdb does.
 
+import { NO_PROCESS } from './session'
 import type { OutputBuilder } from './output'
 import type { StopReason } from './execution'
 import { finishFrame, stepLine } from './stepping'
@@ -8,7 +9,7 @@ import type { DebugSession } from './session'
 import { reportStop } from './stop'
 
 export async function lineStepCommand(session: DebugSession, mode: 'step' | 'next' | 'until', count: number, out: OutputBuilder): Promise<void> {
-  const inferior = session.requireLive('The program is not being run.')
+  const inferior = session.requireLive(NO_PROCESS)
   const startFunction = session.frames()[0]!.functionStart
   const startCfa = session.frames()[0]!.cfa
   let stop: StopReason = { kind: 'arrived' }

@@ -6,6 +6,7 @@ import { CommandError } from './command'
 import { afterPrologue } from './stepping'
 import type { DebugSession } from './session'
 import { asAddress } from './expression/evaluate'
+import { displayName } from './source-files'
 
 export interface ResolvedLocation {
   /** Link-time addresses. */
@@ -14,10 +15,6 @@ export interface ResolvedLocation {
   readonly file: string | null
   readonly line: number | null
   readonly functionName: string | null
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
 }
 
 /** The file `LINE` alone refers to: the selected frame's, else main's (gdb's default source file). */
@@ -106,13 +103,13 @@ export function describeLocation(session: DebugSession, location: ResolvedLocati
   const runtime = (link: number): number => (session.inferior ? session.inferior.runtimeAddress(link) : link)
   if (location.addresses.length > 1) return `${location.addresses.length} locations`
   const address = `0x${runtime(location.addresses[0]!).toString(16)}`
-  return location.file === null ? address : `${address}: file ${baseName(location.file)}, line ${location.line}.`
+  return location.file === null ? address : `${address}: file ${displayName(session.requireProgram(), location.file)}, line ${location.line}.`
 }
 
 /** "in add at t.c:4" for info breakpoints. */
-export function locationWhat(location: ResolvedLocation): string {
+export function locationWhat(session: DebugSession, location: ResolvedLocation): string {
   const parts: string[] = []
   if (location.functionName) parts.push(`in ${location.functionName}`)
-  if (location.file !== null) parts.push(`at ${baseName(location.file)}:${location.line}`)
+  if (location.file !== null) parts.push(`at ${displayName(session.requireProgram(), location.file)}:${location.line}`)
   return parts.join(' ')
 }

@@ -37,6 +37,11 @@ export class OutputBuilder {
     return this.write(`${text}\n`, style)
   }
 
+  /** Takes what was written so far (printed ahead of the rest, before the program runs). */
+  takeWritten(): Segment[] {
+    return this.segments.splice(0)
+  }
+
   build(ok: boolean): CommandOutput {
     return { ok, segments: this.segments.map((segment) => ({ ...segment })) }
   }

@@ -11,6 +11,7 @@ import type { OutputBuilder } from './output'
 import type { DebugSession } from './session'
 import { targetEnvironment, variablePlace } from './target-environment'
 import type { Watchpoint } from './breakpoints'
+import { displayName } from './source-files'
 import type { Inferior } from './inferior'
 import { gdbLineTable } from './line-table'
 
@@ -47,9 +48,6 @@ function frameSource(inferior: Inferior, frame: Frame): { file: string; line: nu
   return { file: span.file, line: span.line, start: inferior.runtimeAddress(span.start) }
 }
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1)
-}
 
 /** "a=3, b=4": the parameters with their values, as gdb's frame lines show them. */
 export function frameArguments(session: DebugSession, inferior: Inferior, frame: Frame): string {
@@ -77,7 +75,7 @@ export function describeFrame(session: DebugSession, inferior: Inferior, frame: 
   const name = frame.functionName ?? '??'
   let text = showAddress ? `${hex16(frame.pc)} in ` : ''
   text += `${name} (${frameArguments(session, inferior, frame)})`
-  if (source) text += ` at ${baseName(source.file)}:${source.line}`
+  if (source) text += ` at ${displayName(inferior.program, source.file)}:${source.line}`
   return text
 }
 
@@ -118,13 +116,10 @@ export function backtraceLine(session: DebugSession, frame: Frame): string {
   return `#${frame.level.toString().padEnd(3)}${describeFrame(session, inferior, frame, false)}`
 }
 
-function watchpointTitle(w: Watchpoint): string {
+/** "Hardware watchpoint 2: total": gdb's name for a watchpoint, when set and when it triggers. */
+export function watchpointTitle(w: Watchpoint): string {
   const kind = w.kind === 'watch' ? 'Hardware watchpoint' : w.kind === 'rwatch' ? 'Hardware read watchpoint' : 'Hardware access (read/write) watchpoint'
   return `${kind} ${w.number}: ${w.expression}`
-}
-
-export function watchpointSetMessage(w: Watchpoint): string {
-  return watchpointTitle(w)
 }
 
 /** The value of a watched expression's bytes, as print shows it. */

@@ -29,6 +29,8 @@ import type { DebugSession } from './session'
 /** Moves to instruction count `target` (earlier or later), replaying without stopping. */
 export function goTo(session: DebugSession, inferior: Inferior, target: number): void {
   disarm(inferior)
+  // A fault held back for the debugger is abandoned: replaying through it delivers it.
+  inferior.machine.kernel.heldFault = null
   try {
     inferior.recorder.runTo(target)
   } finally {

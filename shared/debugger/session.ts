@@ -16,14 +16,21 @@ import { fileEnvironment } from './file-environment'
 import type { DisassemblyFlavor } from './disassembly'
 import { formatValue } from './expression/format-value'
 import { Value as ExpressionValue } from './expression/values'
-import { isFloat, sizeOf } from './expression/types'
+import { BUILTIN, isFloat, sizeOf } from './expression/types'
 import type { DwarfType } from '../debuginfo'
-import type { OutputBuilder } from './output'
+import type { CommandOutput, OutputBuilder } from './output'
 import type { StopReason } from './execution'
 
 export interface SessionHooks {
   /** The guest's standard output and error, each byte once however often history is replayed. */
   output(fd: 1 | 2, bytes: Uint8Array): void
+  /** What a command printed so far, shown before the program runs (gdb prints "Starting program:" first). */
+  console(output: CommandOutput): void
+  /**
+   * The program reads standard input and none is left: a line the user types for it (null at
+   * end of input, Ctrl-D), or 'interrupted' by a pause. Absent: the command stops instead.
+   */
+  readInput?(): Promise<Uint8Array | null | 'interrupted'>
   /** True when the user asked to pause (Ctrl-C, the pause button): polled while the guest runs. */
   interruptRequested(): boolean
   /** Lets the host answer requests and publish state while a command runs the guest. */
@@ -45,7 +52,7 @@ export interface RunSettings {
   stdin: Uint8Array | null
 }
 
-const QUIET_HOOKS: SessionHooks = { output: () => {}, interruptRequested: () => false, yield: async () => {} }
+const QUIET_HOOKS: SessionHooks = { output: () => {}, console: () => {}, interruptRequested: () => false, yield: async () => {} }
 
 export class DebugSession {
   program: Program | null = null
@@ -62,6 +69,8 @@ export class DebugSession {
   /** `set disassembly-flavor`: how `disassemble` and `x/i` write instructions. */
   disassemblyFlavor: DisassemblyFlavor = 'att'
   private nextDisplay = 1
+  /** The running command's output, so what it printed can be shown before the program runs. */
+  commandOutput: OutputBuilder | null = null
   private selectedLevel = 0
   private framesCache: { count: number; frames: Frame[] } | null = null
 
@@ -136,6 +145,12 @@ export class DebugSession {
     return frames[level]!
   }
 
+  /** Sends what the running command printed so far ahead of the program's own output. */
+  flushCommandOutput(): void {
+    const segments = this.commandOutput?.takeWritten() ?? []
+    if (segments.length > 0) this.hooks.console({ ok: true, segments })
+  }
+
   /** What expressions see: the selected frame of the live program, or the executable file without one. */
   environment(): EvalEnvironment {
     const inferior = this.inferior
@@ -196,6 +211,9 @@ export class DebugSession {
 
   /** After a stop: the displays, while the program can still be looked at. */
   afterStop(reason: StopReason, out: OutputBuilder): void {
+    // gdb's convenience variables for how the program ended: $_exitcode, $_exitsignal.
+    if (reason.kind === 'exited') this.expressions.convenience.set('_exitcode', ExpressionValue.fromInteger(BUILTIN.int, BigInt(reason.code)))
+    if (reason.kind === 'terminated') this.expressions.convenience.set('_exitsignal', ExpressionValue.fromInteger(BUILTIN.int, BigInt(reason.signal)))
     if (reason.kind === 'exited' || reason.kind === 'terminated') return
     this.printDisplays(out)
   }

@@ -9,13 +9,30 @@ export function unitOf(program: Program, file: string): CompilationUnit | undefi
   return program.debug?.info.units.find((unit) => unit.lines.some((row) => row.file === file))
 }
 
+/** A path with `.` components and repeated slashes removed and `..` applied, for comparing. */
+function normalisePath(path: string): string {
+  const parts: string[] = []
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop()
+    else parts.push(part)
+  }
+  return (path.startsWith('/') ? '/' : '') + parts.join('/')
+}
+
 /**
- * `w.c` for `/tmp/w/w.c` compiled in `/tmp/w`: the name as it was given to the compiler. A
- * relative compilation directory (Memscape's `.`) is already part of the name, as gdb shows it.
+ * The name gdb shows for a source file (its default `filename-display relative`): a unit's
+ * primary file as it was given to the compiler (`w.c`, `./w.c`, `/tmp/w/w.c`), any other file
+ * relative to the compilation directory when inside it. A relative compilation directory
+ * (Memscape's `.`) is already part of the name.
  */
 export function displayName(program: Program, file: string): string {
-  const directory = unitOf(program, file)?.compDir.replace(/\/$/, '')
-  if (directory?.startsWith('/') && file.startsWith(`${directory}/`)) return file.slice(directory.length + 1)
+  const unit = unitOf(program, file)
+  if (!unit) return file
+  const directory = unit.compDir.replace(/\/$/, '')
+  const primary = unit.name.startsWith('/') || !directory ? unit.name : `${directory}/${unit.name}`
+  if (normalisePath(primary) === normalisePath(file)) return unit.name
+  if (directory.startsWith('/') && file.startsWith(`${directory}/`)) return file.slice(directory.length + 1)
   return file
 }
 

@@ -4,7 +4,7 @@ import { CommandError } from './command'
 import type { WatchKind } from './breakpoints'
 import { sizeOf } from './expression/types'
 import type { OutputBuilder } from './output'
-import { watchpointSetMessage } from './report'
+import { watchpointTitle } from './report'
 import type { DebugSession } from './session'
 
 export function setWatchpoint(session: DebugSession, kind: WatchKind, args: string, out: OutputBuilder): void {
@@ -20,5 +20,5 @@ export function setWatchpoint(session: DebugSession, kind: WatchKind, args: stri
   const bytes = inferior.read(address, length)
   if (!bytes) throw new CommandError(`Cannot access memory at address 0x${address.toString(16)}`)
   const watchpoint = session.breakpoints.addWatch(kind, expression, address, bytes, match[2]?.trim() ?? null)
-  out.line(watchpointSetMessage(watchpoint))
+  out.line(watchpointTitle(watchpoint))
 }

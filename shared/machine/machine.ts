@@ -90,9 +90,10 @@ export class Machine {
   private started = false
   /**
    * Why the last run() returned early for the debugger: at a breakpoint (rip on it, not yet
-   * run) or after an instruction that touched a watched page; null otherwise.
+   * run), after an instruction that touched a watched page, or at a fault the program handles
+   * (held back until kernel.deliverHeldFault); null otherwise.
    */
-  debugStop: 'breakpoint' | 'watch' | null = null
+  debugStop: 'breakpoint' | 'watch' | 'signal' | null = null
 
   /** Throws ElfError or LoadError (from ./elf and ./loader) with a precise message. */
   static fromElf(image: Uint8Array, options: MachineOptions): Machine {
@@ -170,8 +171,13 @@ export class Machine {
       const before = this.cpu.instructionCount
       const stop = this.cpu.run(slice)
       remaining -= this.cpu.instructionCount - before
-      if (stop.kind === 'exception') kernel.handleException(stop.exception)
-      else if (stop.kind === 'breakpoint' || stop.kind === 'debug') {
+      if (stop.kind === 'exception') {
+        kernel.handleException(stop.exception)
+        if (kernel.heldFault !== null) {
+          this.debugStop = 'signal'
+          break
+        }
+      } else if (stop.kind === 'breakpoint' || stop.kind === 'debug') {
         this.debugStop = stop.kind === 'breakpoint' ? 'breakpoint' : 'watch'
         break
       }

@@ -53,6 +53,12 @@ export interface OpenSessionOptions {
   aslr?: 0 | 1 | 2
 }
 
+/** How a line reached execute. */
+export interface ExecuteOptions {
+  /** Typed at a prompt: a blank line repeats the last command that repeats (next, step, x), as in gdb. */
+  typed?: boolean
+}
+
 export interface VersionInfo {
   name: string
   version: string
@@ -71,6 +77,10 @@ export const MAX_READ_BYTES = 64 * 1024
 export type MemscapeEvent =
   | { type: 'state'; state: SessionState }
   | { type: 'output'; sessionId: string; fd: 1 | 2; dataBase64: string }
+  /** What a command printed before it ran the program ("Starting program: …"), ahead of its result. */
+  | { type: 'console'; sessionId: string; output: CommandOutput }
+  /** The program waits for a line on its standard input: answer with sendInput. */
+  | { type: 'input-request'; sessionId: string }
 
 export type EventListener = (event: MemscapeEvent) => void
 
@@ -80,10 +90,12 @@ export interface MemscapeApi {
   closeSession(sessionId: string): Promise<void>
   sessionState(sessionId: string): Promise<SessionState>
   /** Runs one debugger command line in the session's worker. */
-  execute(sessionId: string, line: string): Promise<CommandOutput>
+  execute(sessionId: string, line: string, how?: ExecuteOptions): Promise<CommandOutput>
   /** Reads guest memory without stopping the guest; address is hex ("0x401000"). */
   readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes>
   control(sessionId: string, action: ControlAction): Promise<SessionState>
+  /** Bytes for the program's standard input after an input-request (base64); null ends its input (Ctrl-D). */
+  sendInput(sessionId: string, dataBase64: string | null): Promise<void>
   /** The debugger's structured picture of the current stop; null while no program runs. */
   snapshot(sessionId: string): Promise<StopSnapshot | null>
   /** State changes (at most 60 per second per running session) and guest output. */

@@ -82,9 +82,10 @@ export function createApiClient(transport: Transport, options: ApiClientOptions 
     openSession: (options) => call('openSession', options === undefined ? [] : [options]),
     closeSession: (sessionId) => call('closeSession', [sessionId]),
     sessionState: (sessionId) => call('sessionState', [sessionId]),
-    execute: (sessionId, line) => call('execute', [sessionId, line]),
+    execute: (sessionId, line, how) => call('execute', how === undefined ? [sessionId, line] : [sessionId, line, how]),
     readMemory: (sessionId, address, length) => call('readMemory', [sessionId, address, length]),
     control: (sessionId, action) => call('control', [sessionId, action]),
+    sendInput: (sessionId, dataBase64) => call('sendInput', [sessionId, dataBase64]),
     snapshot: (sessionId) => call('snapshot', [sessionId]),
     subscribe(listener) {
       listeners.add(listener)

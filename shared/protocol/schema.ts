@@ -131,6 +131,8 @@ export const StopSnapshotSchema = v.strictObject({
   changed: v.array(v.strictObject({ address: HexSchema, length: v.number() })),
 }) satisfies v.GenericSchema<unknown, StopSnapshot>
 
+const LineSchema = v.pipe(v.string(), v.maxLength(MAX_LINE_LENGTH, `a command line is at most ${MAX_LINE_LENGTH} characters`))
+
 type Params<M extends MethodName> = Parameters<MemscapeApi[M]>
 type Result<M extends MethodName> = Awaited<ReturnType<MemscapeApi[M]>>
 
@@ -154,7 +156,7 @@ export const METHODS: { [M in MethodName]: { params: v.GenericSchema<unknown, Pa
     result: SessionStateSchema,
   },
   execute: {
-    params: v.strictTuple([SessionIdSchema, v.pipe(v.string(), v.maxLength(MAX_LINE_LENGTH, `a command line is at most ${MAX_LINE_LENGTH} characters`))]),
+    params: v.strictTuple([SessionIdSchema, LineSchema, v.optional(v.strictObject({ typed: v.optional(v.boolean()) }))]),
     result: CommandOutputSchema,
   },
   readMemory: {
@@ -168,6 +170,10 @@ export const METHODS: { [M in MethodName]: { params: v.GenericSchema<unknown, Pa
   control: {
     params: v.strictTuple([SessionIdSchema, v.picklist(['run', 'pause', 'step', 'stop'])]),
     result: SessionStateSchema,
+  },
+  sendInput: {
+    params: v.strictTuple([SessionIdSchema, v.nullable(Base64Schema)]),
+    result: v.pipe(v.null(), v.transform(() => undefined)),
   },
   snapshot: {
     params: v.strictTuple([SessionIdSchema]),
@@ -208,6 +214,8 @@ const ErrorBodySchema = v.strictObject({
 export const EventSchema = v.variant('type', [
   v.strictObject({ type: v.literal('state'), state: SessionStateSchema }),
   v.strictObject({ type: v.literal('output'), sessionId: SessionIdSchema, fd: v.picklist([1, 2]), dataBase64: Base64Schema }),
+  v.strictObject({ type: v.literal('console'), sessionId: SessionIdSchema, output: CommandOutputSchema }),
+  v.strictObject({ type: v.literal('input-request'), sessionId: SessionIdSchema }),
 ]) satisfies v.GenericSchema<unknown, MemscapeEvent>
 
 /** What the host sends: a result, an error (id null when the request had no usable id) or an event. */

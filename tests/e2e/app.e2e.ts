@@ -63,6 +63,27 @@ test('the line editor handles backspace, cursor keys and history', async () => {
   await expect.poll(async () => (await terminalText()).split('\n').filter((line) => line.trim() === 'ac').length).toBe(2)
 })
 
+test('Tab completes from the debugger, Ctrl-R finds an earlier line', async () => {
+  await page.locator('.xterm').click()
+  await page.keyboard.type('reverse-st')
+  await page.keyboard.press('Tab')
+  // Two commands share the prefix: the line grows to it, a second Tab lists both.
+  await page.locator('.xterm-rows').getByText('(memscape) reverse-step').waitFor()
+  await page.keyboard.press('Tab')
+  await page.locator('.xterm-rows').getByText('reverse-step  reverse-stepi').waitFor()
+  await page.keyboard.press('Control+U')
+  await page.keyboard.type('help runn')
+  await page.keyboard.press('Tab')
+  await page.locator('.xterm-rows').getByText('(memscape) help running').waitFor()
+  await page.keyboard.press('Enter')
+  // The class's list is longer than the pane: its last entry shows it arrived.
+  await page.locator('.xterm-rows').getByText('until, u -- Execute until past the current line or past a LOCATION.').waitFor()
+  await page.keyboard.press('Control+R')
+  await page.keyboard.type('ec')
+  await page.locator('.xterm-rows').getByText("(reverse-i-search)`ec': echo ac\\n").waitFor()
+  await page.keyboard.press('Control+G')
+})
+
 test('the top bar names the session and its state', async () => {
   const topBar = page.locator('header.top-bar')
   await expect(topBar.getByText(/^session s\d+$/).count()).resolves.toBe(1)

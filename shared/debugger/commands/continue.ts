@@ -1,10 +1,12 @@
 import { CommandError, type Command } from '../command'
 import { resume } from '../execution'
+import { NO_PROCESS } from '../session'
 import { reportStop } from '../stop'
 
 export const continueCommand: Command = {
   name: 'continue',
   category: 'running',
+  repeat: 'same',
   runsProgram: true,
   aliases: ['c', 'fg'],
   summary: 'Continue program being debugged, after signal or breakpoint.',
@@ -15,7 +17,7 @@ export const continueCommand: Command = {
     'Example: continue 3',
   ].join('\n'),
   async run(args, out, { session }) {
-    const inferior = session.requireLive(session.inferior ? 'The program is not being run.' : 'The program is not being run.')
+    const inferior = session.requireLive(NO_PROCESS)
     if (args !== '') {
       const n = Number(args)
       if (!Number.isInteger(n) || n < 1) throw new CommandError(`Invalid number "${args}".`)

@@ -1,7 +1,8 @@
 import { CommandError, type Command } from '../command'
 import { GENERAL_REGISTERS, formatEflags, SEGMENT_SELECTORS } from '../registers'
-import { hex, hex16 } from '../report'
+import { frameArguments, hex, hex16 } from '../report'
 import { symbolize } from '../target-environment'
+import { displayName } from '../source-files'
 import type { DebugSession } from '../session'
 import type { OutputBuilder } from '../output'
 import { infoAllRegisters, infoArgs, infoLine, infoLocals, infoSharedLibrary, infoSource, infoSymbol } from '../info-views'
@@ -69,13 +70,13 @@ function infoFrame(session: DebugSession, out: OutputBuilder): void {
   const callee = frame.level > 0 ? frames[frame.level - 1] : undefined
   const source = inferior.program.debug?.spanAt(inferior.linkAddress(frame.level === 0 ? frame.pc : frame.pc - 1))
   const saved = frame.returnAddressAt === null ? null : inferior.readU64(frame.returnAddressAt)
-  const where = `${frame.functionName ?? '??'}${source ? ` (${source.file.slice(source.file.lastIndexOf('/') + 1)}:${source.line})` : ''}`
+  const where = `${frame.functionName ?? '??'}${source ? ` (${displayName(inferior.program, source.file)}:${source.line})` : ''}`
   out.line(`Stack level ${frame.level}, frame at ${hex(frame.cfa)}:`)
   out.line(` rip = ${hex(frame.pc)} in ${where}; saved rip = ${saved === null ? '<not saved>' : hex(saved)}`)
   if (caller) out.line(` called by frame at ${hex(caller.cfa)}`)
   if (callee) out.line(` caller of frame at ${hex(callee.cfa)}`)
   if (source) out.line(' source language c.')
-  out.line(` Arglist at ${hex(frame.cfa - 16)}, args: `)
+  out.line(` Arglist at ${hex(frame.cfa - 16)}, args: ${frameArguments(session, inferior, frame)}`)
   out.line(` Locals at ${hex(frame.cfa - 16)}, Previous frame's sp is ${hex(frame.cfa)}`)
   out.line(' Saved registers:')
   const savedRegisters = [frame.savedRbpAt === null ? null : `rbp at ${hex(frame.savedRbpAt)}`, frame.returnAddressAt === null ? null : `rip at ${hex(frame.returnAddressAt)}`]

@@ -25,6 +25,7 @@ function listAround(session: DebugSession, file: string, line: number, out: Outp
 export const listCommand: Command = {
   name: 'list',
   category: 'files',
+  repeat: 'bare',
   aliases: ['l'],
   summary: 'List specified function or line.',
   documentation: [

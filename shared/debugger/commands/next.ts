@@ -5,6 +5,7 @@ import { lineStepCommand } from '../line-step'
 export const nextCommand: Command = {
   name: 'next',
   category: 'running',
+  repeat: 'same',
   runsProgram: true,
   aliases: ['n'],
   summary: 'Step program, proceeding through subroutine calls.',

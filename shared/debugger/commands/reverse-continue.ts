@@ -5,6 +5,7 @@ import { reportStop } from '../stop'
 export const reverseContinueCommand: Command = {
   name: 'reverse-continue',
   category: 'running',
+  repeat: 'same',
   aliases: ['rc'],
   runsProgram: true,
   summary: 'Continue program being debugged but run it in reverse.',

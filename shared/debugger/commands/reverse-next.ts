@@ -4,6 +4,7 @@ import { reverseLineCommand } from './reverse-step'
 export const reverseNextCommand: Command = {
   name: 'reverse-next',
   category: 'running',
+  repeat: 'same',
   aliases: ['rn'],
   runsProgram: true,
   summary: 'Step program backward, proceeding through subroutine calls.',

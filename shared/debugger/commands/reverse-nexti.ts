@@ -6,6 +6,7 @@ import { reportStop } from '../stop'
 export const reverseNextiCommand: Command = {
   name: 'reverse-nexti',
   category: 'running',
+  repeat: 'same',
   aliases: ['rni'],
   runsProgram: true,
   summary: 'Step backward one instruction, but proceed through called subroutines.',

@@ -27,6 +27,7 @@ export async function reverseLineCommand(mode: 'step' | 'next', args: string, ou
 export const reverseStepCommand: Command = {
   name: 'reverse-step',
   category: 'running',
+  repeat: 'same',
   aliases: ['rs'],
   runsProgram: true,
   summary: 'Step program backward until it reaches the beginning of another source line.',

@@ -6,6 +6,7 @@ import { reportStop } from '../stop'
 export const reverseStepiCommand: Command = {
   name: 'reverse-stepi',
   category: 'running',
+  repeat: 'same',
   aliases: ['rsi'],
   runsProgram: true,
   summary: 'Step backward exactly one instruction.',

@@ -1,4 +1,4 @@
-import { CommandError, type Command } from '../command'
+import type { Command } from '../command'
 import { resume } from '../execution'
 import { reportStop } from '../stop'
 import { startInferior } from '../launch'
@@ -16,7 +16,6 @@ export const runCommand: Command = {
     'Example: run hello < payload.bin',
   ].join('\n'),
   async run(args, out, { session }) {
-    if (!session.program) throw new CommandError('No executable file specified.\nUse the "file" or "exec-file" command.')
     startInferior(session, args, out)
     reportStop(session, await resume(session), out, 'frame-and-source')
   },

@@ -17,7 +17,7 @@ export const startCommand: Command = {
   async run(args, out, { session }) {
     session.requireProgram()
     const location = resolveLocation(session, 'main')
-    const breakpoint = session.breakpoints.addCode(location.addresses, locationWhat(location), true, null)
+    const breakpoint = session.breakpoints.addCode(location.addresses, locationWhat(session, location), true, null)
     out.line(`Temporary breakpoint ${breakpoint.number} at ${describeLocation(session, location)}`)
     startInferior(session, args, out)
     reportStop(session, await resume(session), out, 'frame-and-source')

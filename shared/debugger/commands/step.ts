@@ -5,6 +5,7 @@ import { lineStepCommand } from '../line-step'
 export const stepCommand: Command = {
   name: 'step',
   category: 'running',
+  repeat: 'same',
   runsProgram: true,
   aliases: ['s'],
   summary: 'Step program until it reaches a different source line.',

@@ -1,3 +1,4 @@
+import { NO_PROCESS } from '../session'
 import type { Command } from '../command'
 import { lineStepCommand } from '../line-step'
 import { resolveLocation } from '../location'
@@ -7,6 +8,7 @@ import { reportStop } from '../stop'
 export const untilCommand: Command = {
   name: 'until',
   category: 'running',
+  repeat: 'same',
   runsProgram: true,
   aliases: ['u'],
   summary: 'Execute until past the current line or past a LOCATION.',
@@ -18,7 +20,7 @@ export const untilCommand: Command = {
   ].join('\n'),
   async run(args, out, { session }) {
     if (args === '') return lineStepCommand(session, 'until', 1, out)
-    const inferior = session.requireLive('The program is not being run.')
+    const inferior = session.requireLive(NO_PROCESS)
     const location = resolveLocation(session, args)
     const frame = session.selectedFrame()
     const stop = await runToLocation(session, location.addresses.map((a) => inferior.runtimeAddress(a)), frame, true)

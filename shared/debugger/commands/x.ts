@@ -4,6 +4,7 @@ import { examine } from '../expression/examine'
 export const xCommand: Command = {
   name: 'x',
   category: 'data',
+  repeat: 'bare',
   summary: 'Examine memory: x/FMT ADDRESS.',
   documentation: [
     'Examine memory: x/FMT ADDRESS.',

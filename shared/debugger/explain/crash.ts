@@ -62,18 +62,18 @@ export function explainCrash(session: DebugSession, inferior: Inferior, trace: T
   return sentences.length === 0 ? null : sentences.join(' ')
 }
 
-const lastExplanations = new WeakMap<DebugSession, { count: number; text: string }>()
+const lastExplanations = new WeakMap<DebugSession, { inferior: Inferior; count: number; text: string }>()
 
-/** The last explanation printed in this session, while the program is still at that crash. */
+/** The last explanation printed in this session, while the same run is still at that crash (a new run may crash at the same count). */
 export function lastExplanation(session: DebugSession): string | null {
   const last = lastExplanations.get(session)
   const inferior = session.inferior
-  if (!last || !inferior || inferior.instructionCount !== last.count || !crashFault(inferior)) return null
+  if (!last || inferior !== last.inferior || inferior.instructionCount !== last.count || !crashFault(inferior)) return null
   return last.text
 }
 
 export function rememberExplanation(session: DebugSession, inferior: Inferior, text: string): void {
-  lastExplanations.set(session, { count: inferior.instructionCount, text })
+  lastExplanations.set(session, { inferior, count: inferior.instructionCount, text })
 }
 
 /** Works the explanation out now (synchronously: it is printed with the stop). */

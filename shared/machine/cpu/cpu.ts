@@ -152,6 +152,12 @@ export class Cpu {
   breakpointsArmed = true
 
   private readonly blocks = new Map<number, Block>()
+  /**
+   * One-instruction blocks for single steps into the middle of blocks (a debugger's stepi, the
+   * shadow-tracking replay): decoding a whole block from every stepped address would cost up
+   * to 64 instructions' work per step. Kept apart so full-speed runs never use them.
+   */
+  private readonly stepBlocks = new Map<number, Block>()
   private readonly directCache: (Block | undefined)[] = new Array<Block | undefined>(DIRECT_CACHE_SIZE)
   private readonly blocksByPage = new Map<number, Set<Block>>()
 
@@ -231,7 +237,7 @@ export class Cpu {
         block = previous.next2
       } else {
         try {
-          block = this.lookup(rip)
+          block = maxInstructions === 1 ? this.lookupStep(rip) : this.lookup(rip)
         } catch (e) {
           return this.stopOn(e, rip)
         }
@@ -327,6 +333,21 @@ export class Cpu {
     return block
   }
 
+  /** For a single step: a cached block starting at rip, or a one-instruction block. */
+  private lookupStep(rip: number): Block {
+    const slot = rip & (DIRECT_CACHE_SIZE - 1)
+    const cached = this.directCache[slot]
+    if (cached !== undefined && cached.address === rip && cached.valid) return cached
+    const full = this.blocks.get(rip)
+    if (full !== undefined && full.valid) return full
+    let step = this.stepBlocks.get(rip)
+    if (step === undefined || !step.valid) {
+      step = this.buildBlock(rip, 1)
+      this.stepBlocks.set(rip, step)
+    }
+    return step
+  }
+
   /** After mmap/mprotect/munmap: is the block's code still mapped executable? */
   private revalidate(block: Block): boolean {
     for (const page of block.pages) {
@@ -340,7 +361,7 @@ export class Cpu {
     return true
   }
 
-  private buildBlock(rip: number): Block {
+  private buildBlock(rip: number, maxInstructions = MAX_BLOCK_INSTRUCTIONS): Block {
     // A branch to the canonical kernel half lands there and faults on the fetch (error 0x15).
     if (rip >= KERNEL_HALF) throw new MemoryFault(rip, 'exec', true)
     if (rip >= 2 ** 47) this.nonCanonicalFetch(rip)
@@ -358,7 +379,7 @@ export class Cpu {
     let decoder = new Decoder(64, window, DecoderOptions.None)
     try {
       decoder.ip = BigInt(rip)
-      while (ops.length < MAX_BLOCK_INSTRUCTIONS) {
+      while (ops.length < maxInstructions) {
         const address = rip + consumed
         if (consumed > 0 && this.breakpoints.has(address)) break
         if (consumed - windowStart >= window.length) {
@@ -417,7 +438,7 @@ export class Cpu {
       }
       set.add(block)
     }
-    this.blocks.set(rip, block)
+    if (maxInstructions === MAX_BLOCK_INSTRUCTIONS) this.blocks.set(rip, block)
     return block
   }
 
@@ -451,6 +472,7 @@ export class Cpu {
   private dropBlock(block: Block): void {
     block.valid = false
     if (this.blocks.get(block.address) === block) this.blocks.delete(block.address)
+    if (this.stepBlocks.get(block.address) === block) this.stepBlocks.delete(block.address)
     for (const page of block.pages) this.blocksByPage.get(page)?.delete(block)
     if (block === this.currentBlock) this.stopBlock = true
   }
@@ -462,6 +484,7 @@ export class Cpu {
       for (const block of set) {
         block.valid = false
         if (this.blocks.get(block.address) === block) this.blocks.delete(block.address)
+        if (this.stepBlocks.get(block.address) === block) this.stepBlocks.delete(block.address)
         if (block === this.currentBlock) this.stopBlock = true
       }
       this.blocksByPage.delete(page)

@@ -95,6 +95,14 @@ export class Kernel implements CpuHost {
   /** pause() or sigsuspend() with nothing that could ever wake it: the process sleeps forever. */
   private hung = false
   readonly timers = new Timers()
+  /**
+   * The debugger's say on a fault the program has a handler for: true holds the fault back
+   * before the handler runs (gdb stops with "Program received signal SIGSEGV" first) until
+   * deliverHeldFault. Null: faults are delivered at once.
+   */
+  stopOnHandledFault: ((signal: number) => boolean) | null = null
+  /** A handled fault held back for the debugger; the faulting instruction has not run. */
+  heldFault: { exception: CpuException; signal: number } | null = null
 
   constructor(options: KernelOptions) {
     this.memory = options.memory
@@ -324,6 +332,10 @@ export class Kernel implements CpuHost {
       stackOverflow = growth !== 'not-below-stack' && Math.abs(address - sp) <= STACK_OVERFLOW_REACH
     }
     const outcome = describeException(this.crashContext(), e, stackOverflow)
+    if (e.vector !== 'breakpoint' && this.signals.isHandled(outcome.signal) && this.stopOnHandledFault?.(outcome.signal)) {
+      this.heldFault = { exception: e, signal: outcome.signal }
+      return
+    }
     // Linux logs the fault only when no handler is installed (unhandled_signal()): a handler
     // that is blocked still silences the log, even though the forced signal kills the process.
     const logged = !this.signals.isHandled(outcome.signal)
@@ -334,6 +346,20 @@ export class Kernel implements CpuHost {
       return
     }
     this.terminate(outcome.signal, outcome.fault, logged ? outcome.kernelLog : null)
+  }
+
+  /** Delivers the fault held back for the debugger (its handler runs next). */
+  deliverHeldFault(): void {
+    const fault = this.heldFault
+    if (fault === null) return
+    this.heldFault = null
+    const hold = this.stopOnHandledFault
+    this.stopOnHandledFault = null
+    try {
+      this.handleException(fault.exception)
+    } finally {
+      this.stopOnHandledFault = hold
+    }
   }
 
   private crashContext() {

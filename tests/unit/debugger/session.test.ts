@@ -49,7 +49,12 @@ async function memscapeTranscript(commands: readonly string[]): Promise<string> 
   let text = ''
   const session = new DebugSession({
     run: { aslr: 0 },
-    hooks: { output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)), interruptRequested: () => false, yield: async () => {} },
+    hooks: {
+      output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)),
+      console: (output) => (text += outputText(output)),
+      interruptRequested: () => false,
+      yield: async () => {},
+    },
   })
   session.load({ path: binary, image: new Uint8Array(readFileSync(binary)), sources: { [join(dir, 'w.c')]: SOURCE } })
   const dispatcher = createDispatcher(session)
@@ -151,5 +156,30 @@ describe('completion', () => {
     await dispatcher.execute('run')
     expect(await complete('p tot')).toEqual(['p total'])
     expect(await complete('p n + tota')).toEqual(['p n + total'])
+  })
+})
+
+describe('signals', () => {
+  test('a fault the program handles stops first, as in gdb; continue runs the handler', async () => {
+    writeFileSync(
+      join(dir, 'hs.c'),
+      '#include <signal.h>\n#include <unistd.h>\nstatic void on_segv(int sig) {\n  write(1, "caught\\n", 7);\n  _exit(7);\n}\nint main(void) {\n  signal(SIGSEGV, on_segv);\n  int *p = (int *)8;\n  *p = 1;\n  return 0;\n}\n',
+    )
+    const handled = join(dir, 'hs')
+    execFileSync('gcc', ['-g', '-O0', '-static', '-fno-pie', '-no-pie', '-o', handled, 'hs.c'], { cwd: dir })
+    const script = ['run', 'bt', 'continue']
+    let text = ''
+    const session = new DebugSession({
+      run: { aslr: 0 },
+      hooks: { output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)), console: (output) => (text += outputText(output)), interruptRequested: () => false, yield: async () => {} },
+    })
+    session.load({ path: handled, image: new Uint8Array(readFileSync(handled)), sources: { [join(dir, 'hs.c')]: readFileSync(join(dir, 'hs.c'), 'utf8') } })
+    const dispatcher = createDispatcher(session)
+    for (const command of script) {
+      const output = await dispatcher.execute(command)
+      text += outputText(output)
+    }
+    const gdb = execFileSync('gdb', ['-batch', '-nx', ...script.flatMap((c) => ['-ex', c]), handled], { cwd: dir, encoding: 'utf8' })
+    expect(normalise(text)).toBe(normalise(gdb))
   })
 })

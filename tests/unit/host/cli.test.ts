@@ -30,7 +30,7 @@ describe('memscape', () => {
     const { status, stdout } = memscape(['--help'])
     expect(status).toBe(0)
     expect(stdout).toMatch(/^Memscape 0\.1\.0: /)
-    expect(stdout).toMatch(/\n {2}debug \[PROGRAM\] .* {2}debugger prompt/)
+    expect(stdout).toMatch(/\n {2}debug \[--batch\] .* {2}debugger prompt/)
     expect(stdout).toMatch(/\n {2}version +print the version of Memscape\n/)
   })
 
@@ -55,7 +55,7 @@ describe('memscape debug', () => {
     const { status, stdout, stderr } = memscape(['debug', '--batch', '-x', script('ok.gdb', 'help support\nversion\n# a comment\necho done\\n\n')])
     expect(stderr).toBe('')
     expect(status).toBe(0)
-    expect(stdout).toMatch(/^Support facilities\.\n\nList of commands:\n\necho -- Print a constant string\./)
+    expect(stdout).toMatch(/^Support facilities\.\n\nList of commands:\n\n(.*\n)*echo -- Print a constant string\./)
     expect(stdout).toContain('\nMemscape 0.1.0\nA simulated x86-64 Linux process, byte by byte.\n')
     expect(stdout.endsWith('done\n')).toBe(true)
   })
@@ -104,6 +104,21 @@ describe('memscape debug PROGRAM', () => {
     const { status, stderr } = memscape(['debug', file, '--batch'])
     expect(status).toBe(1)
     expect(stderr).toBe('memscape debug: not an ELF file: it starts with 68 65 6c 6c, not the ELF magic 7f 45 4c 46 ("\\x7fELF")\n')
+  })
+
+  test('a C source is built with -g and run with its arguments; it reads our standard input, and the prompt reads the rest', () => {
+    const source = script(
+      'names.c',
+      '#include <stdio.h>\nint main(int argc, char **argv) {\n  char name[32];\n  while (scanf("%31s", name) == 1) printf("%s hi %s\\n", argv[1], name);\n  return 0;\n}\n',
+    )
+    const batch = memscape(['debug', '--batch', '-ex', 'break 4', '-ex', 'run', '-ex', 'continue', source, 'ARG'], 'alice\n')
+    expect(batch.stderr).toBe('')
+    // The source was named by its absolute path, so gdb (and we) name it so.
+    expect(batch.stdout).toMatch(/^Breakpoint 1 at 0x[0-9a-f]+: file \/\S+\/names\.c, line 4\.\nStarting program: \S+\/names ARG\n\nBreakpoint 1, main \(argc=2, argv=0x[0-9a-f]+\) at \/\S+\/names\.c:4\n4\t {2}while/)
+    expect(batch.stdout).toMatch(/\nContinuing\.\nARG hi alice\n\[Inferior 1 \(process 4242\) exited normally\]\n$/)
+    // At the prompt, the commands and the program's input share our standard input, in order.
+    const prompt = memscape(['debug', source], 'run\nbob\ncarol\n')
+    expect(prompt.stdout).toMatch(/^Starting program: \S+\/names \n\(null\) hi bob\n\(null\) hi carol\n\[Inferior 1 \(process 4242\) exited normally\]\n$/)
   })
 
   test('a missing program is reported', () => {

@@ -11,7 +11,7 @@ describe('SessionHost without a program', () => {
   test('a session runs the dispatcher in its worker', async () => {
     const session = await host.openSession()
     expect(session).toMatchObject({ run: 'no-program', instructionCount: 0 })
-    const output = await host.execute(session.sessionId, 'help')
+    const output = await host.execute(session.sessionId, 'help support')
     expect(output.ok).toBe(true)
     expect(output.segments.map((segment) => segment.text).join('')).toContain('echo -- Print a constant string.')
     expect(await host.execute(session.sessionId, 'nosuch')).toEqual({

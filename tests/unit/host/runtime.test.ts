@@ -107,7 +107,7 @@ describe('SimulationRuntime', () => {
   test('commands are answered while the guest runs', async () => {
     const { runtime, request, messages } = start(new ScriptedMachine())
     await request('run')
-    await runtime.receive({ type: 'execute', requestId: 7, line: 'echo still here' })
+    await runtime.receive({ type: 'execute', requestId: 7, line: 'echo still here', typed: false })
     expect(messages.find((message) => message.type === 'result')).toMatchObject({
       requestId: 7,
       output: { ok: true, segments: [{ text: 'still here', style: 'plain' }] },

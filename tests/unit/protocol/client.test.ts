@@ -14,7 +14,8 @@ const backend: MemscapeApi = {
   execute: async (_id, line) => ({ ok: true, segments: [{ text: line, style: 'plain' }] }),
   readMemory: async (_id, address, length) => ({ address, bytes: new Array(length).fill(0xeb), mapped: new Array(length).fill(true) }),
   control: async () => state,
-  snapshot: async () => null,
+  sendInput: async () => undefined,
+    snapshot: async () => null,
   subscribe: () => () => {},
 }
 

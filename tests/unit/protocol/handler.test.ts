@@ -18,6 +18,7 @@ function recordingApi(calls: unknown[][]): MemscapeApi {
       throw new Error('disk on fire')
     },
     control: async () => state,
+    sendInput: async () => undefined,
     snapshot: async () => null,
     subscribe: () => () => {},
   }
