@@ -13,9 +13,10 @@ import { asAddress, cast, decay } from './expression/evaluate'
 import { parseExpression } from './expression/parser'
 import { formatValue } from './expression/format-value'
 import { isFloat, resolve, sizeOf } from './expression/types'
-import { Value } from './expression/values'
+import type { Value } from './expression/values'
 import type { Frame } from './frames'
 import type { Inferior } from './inferior'
+import { returnedValue } from './return-value'
 import type { OutputBuilder } from './output'
 import { GENERAL_REGISTERS } from './registers'
 import { goTo } from './reverse'
@@ -246,25 +247,6 @@ function restoreRegisters(session: DebugSession, inferior: Inferior, saved: Map<
   const copy = vectors.slice()
   inferior.recorder.edit(() => xmm.set(copy))
   session.invalidateFrames()
-}
-
-/** The function's result where the System V ABI leaves it. */
-function returnedValue(inferior: Inferior, type: DwarfType): Value | null {
-  const size = sizeOf(type)
-  if (resolve(type).kind === 'void' || size === 0) return null
-  const bytes = new Uint8Array(size)
-  if (isFloat(type) && size <= 8) bytes.set(new Uint8Array(inferior.machine.cpu.r.xmm.buffer, 0, size))
-  else if (size <= 16) {
-    const pair = new DataView(new ArrayBuffer(16))
-    pair.setBigUint64(0, inferior.register('rax') ?? 0n, true)
-    pair.setBigUint64(8, inferior.register('rdx') ?? 0n, true)
-    bytes.set(new Uint8Array(pair.buffer, 0, size))
-  } else {
-    const stored = inferior.read(Number(inferior.register('rax') ?? 0n), size)
-    if (!stored) return null
-    bytes.set(stored)
-  }
-  return Value.fromBytes(type, bytes)
 }
 
 /** One argument of `call`: a string literal (copied into the program), or a value passed as an integer or address. */

@@ -31,6 +31,30 @@ export function programTypes(program: Program): Map<string, DwarfType> {
   return types
 }
 
+/** Looking up named types and enumerators, the same with or without a running program. */
+export function typeLookups(types: ReadonlyMap<string, DwarfType>): Pick<EvalEnvironment, 'lookupType' | 'lookupEnumerator'> {
+  return {
+    lookupType: (name, kind) => types.get(`${kind} ${name}`),
+    lookupEnumerator(name) {
+      for (const type of types.values()) {
+        const resolved = type.kind === 'typedef' ? type.type : type
+        if (resolved.kind !== 'enum') continue
+        const found = resolved.enumerators.find((e) => e.name === name)
+        if (found) return { type: resolved, value: found.value }
+      }
+      return undefined
+    },
+  }
+}
+
+/** An ELF symbol as expressions see one, at its link-time address. */
+export function symbolEntry(program: Program, name: string): { address: bigint; size: number; kind: 'function' | 'object' } | undefined {
+  const symbol = program.symbols.named(name)
+  if (!symbol) return undefined
+  const kind = symbol.type === STT_FUNC || symbol.type === STT_GNU_IFUNC ? 'function' : 'object'
+  return { address: BigInt(symbol.value), size: symbol.size, kind }
+}
+
 function typeKey(type: DwarfType): string | undefined {
   if (type.kind === 'typedef') return `typedef ${type.name}`
   if ((type.kind === 'struct' || type.kind === 'union' || type.kind === 'enum') && type.name !== undefined) return `${type.kind} ${type.name}`
@@ -67,23 +91,8 @@ export function fileEnvironment(program: Program | null, flavor: DisassemblyFlav
         const type: DwarfType = { kind: 'function', returns: fn.returns, params: fn.params.map((param) => param.type), variadic: false, prototyped: true }
         return { address: BigInt(fn.ranges[0]!.low), type }
       }),
-    lookupSymbol: (name) =>
-      known((p) => {
-        const symbol = p.symbols.named(name)
-        if (!symbol) return undefined
-        const kind = symbol.type === STT_FUNC || symbol.type === STT_GNU_IFUNC ? 'function' : 'object'
-        return { address: BigInt(symbol.value), size: symbol.size, kind }
-      }),
-    lookupType: (name, kind) => types.get(`${kind} ${name}`),
-    lookupEnumerator(name) {
-      for (const type of types.values()) {
-        const resolved = type.kind === 'typedef' ? type.type : type
-        if (resolved.kind !== 'enum') continue
-        const found = resolved.enumerators.find((e) => e.name === name)
-        if (found) return { type: resolved, value: found.value }
-      }
-      return undefined
-    },
+    lookupSymbol: (name) => known((p) => symbolEntry(p, name)),
+    ...typeLookups(types),
     symbolize: (address) => (program && address <= BigInt(Number.MAX_SAFE_INTEGER) ? symbolText(program, Number(address)) : null),
     disassemble(address, count) {
       if (!program || !memory) throw new ExpressionError(NO_SYMBOL_TABLE)

@@ -12,7 +12,7 @@ import { lookingTarget } from './looking'
 import type { OutputBuilder } from './output'
 import type { Program } from './program'
 import type { DebugSession } from './session'
-import { displayName, fullName, unitOf } from './source-files'
+import { fullName, lineTableName, unitOf } from './source-files'
 import { variablePlace } from './target-environment'
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`
@@ -54,7 +54,7 @@ export function infoLine(session: DebugSession, args: string, out: OutputBuilder
     line = place.line
   }
   const debug = program.debug!
-  const name = displayName(program, file)
+  const name = lineTableName(program, file)
   const codeLine = debug.linesWithCode(file).find((l) => l >= line)
   if (codeLine === undefined) {
     out.line(`Line number ${line} is out of range for "${name}".`)
@@ -209,7 +209,7 @@ export function infoSource(session: DebugSession, _args: string, out: OutputBuil
   }
   const file = state.file
   const unit = unitOf(program, file)
-  out.line(`Current source file is ${displayName(program, file)}`)
+  out.line(`Current source file is ${lineTableName(program, file)}`)
   if (unit) out.line(`Compilation directory is ${unit.compDir}`)
   out.line(`Located in ${fullName(program, file)}`)
   const count = program.lineCount(file)

@@ -12,11 +12,12 @@ import { ExpressionError, ExpressionSession, type EvalEnvironment, type Expressi
 import { evaluate, truth } from './expression/evaluate'
 import { parseExpression } from './expression/parser'
 import { targetEnvironment } from './target-environment'
+import { returnedValue } from './return-value'
 import { fileEnvironment } from './file-environment'
 import type { DisassemblyFlavor } from './disassembly'
 import { formatValue } from './expression/format-value'
 import { Value as ExpressionValue } from './expression/values'
-import { BUILTIN, isFloat, sizeOf } from './expression/types'
+import { BUILTIN } from './expression/types'
 import type { DwarfType } from '../debuginfo'
 import type { CommandOutput, OutputBuilder } from './output'
 import type { StopReason } from './execution'
@@ -220,24 +221,8 @@ export class DebugSession {
 
   /** "Value returned is $1 = 7": a function's result from rax/rdx or xmm0, by the System V ABI. */
   printReturnValue(type: DwarfType, out: OutputBuilder): void {
-    const inferior = this.requireLive()
-    const size = sizeOf(type)
-    if (type.kind === 'void' || size === 0) return
-    const bytes = new Uint8Array(size)
-    if (isFloat(type) && size <= 8) {
-      bytes.set(new Uint8Array(inferior.machine.cpu.r.xmm.buffer, 0, size))
-    } else if (size <= 16) {
-      const pair = new DataView(new ArrayBuffer(16))
-      pair.setBigUint64(0, inferior.register('rax') ?? 0n, true)
-      pair.setBigUint64(8, inferior.register('rdx') ?? 0n, true)
-      bytes.set(new Uint8Array(pair.buffer, 0, size))
-    } else {
-      // Returned in memory: rax holds the address the caller passed in rdi.
-      const stored = inferior.read(Number(inferior.register('rax') ?? 0n), size)
-      if (!stored) return
-      bytes.set(stored)
-    }
-    const value = ExpressionValue.fromBytes(type, bytes)
+    const value = returnedValue(this.requireLive(), type)
+    if (!value) return
     const number = this.expressions.history.record(value)
     out.line(`Value returned is $${number} = ${formatValue(value, { env: this.environment(), session: this.expressions })}`)
   }

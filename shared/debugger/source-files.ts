@@ -36,6 +36,17 @@ export function displayName(program: Program, file: string): string {
   return file
 }
 
+/**
+ * The name gdb gives a line table's file (`info line`): relative to an absolute compilation
+ * directory, or as the table joins it with a relative one (`./m.c` for Memscape's `.`), where
+ * frame lines show the unit's own name.
+ */
+export function lineTableName(program: Program, file: string): string {
+  const directory = unitOf(program, file)?.compDir.replace(/\/$/, '')
+  if (directory?.startsWith('/') && file.startsWith(`${directory}/`)) return file.slice(directory.length + 1)
+  return file
+}
+
 /** The line-table name of the file a user typed (`w.c`, `/tmp/w/w.c`, `sub/w.c`), if the program has it. */
 export function findSourceFile(program: Program, typed: string): string | undefined {
   return program.sourceFiles().find((file) => file === typed || file.endsWith(`/${typed}`) || displayName(program, file) === typed)

@@ -3,10 +3,9 @@
 // registers, globals, ELF symbols and named types, and memory. Writes are recorded edits.
 
 import type { DebugVariable, DwarfType } from '../debuginfo'
-import { STT_FUNC, STT_GNU_IFUNC } from '../machine/elf'
 import { gdbInstructions, type DisassemblyFlavor } from './disassembly'
 import { cannotAccess, type EvalEnvironment } from './expression/environment'
-import { programTypes } from './file-environment'
+import { programTypes, symbolEntry, typeLookups } from './file-environment'
 import { symbolText } from './minimal-symbols'
 import type { Frame } from './frames'
 import type { Inferior } from './inferior'
@@ -64,21 +63,10 @@ export function targetEnvironment(inferior: Inferior, frame: Frame | null, flavo
       return { address: BigInt(inferior.runtimeAddress(fn.ranges[0]!.low)), type }
     },
     lookupSymbol(name) {
-      const symbol = program.symbols.named(name)
-      if (!symbol) return undefined
-      const kind = symbol.type === STT_FUNC || symbol.type === STT_GNU_IFUNC ? 'function' : 'object'
-      return { address: BigInt(inferior.runtimeAddress(symbol.value)), size: symbol.size, kind }
+      const entry = symbolEntry(program, name)
+      return entry && { ...entry, address: entry.address + BigInt(inferior.loadBias) }
     },
-    lookupType: (name, kind) => types.get(`${kind} ${name}`),
-    lookupEnumerator(name) {
-      for (const type of types.values()) {
-        const resolved = type.kind === 'typedef' ? type.type : type
-        if (resolved.kind !== 'enum') continue
-        const found = resolved.enumerators.find((e) => e.name === name)
-        if (found) return { type: resolved, value: found.value }
-      }
-      return undefined
-    },
+    ...typeLookups(types),
     symbolize: (address) => symbolize(program, inferior, address),
     disassemble(address, count) {
       if (address > BigInt(Number.MAX_SAFE_INTEGER)) throw cannotAccess(address)

@@ -8,53 +8,12 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SQUARES_AND_FACTORIAL, SQUARES_PRINTED } from './programs'
+import { sessionOver, type DrivenSession } from './session-harness'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createDispatcher, DebugSession, outputText, type CommandOutput } from '../../../shared/debugger'
+import { createDispatcher, outputText, type DebugSession } from '../../../shared/debugger'
 import { GENERAL_REGISTERS } from '../../../shared/debugger/registers'
 import { buildProgram } from '../../../shared/toolchain/driver'
-
-const SOURCE = `int g = 7;
-int square(int v) {
-  return v * v;
-}
-int sum(int n) {
-  int total = 0;
-  for (int i = 1; i <= n; i++)
-    total += square(i);
-  return total;
-}
-int fact(int n) {
-  if (n <= 1)
-    return 1;
-  return n * fact(n - 1);
-}
-int main(void) {
-  int x = sum(3);
-  g = x + 1;
-  x = fact(4);
-  g = g + x;
-  return 0;
-}
-`
-
-const PRINTING_SOURCE = `#include <stdio.h>
-int g = 7;
-int square(int v) {
-  return v * v;
-}
-int sum(int n) {
-  int total = 0;
-  for (int i = 1; i <= n; i++)
-    total += square(i);
-  return total;
-}
-int main(void) {
-  int x = sum(3);
-  g = x + 1;
-  printf("x=%d g=%d\\n", x, g);
-  return 0;
-}
-`
 
 let dir: string
 let gccBinary: string
@@ -62,10 +21,10 @@ let printing: Uint8Array
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'memscape-changes-'))
-  writeFileSync(join(dir, 'c.c'), SOURCE)
+  writeFileSync(join(dir, 'c.c'), SQUARES_AND_FACTORIAL)
   gccBinary = join(dir, 'c')
   execFileSync('gcc', ['-g', '-O0', '-static', '-no-pie', '-fno-stack-protector', '-o', gccBinary, 'c.c'], { cwd: dir })
-  const built = buildProgram({ 'p.c': PRINTING_SOURCE }, ['p.c'], { pie: false, debugInfo: true, compilationDirectory: dir })
+  const built = buildProgram({ 'p.c': SQUARES_PRINTED }, ['p.c'], { pie: false, debugInfo: true, compilationDirectory: dir })
   if (!built.executable) throw new Error(built.diagnostics)
   printing = built.executable
 })
@@ -79,38 +38,12 @@ function gdbInteractive(commands: readonly string[]): string {
   return result.stdout
 }
 
-interface Harness {
-  session: DebugSession
-  run(line: string): Promise<string>
-  output(): string
-}
+type Harness = DrivenSession
 
-function harness(path: string, image: Uint8Array, sources: Record<string, string>): Harness {
-  let programOutput = ''
-  // What a command printed before it ran the program (the session passes it on early).
-  let early = ''
-  const hooks = {
-    output: (_fd: 1 | 2, bytes: Uint8Array) => void (programOutput += new TextDecoder().decode(bytes)),
-    console: (output: CommandOutput) => void (early += outputText(output)),
-    interruptRequested: () => false,
-    yield: async () => {},
-  }
-  const session = new DebugSession({ run: { aslr: 0 }, hooks })
-  session.load({ path, image, sources })
-  const dispatcher = createDispatcher(session)
-  return {
-    session,
-    run: async (line) => {
-      early = ''
-      const output = await dispatcher.execute(line)
-      return early + (output.ok ? outputText(output) : '')
-    },
-    output: () => programOutput,
-  }
-}
+const harness = (path: string, image: Uint8Array, sources: Record<string, string>): Harness => sessionOver(path, image, sources)
 
-const gccHarness = (): Harness => harness(gccBinary, new Uint8Array(readFileSync(gccBinary)), { [join(dir, 'c.c')]: SOURCE })
-const printingHarness = (): Harness => harness(join(dir, 'p'), printing, { [join(dir, 'p.c')]: PRINTING_SOURCE })
+const gccHarness = (): Harness => harness(gccBinary, new Uint8Array(readFileSync(gccBinary)), { [join(dir, 'c.c')]: SQUARES_AND_FACTORIAL })
+const printingHarness = (): Harness => harness(join(dir, 'p'), printing, { [join(dir, 'p.c')]: SQUARES_PRINTED })
 
 function normalise(text: string): string {
   return text

@@ -10,8 +10,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SQUARES_AND_FACTORIAL } from './programs'
+import { sessionOver, type DrivenSession } from './session-harness'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createDispatcher, DebugSession, outputText, type CommandOutput } from '../../../shared/debugger'
+import { createDispatcher, DebugSession, outputText } from '../../../shared/debugger'
 import { buildProgram } from '../../../shared/toolchain/driver'
 
 const SOURCE = `#include <stdio.h>
@@ -41,31 +43,6 @@ int main(void) {
 }
 `
 
-/** The same program without its output, for gcc's build. */
-const QUIET_SOURCE = `int g = 7;
-int square(int v) {
-  return v * v;
-}
-int sum(int n) {
-  int total = 0;
-  for (int i = 1; i <= n; i++)
-    total += square(i);
-  return total;
-}
-int fact(int n) {
-  if (n <= 1)
-    return 1;
-  return n * fact(n - 1);
-}
-int main(void) {
-  int x = sum(3);
-  g = x + 1;
-  x = fact(4);
-  g = g + x;
-  return 0;
-}
-`
-
 interface Built {
   binary: string
   image: Uint8Array
@@ -84,9 +61,9 @@ beforeAll(() => {
   if (!built.executable) throw new Error(built.diagnostics)
   memscapeBuilt = { binary: join(dir, 'rev'), image: built.executable, source: SOURCE, sourcePath: join(dir, 'rev.c') }
   writeFileSync(memscapeBuilt.binary, built.executable, { mode: 0o755 })
-  writeFileSync(join(dir, 'quiet.c'), QUIET_SOURCE)
+  writeFileSync(join(dir, 'quiet.c'), SQUARES_AND_FACTORIAL)
   execFileSync('gcc', ['-g', '-O0', '-static', '-no-pie', '-fno-stack-protector', '-o', 'quiet', 'quiet.c'], { cwd: dir })
-  gccBuilt = { binary: join(dir, 'quiet'), image: new Uint8Array(readFileSync(join(dir, 'quiet'))), source: QUIET_SOURCE, sourcePath: join(dir, 'quiet.c') }
+  gccBuilt = { binary: join(dir, 'quiet'), image: new Uint8Array(readFileSync(join(dir, 'quiet'))), source: SQUARES_AND_FACTORIAL, sourcePath: join(dir, 'quiet.c') }
 })
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -96,22 +73,8 @@ function gdbTranscript(program: Built, commands: readonly string[]): string {
   return execFileSync('gdb', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
-function newSession(program: Built): { session: DebugSession; run: (line: string) => Promise<string> } {
-  // What a command printed before it ran the program (the session passes it on early).
-  let early = ''
-  const hooks = { output: () => {}, console: (output: CommandOutput) => void (early += outputText(output)), interruptRequested: () => false, yield: async () => {} }
-  const session = new DebugSession({ run: { aslr: 0 }, hooks })
-  session.load({ path: program.binary, image: program.image, sources: { [program.sourcePath]: program.source } })
-  const dispatcher = createDispatcher(session)
-  return {
-    session,
-    run: async (line) => {
-      early = ''
-      const output = await dispatcher.execute(line)
-      // gdb writes errors to its standard error, which the transcript does not hold.
-      return early + (output.ok ? outputText(output) : '')
-    },
-  }
+function newSession(program: Built): DrivenSession {
+  return sessionOver(program.binary, program.image, { [program.sourcePath]: program.source })
 }
 
 async function memscapeTranscript(program: Built, commands: readonly string[]): Promise<string> {

@@ -6,34 +6,17 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { SQUARES_PRINTED } from './programs'
+import { sessionOver } from './session-harness'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDispatcher, DebugSession, outputText } from '../../../shared/debugger'
-
-const SOURCE = `#include <stdio.h>
-int g = 7;
-int square(int v) {
-  return v * v;
-}
-int sum(int n) {
-  int total = 0;
-  for (int i = 1; i <= n; i++)
-    total += square(i);
-  return total;
-}
-int main(void) {
-  int x = sum(3);
-  g = x + 1;
-  printf("%d %d\\n", x, g);
-  return 0;
-}
-`
 
 let dir: string
 let binary: string
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'memscape-debug-'))
-  writeFileSync(join(dir, 'w.c'), SOURCE)
+  writeFileSync(join(dir, 'w.c'), SQUARES_PRINTED)
   binary = join(dir, 'w')
   execFileSync('gcc', ['-g', '-O0', '-static', '-fno-pie', '-no-pie', '-o', binary, 'w.c'], { cwd: dir })
 })
@@ -46,24 +29,9 @@ function gdbTranscript(commands: readonly string[]): string {
 }
 
 async function memscapeTranscript(commands: readonly string[]): Promise<string> {
-  let text = ''
-  const session = new DebugSession({
-    run: { aslr: 0 },
-    hooks: {
-      output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)),
-      console: (output) => (text += outputText(output)),
-      interruptRequested: () => false,
-      yield: async () => {},
-    },
-  })
-  session.load({ path: binary, image: new Uint8Array(readFileSync(binary)), sources: { [join(dir, 'w.c')]: SOURCE } })
-  const dispatcher = createDispatcher(session)
-  for (const command of commands) {
-    const output = await dispatcher.execute(command)
-    // gdb writes errors to its standard error, which the transcript does not hold.
-    if (output.ok) text += outputText(output)
-  }
-  return text
+  const driven = sessionOver(binary, new Uint8Array(readFileSync(binary)), { [join(dir, 'w.c')]: SQUARES_PRINTED })
+  for (const command of commands) await driven.run(command)
+  return driven.transcript()
 }
 
 /** What differs between any two runs and says nothing about the debugger: pids, "Continuing." lines gdb -batch omits. */
@@ -168,17 +136,9 @@ describe('signals', () => {
     const handled = join(dir, 'hs')
     execFileSync('gcc', ['-g', '-O0', '-static', '-fno-pie', '-no-pie', '-o', handled, 'hs.c'], { cwd: dir })
     const script = ['run', 'bt', 'continue']
-    let text = ''
-    const session = new DebugSession({
-      run: { aslr: 0 },
-      hooks: { output: (_fd, bytes) => (text += new TextDecoder().decode(bytes)), console: (output) => (text += outputText(output)), interruptRequested: () => false, yield: async () => {} },
-    })
-    session.load({ path: handled, image: new Uint8Array(readFileSync(handled)), sources: { [join(dir, 'hs.c')]: readFileSync(join(dir, 'hs.c'), 'utf8') } })
-    const dispatcher = createDispatcher(session)
-    for (const command of script) {
-      const output = await dispatcher.execute(command)
-      text += outputText(output)
-    }
+    const driven = sessionOver(handled, new Uint8Array(readFileSync(handled)), { [join(dir, 'hs.c')]: readFileSync(join(dir, 'hs.c'), 'utf8') })
+    for (const command of script) await driven.run(command)
+    const text = driven.transcript()
     const gdb = execFileSync('gdb', ['-batch', '-nx', ...script.flatMap((c) => ['-ex', c]), handled], { cwd: dir, encoding: 'utf8' })
     expect(normalise(text)).toBe(normalise(gdb))
   })
