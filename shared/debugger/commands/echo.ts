@@ -43,6 +43,7 @@ export const echoCommand: Command = {
     'Since leading and trailing whitespace are ignored in command arguments,',
     'if you want to print some you must use "\\" before leading whitespace',
     'to be printed or after trailing whitespace.',
+    'Example: echo rsp is now\\n',
   ].join('\n'),
   run(args, out) {
     out.write(expandEchoText(args))

@@ -5,7 +5,7 @@ export const versionCommand: Command = {
   name: 'version',
   category: 'support',
   summary: `Show what version of ${PRODUCT_NAME} this is.`,
-  documentation: `Show what version of ${PRODUCT_NAME} this is.`,
+  documentation: `Show what version of ${PRODUCT_NAME} this is.\nExample: version`,
   run(_args, out) {
     out.write(PRODUCT_NAME, 'heading').line(` ${VERSION}`)
     out.line('A simulated x86-64 Linux process, byte by byte.', 'muted')

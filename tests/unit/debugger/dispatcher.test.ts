@@ -63,7 +63,7 @@ describe('help', () => {
   test('help CMD prints the documentation, aliases first as gdb does', async () => {
     expect(await text('help help')).toMatch(/^help, h\nPrint list of commands\.\n/)
     expect(await text('help echo')).toMatch(/^Print a constant string\. {2}Give string as argument\.\nC escape sequences/)
-    expect(await text('h ver')).toBe(`Show what version of ${PRODUCT_NAME} this is.\n`)
+    expect(await text('h ver')).toBe(`Show what version of ${PRODUCT_NAME} this is.\nExample: version\n`)
   })
   test('help on an unknown command fails like an unknown command', async () => {
     const output = await run('help nosuch')
