@@ -32,6 +32,11 @@ export interface Watchpoint extends CommonFields {
   readonly length: number
   /** The value's bytes when last checked (for `watch`'s Old value / New value). */
   value: Uint8Array
+  /**
+   * For an expression over a frame's variables: that frame (its CFA) and where it returns to.
+   * The watchpoint is deleted when the frame returns, as gdb deletes it. Null for globals.
+   */
+  readonly scope: { cfa: number; returnAddress: number } | null
 }
 
 export type Breakpoint = CodeBreakpoint | Watchpoint
@@ -56,9 +61,9 @@ export class BreakpointTable {
     return breakpoint
   }
 
-  addWatch(kind: WatchKind, expression: string, address: number, value: Uint8Array, condition: string | null): Watchpoint {
+  addWatch(kind: WatchKind, expression: string, address: number, value: Uint8Array, condition: string | null, scope: Watchpoint['scope']): Watchpoint {
     const watchpoint: Watchpoint = {
-      kind, number: this.next++, enabled: true, temporary: false, condition, ignoreCount: 0, hits: 0, expression, address, length: value.length, value,
+      kind, number: this.next++, enabled: true, temporary: false, condition, ignoreCount: 0, hits: 0, expression, address, length: value.length, value, scope,
     }
     this.list.push(watchpoint)
     return watchpoint

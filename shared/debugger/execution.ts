@@ -10,6 +10,8 @@ import type { DebugSession } from './session'
 export type StopReason =
   | { kind: 'breakpoint'; breakpoints: CodeBreakpoint[] }
   | { kind: 'watchpoint'; watchpoint: Watchpoint; old: Uint8Array; value: Uint8Array; access: 'read' | 'write' }
+  /** The frame a watched expression lived in returned: the watchpoint was deleted. */
+  | { kind: 'watchpoint-scope'; number: number }
   /** A step, next, until, advance or finish arrived where it was going. */
   | { kind: 'arrived' }
   /** A fatal signal arrived; the program stopped before it was delivered. */
@@ -32,6 +34,8 @@ const SLICES_PER_TURN = 4
 export interface InternalStop {
   readonly address: number
   accept(inferior: Inferior): boolean
+  /** Why the program stopped there, when not simply because it arrived ('arrived'). */
+  reason?(): StopReason
 }
 
 export interface ResumeOptions {
@@ -143,6 +147,22 @@ function passes(session: DebugSession, breakpoint: { hits: number; ignoreCount: 
   return session.conditionHolds(breakpoint.condition)
 }
 
+/** Where watched frames return: their watchpoints end there (gdb's "left the block"). */
+function scopeStops(session: DebugSession): InternalStop[] {
+  return session.breakpoints.activeWatchpoints().flatMap((watchpoint) => {
+    const scope = watchpoint.scope
+    if (scope === null) return []
+    return [{
+      address: scope.returnAddress,
+      accept: (inferior: Inferior) => inferior.registerNumber('rsp') >= scope.cfa,
+      reason: (): StopReason => {
+        session.breakpoints.delete(watchpoint.number)
+        return { kind: 'watchpoint-scope', number: watchpoint.number }
+      },
+    }]
+  })
+}
+
 /** Runs forward until a reason to stop; the one loop behind continue, step, next, finish... */
 export async function resume(session: DebugSession, options: ResumeOptions = {}): Promise<StopReason> {
   const inferior = session.requireLive()
@@ -155,7 +175,7 @@ export async function resume(session: DebugSession, options: ResumeOptions = {})
   }
   // Going on after a fault the program handles: its handler runs now.
   inferior.machine.kernel.deliverHeldFault()
-  const stops = options.stops ?? []
+  const stops = [...(options.stops ?? []), ...(options.userBreakpoints ?? true ? scopeStops(session) : [])]
   const hits = arm(session, inferior, stops.map((s) => s.address), options.userBreakpoints ?? true)
   try {
     let budget = options.instructions ?? Infinity
@@ -190,7 +210,7 @@ export async function resume(session: DebugSession, options: ResumeOptions = {})
       }
       if (debugStop === 'breakpoint' || inferior.machine.cpu.hasBreakpoint(inferior.pc)) {
         const internal = stops.find((s) => s.address === inferior.pc)
-        if (internal && internal.accept(inferior)) return { kind: 'arrived' }
+        if (internal && internal.accept(inferior)) return internal.reason?.() ?? { kind: 'arrived' }
         const reached = (options.userBreakpoints ?? true) ? breakpointsHit(session, inferior) : []
         if (reached.length > 0) return { kind: 'breakpoint', breakpoints: reached }
         first = true

@@ -185,6 +185,12 @@ export function printStop(session: DebugSession, reason: StopReason, out: Output
       printLocation(session, out, 'frame-and-source')
       return
     }
+    case 'watchpoint-scope':
+      out.line()
+      out.line(`Watchpoint ${reason.number} deleted because the program has left the block in`)
+      out.line('which its expression is valid.')
+      printLocation(session, out, 'frame-and-source')
+      return
     case 'arrived':
       printLocation(session, out, style)
       return

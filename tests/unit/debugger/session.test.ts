@@ -52,6 +52,11 @@ describe('the debugger against gdb', () => {
     expect(normalise(await memscapeTranscript(script))).toBe(normalise(gdbTranscript(script)))
   })
 
+  test('a watchpoint on a local ends when its frame returns, as gdb ends it', async () => {
+    const script = ['break sum', 'run', 'watch total', 'continue', 'continue', 'continue', 'continue', 'continue', 'info watchpoints']
+    expect(normalise(await memscapeTranscript(script))).toBe(normalise(gdbTranscript(script)))
+  })
+
   test('step into a function, finish with its value, info registers and tbreak', async () => {
     const script = ['tbreak 13', 'run', 'step', 'step', 'bt', 'finish', 'info registers rip', 'info breakpoints', 'break 9 if i == 2', 'c', 'p i', 'p total', 'info breakpoints']
     expect(normalise(await memscapeTranscript(script))).toBe(normalise(gdbTranscript(script)))
