@@ -47,26 +47,35 @@ function isMovabs(code: number): boolean {
   return movabsCodes.has(code)
 }
 
+/**
+ * A formatter writing numbers as binutils and capstone both do (lower-case `0x…`, no leading
+ * zeros) and rip-relative operands as their targets, branches without a size.
+ */
+export function lowerHexFormatter(syntax: FormatterSyntax): Formatter {
+  const made = new Formatter(syntax)
+  made.hexPrefix = '0x'
+  made.hexSuffix = ''
+  made.uppercaseHex = false
+  made.leadingZeros = false
+  made.branchLeadingZeros = false
+  made.displacementLeadingZeros = false
+  made.ripRelativeAddresses = true
+  made.showBranchSize = false
+  return made
+}
+
 const formatters = new Map<string, Formatter>()
 
 function formatter(flavor: GnuFlavor, explicitSegments: boolean): Formatter {
   const key = `${flavor}:${explicitSegments}`
   let made = formatters.get(key)
   if (made) return made
-  made = new Formatter(flavor === 'att' ? FormatterSyntax.Gas : FormatterSyntax.Intel)
-  made.hexPrefix = '0x'
-  made.hexSuffix = ''
-  made.uppercaseHex = false
+  made = lowerHexFormatter(flavor === 'att' ? FormatterSyntax.Gas : FormatterSyntax.Intel)
   made.smallHexNumbersInDecimal = false
-  made.leadingZeros = false
-  made.branchLeadingZeros = false
-  made.displacementLeadingZeros = false
   made.spaceAfterOperandSeparator = false
   made.firstOperandCharIndex = 7
-  made.ripRelativeAddresses = true
   made.showZeroDisplacements = true
   made.showUselessPrefixes = true
-  made.showBranchSize = false
   made.alwaysShowSegmentRegister = explicitSegments
   if (flavor === 'intel') {
     made.uppercaseKeywords = true

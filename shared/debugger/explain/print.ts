@@ -4,7 +4,8 @@ import type { OutputBuilder } from '../output'
 import type { DebugSession } from '../session'
 import { explainCurrentCrash } from './crash'
 
-const WIDTH = 100
+// Narrower than an 80-column terminal and the app's terminal pane at 1280 pixels, so no line wraps twice.
+const WIDTH = 72
 
 export function wrapParagraph(text: string, width = WIDTH): string[] {
   const lines: string[] = []
