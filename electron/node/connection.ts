@@ -39,7 +39,9 @@ export function scopeToOwnSessions(host: MemscapeApi): { api: MemscapeApi; owned
     readMemory: async (sessionId, address, length) => host.readMemory(own(sessionId), address, length),
     control: async (sessionId, action) => host.control(own(sessionId), action),
     sendInput: async (sessionId, dataBase64) => host.sendInput(own(sessionId), dataBase64),
-    snapshot: async (sessionId) => host.snapshot(own(sessionId)),
+    snapshot: async (sessionId, options) => host.snapshot(own(sessionId), options),
+    build: async (sessionId, request) => host.build(own(sessionId), request),
+    openExecutable: async (sessionId, file) => host.openExecutable(own(sessionId), file),
     subscribe: (listener) =>
       host.subscribe((event) => {
         if (owned.has(sessionOf(event))) listener(event)

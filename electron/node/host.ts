@@ -8,14 +8,18 @@ import { formatAddress, parseAddress } from '../../shared/protocol/address'
 import {
   ApiError,
   MAX_READ_BYTES,
+  type BuildRequest,
   type ControlAction,
   type EventListener,
   type ExecuteOptions,
+  type ExecutableFile,
+  type LoadReport,
   type MemoryBytes,
   type MemscapeApi,
   type MemscapeEvent,
   type OpenSessionOptions,
   type SessionState,
+  type SnapshotOptions,
   type VersionInfo,
 } from '../../shared/protocol/api'
 import { decodeBase64, encodeBase64 } from '../../shared/protocol/base64'
@@ -25,7 +29,9 @@ import type { StopSnapshot } from '../../shared/debugger/snapshot'
 import { PRODUCT_NAME, VERSION } from '../../shared/version'
 import * as v from 'valibot'
 import { createControlBlock, postControlRequest } from './control-block'
-import { WorkerMessageSchema, type ProgramLoad, type WorkerData, type WorkerMessage, type WorkerState } from './worker-messages'
+import { WorkerMessageSchema, type HostMessage, type ProgramLoad, type WorkerData, type WorkerMessage, type WorkerState } from './worker-messages'
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 export interface SessionHostOptions {
   /** The built simulation worker (out/main/simulation-worker.js). */
@@ -51,8 +57,8 @@ class WorkerSession {
   memory: MemoryView | null = null
   state: SessionState
   private nextRequestId = 1
-  private readonly pendingCommands = new Map<number, { resolve: (output: CommandOutput) => void; reject: (error: ApiError) => void }>()
-  private readonly pendingSnapshots = new Map<number, { resolve: (snapshot: StopSnapshot | null) => void; reject: (error: ApiError) => void }>()
+  /** Requests to the worker awaiting their answer (a command's output, a snapshot, a load report). */
+  private readonly pendingRequests = new Map<number, { resolve: (answer: never) => void; reject: (error: ApiError) => void }>()
   private readonly pendingControls: PendingControl[] = []
   /** Control requests are sent one at a time: the control block holds only the latest. */
   private controlQueue: Promise<unknown> = Promise.resolve()
@@ -103,18 +109,15 @@ class WorkerSession {
 
   private handle(message: WorkerMessage): void {
     switch (message.type) {
-      case 'result': {
-        const command = this.pendingCommands.get(message.requestId)
-        this.pendingCommands.delete(message.requestId)
-        command?.resolve(message.output)
+      case 'result':
+        this.answer(message.requestId, message.output)
         return
-      }
-      case 'snapshot': {
-        const request = this.pendingSnapshots.get(message.requestId)
-        this.pendingSnapshots.delete(message.requestId)
-        request?.resolve(message.snapshot)
+      case 'snapshot':
+        this.answer(message.requestId, message.snapshot)
         return
-      }
+      case 'loaded':
+        this.answer(message.requestId, message.report)
+        return
       case 'state': {
         this.applyState(message.state)
         if (message.ack === null) return
@@ -144,6 +147,22 @@ class WorkerSession {
     }
   }
 
+  private answer(requestId: number, answer: unknown): void {
+    const request = this.pendingRequests.get(requestId)
+    this.pendingRequests.delete(requestId)
+    ;(request?.resolve as ((answer: unknown) => void) | undefined)?.(answer)
+  }
+
+  /** Posts a request and waits for the worker's answer to it. */
+  private request<T>(message: DistributiveOmit<HostMessage, 'requestId'>): Promise<T> {
+    this.ensureAlive()
+    const requestId = this.nextRequestId++
+    return new Promise<T>((resolve, reject) => {
+      this.pendingRequests.set(requestId, { resolve: resolve as (answer: never) => void, reject })
+      this.worker.postMessage({ ...message, requestId })
+    })
+  }
+
   private applyState(state: WorkerState): void {
     this.state = { sessionId: this.id, ...state }
     this.emit({ type: 'state', state: this.state })
@@ -158,10 +177,8 @@ class WorkerSession {
 
   private failPending(reason: string): void {
     const error = new ApiError('failed', reason)
-    for (const command of this.pendingCommands.values()) command.reject(error)
-    this.pendingCommands.clear()
-    for (const request of this.pendingSnapshots.values()) request.reject(error)
-    this.pendingSnapshots.clear()
+    for (const request of this.pendingRequests.values()) request.reject(error)
+    this.pendingRequests.clear()
     for (const control of this.pendingControls.splice(0)) control.reject(error)
   }
 
@@ -170,12 +187,7 @@ class WorkerSession {
   }
 
   execute(line: string, typed: boolean): Promise<CommandOutput> {
-    this.ensureAlive()
-    const requestId = this.nextRequestId++
-    return new Promise((resolve, reject) => {
-      this.pendingCommands.set(requestId, { resolve, reject })
-      this.worker.postMessage({ type: 'execute', requestId, line, typed })
-    })
+    return this.request({ type: 'execute', line, typed })
   }
 
   sendInput(data: Uint8Array | null): void {
@@ -183,13 +195,16 @@ class WorkerSession {
     this.worker.postMessage({ type: 'input', data })
   }
 
-  snapshot(): Promise<StopSnapshot | null> {
-    this.ensureAlive()
-    const requestId = this.nextRequestId++
-    return new Promise((resolve, reject) => {
-      this.pendingSnapshots.set(requestId, { resolve, reject })
-      this.worker.postMessage({ type: 'snapshot', requestId })
-    })
+  snapshot(live: boolean): Promise<StopSnapshot | null> {
+    return this.request({ type: 'snapshot', live })
+  }
+
+  build(request: BuildRequest): Promise<LoadReport> {
+    return this.request({ type: 'build', request })
+  }
+
+  openExecutable(file: ExecutableFile): Promise<LoadReport> {
+    return this.request({ type: 'open-executable', name: file.name, elfBase64: file.elfBase64 })
   }
 
   control(action: ControlAction): Promise<SessionState> {
@@ -279,8 +294,16 @@ export class SessionHost implements MemscapeApi {
     this.session(sessionId).sendInput(dataBase64 === null ? null : decodeBase64(dataBase64))
   }
 
-  async snapshot(sessionId: string): Promise<StopSnapshot | null> {
-    return this.session(sessionId).snapshot()
+  async snapshot(sessionId: string, options: SnapshotOptions = {}): Promise<StopSnapshot | null> {
+    return this.session(sessionId).snapshot(options.live ?? false)
+  }
+
+  async build(sessionId: string, request: BuildRequest): Promise<LoadReport> {
+    return this.session(sessionId).build(request)
+  }
+
+  async openExecutable(sessionId: string, file: ExecutableFile): Promise<LoadReport> {
+    return this.session(sessionId).openExecutable(file)
   }
 
   async readMemory(sessionId: string, address: string, length: number): Promise<MemoryBytes> {

@@ -7,9 +7,9 @@ import type { Dispatcher } from '../../shared/debugger/dispatcher'
 import type { StopSnapshot } from '../../shared/debugger/snapshot'
 import type { CommandOutput } from '../../shared/debugger/output'
 import type { MachineStatus } from '../../shared/machine/machine'
-import type { ControlAction, RunState } from '../../shared/protocol/api'
+import type { ControlAction, LoadReport, RunState } from '../../shared/protocol/api'
 import { acknowledgeControlRequest, takeControlRequest, REQUEST_SEQ } from './control-block'
-import type { HostMessage, WorkerMessage, WorkerState } from './worker-messages'
+import type { HostMessage, LoadRequest, WorkerMessage, WorkerState } from './worker-messages'
 
 export type { MachineStatus }
 
@@ -33,8 +33,10 @@ export interface RuntimeOptions {
   /** The machine to run now (a debugger `run` replaces it); null without a program. */
   machine: () => RunnableMachine | null
   dispatcher: Dispatcher
-  /** The debugger's picture of the current stop (null without a running program). */
-  snapshot?: () => StopSnapshot | null
+  /** The debugger's picture of the current stop (null without a running program); live while it runs. */
+  snapshot?: (live: boolean) => StopSnapshot | null
+  /** Replaces the program (a build or an opened executable). */
+  load?: (request: LoadRequest) => LoadReport
   post: (message: WorkerMessage) => void
   sliceInstructions?: number
   burstMs?: number
@@ -50,7 +52,8 @@ export class SimulationRuntime {
   private readonly control: Int32Array
   private readonly currentMachine: () => RunnableMachine | null
   private readonly dispatcher: Dispatcher
-  private readonly snapshot: () => StopSnapshot | null
+  private readonly snapshot: (live: boolean) => StopSnapshot | null
+  private readonly load: (request: LoadRequest) => LoadReport
   private readonly post: (message: WorkerMessage) => void
   private readonly sliceInstructions: number
   private readonly burstMs: number
@@ -71,6 +74,7 @@ export class SimulationRuntime {
     this.currentMachine = options.machine
     this.dispatcher = options.dispatcher
     this.snapshot = options.snapshot ?? (() => null)
+    this.load = options.load ?? (() => ({ ok: false, diagnostics: 'This worker cannot load programs.\n', programPath: null, checksec: [] }))
     this.post = options.post
     this.sliceInstructions = options.sliceInstructions ?? SLICE_INSTRUCTIONS
     this.burstMs = options.burstMs ?? BURST_MS
@@ -155,7 +159,11 @@ export class SimulationRuntime {
       return
     }
     if (message.type === 'snapshot') {
-      this.post({ type: 'snapshot', requestId: message.requestId, snapshot: this.snapshot() })
+      this.post({ type: 'snapshot', requestId: message.requestId, snapshot: this.snapshot(message.live) })
+      return
+    }
+    if (message.type === 'build' || message.type === 'open-executable') {
+      this.post({ type: 'loaded', requestId: message.requestId, report: this.replaceProgram(message) })
       return
     }
     // The run loop and a command must not both drive the guest: such a command takes over.
@@ -169,6 +177,20 @@ export class SimulationRuntime {
     } finally {
       this.commandsRunning--
     }
+  }
+
+  /** A new program stops whatever ran the old one; it starts paused at its first instruction. */
+  private replaceProgram(request: LoadRequest): LoadReport {
+    if (this.commandsRunning > 0) return { ok: false, diagnostics: `${BUSY}\n`, programPath: null, checksec: [] }
+    let report: LoadReport
+    try {
+      report = this.load(request)
+    } catch (error) {
+      report = { ok: false, diagnostics: `Memscape failed to load the program: ${error instanceof Error ? error.message : String(error)}\n`, programPath: null, checksec: [] }
+    }
+    if (report.ok) this.phase = 'ready'
+    this.publish(null, null)
+    return report
   }
 
   private finished(): boolean {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { parentPort, workerData } from 'node:worker_threads'
 import * as v from 'valibot'
 import { createDispatcher, DebugSession } from '../../shared/debugger'
+import { buildIntoSession, openIntoSession } from '../../shared/debugger/load-program'
 import { SnapshotHistory } from '../../shared/debugger/snapshot'
 import { describeIssues } from '../../shared/protocol/schema'
 import { SimulationRuntime, type RunnableMachine } from './simulation-runtime'
@@ -63,12 +64,18 @@ function main(): void {
       },
     }
   }
-  const snapshots = new SnapshotHistory()
+  let snapshots = new SnapshotHistory()
   const runtime = new SimulationRuntime({
     control: new Int32Array(data.output.control),
     machine,
     dispatcher: createDispatcher(session),
-    snapshot: () => (session.inferior ? snapshots.take(session) : null),
+    snapshot: (live) => (session.inferior ? snapshots.take(session, { live }) : null),
+    load: (request) => {
+      const report = request.type === 'build' ? buildIntoSession(session, request.request) : openIntoSession(session, request)
+      // What changed is measured within one program.
+      if (report.ok) snapshots = new SnapshotHistory()
+      return report
+    },
     post,
   })
   // `run < FILE` and `file PATH` name files of the machine the debugger runs on.

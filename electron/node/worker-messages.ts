@@ -1,7 +1,7 @@
 // Messages between the host and a simulation worker, validated on arrival at both ends.
 
 import * as v from 'valibot'
-import { CommandOutputSchema, SessionStateSchema, StopSnapshotSchema } from '../../shared/protocol/schema'
+import { BuildRequestSchema, CommandOutputSchema, LoadReportSchema, SessionStateSchema, StopSnapshotSchema } from '../../shared/protocol/schema'
 
 /** Any Uint8Array (v.instance would narrow the type to ArrayBuffer-backed arrays). */
 const BytesSchema = v.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected a Uint8Array')
@@ -31,7 +31,10 @@ export type WorkerData = v.InferOutput<typeof WorkerDataSchema>
 /** Host to worker. Control requests (run/pause/step/stop) go through the control block instead. */
 export const HostMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('execute'), requestId: v.pipe(v.number(), v.safeInteger()), line: v.string(), typed: v.boolean() }),
-  v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()) }),
+  v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()), live: v.boolean() }),
+  /** Replace the program: build sources, or open an executable. */
+  v.strictObject({ type: v.literal('build'), requestId: v.pipe(v.number(), v.safeInteger()), request: BuildRequestSchema }),
+  v.strictObject({ type: v.literal('open-executable'), requestId: v.pipe(v.number(), v.safeInteger()), name: v.string(), elfBase64: v.string() }),
   /** The answer to an input-request: a line for the program's standard input, or null for its end. */
   v.strictObject({ type: v.literal('input'), data: v.nullable(BytesSchema) }),
 ])
@@ -45,6 +48,7 @@ export const WorkerMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('load-failed'), message: v.string() }),
   v.strictObject({ type: v.literal('result'), requestId: v.pipe(v.number(), v.safeInteger()), output: CommandOutputSchema }),
   v.strictObject({ type: v.literal('snapshot'), requestId: v.pipe(v.number(), v.safeInteger()), snapshot: v.nullable(StopSnapshotSchema) }),
+  v.strictObject({ type: v.literal('loaded'), requestId: v.pipe(v.number(), v.safeInteger()), report: LoadReportSchema }),
   /** A state change; ack is the control request it answers, error why that request was refused. */
   v.strictObject({
     type: v.literal('state'),
@@ -61,3 +65,5 @@ export const WorkerMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('memory'), memory: v.instance(SharedArrayBuffer) }),
 ])
 export type WorkerMessage = v.InferOutput<typeof WorkerMessageSchema>
+
+export type LoadRequest = Extract<HostMessage, { type: 'build' | 'open-executable' }>

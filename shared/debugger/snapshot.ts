@@ -103,10 +103,13 @@ export class SnapshotHistory {
   private registers = new Map<string, string>()
   private memory = new Map<string, { start: number; data: Uint8Array }>()
 
-  take(session: DebugSession): StopSnapshot {
+  /** A live snapshot (the program is running) leaves out the heap walk and the changes, and
+   *  leaves the baseline alone, so the next stop still shows everything that changed since the last. */
+  take(session: DebugSession, options: { live?: boolean } = {}): StopSnapshot {
+    const live = options.live ?? false
     const inferior = session.requireInferior()
     const alive = inferior.phase !== 'gone'
-    const registers = alive ? this.registerRows(inferior) : []
+    const registers = alive ? this.registerRows(inferior, !live) : []
     const frames = alive ? session.frames().map((frame) => this.frameRow(inferior, frame)) : []
     const pc = inferior.pc
     const span = inferior.program.debug?.spanAt(inferior.linkAddress(pc))
@@ -128,12 +131,12 @@ export class SnapshotHistory {
       disassembly,
       source: span && span.line !== 0 ? { file: span.file, line: span.line } : null,
       regions,
-      heap: alive ? heapSummary(inferior) : null,
-      changed: alive ? this.changedRanges(inferior) : [],
+      heap: alive && !live ? heapSummary(inferior) : null,
+      changed: alive && !live ? this.changedRanges(inferior) : [],
     }
   }
 
-  private registerRows(inferior: Inferior): StopSnapshot['registers'] {
+  private registerRows(inferior: Inferior, remember: boolean): StopSnapshot['registers'] {
     const rows: StopSnapshot['registers'] = []
     const next = new Map<string, string>()
     for (const name of [...GENERAL_REGISTERS, 'rip', 'eflags', 'fs_base']) {
@@ -142,7 +145,7 @@ export class SnapshotHistory {
       const note = name === 'eflags' ? null : symbolize(inferior.program, inferior, inferior.register(name) ?? 0n)
       rows.push({ name, value, changed: this.registers.has(name) && this.registers.get(name) !== value, note })
     }
-    this.registers = next
+    if (remember) this.registers = next
     return rows
   }
 

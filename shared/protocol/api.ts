@@ -4,6 +4,7 @@
 import type { CommandOutput } from '../debugger/output'
 import type { Fault } from '../machine/fault'
 import type { StopSnapshot } from '../debugger/snapshot'
+import type { ChecksecLine } from '../debugger/pwn/checksec'
 
 export type ControlAction = 'run' | 'pause' | 'step' | 'stop'
 
@@ -53,6 +54,46 @@ export interface OpenSessionOptions {
   aslr?: 0 | 1 | 2
 }
 
+/** The protections a build gets, as gcc's flags set them: -pie/-no-pie, -fstack-protector*, -z execstack. */
+export interface BuildProtections {
+  pie: boolean
+  stackProtector: 'none' | 'strong' | 'all'
+  /** -z execstack: NX off for the stack. */
+  execStack: boolean
+}
+
+/** Sources to build into the session's program (C and NASM-style assembly, by file name). */
+export interface BuildRequest {
+  /** Source texts by file name ("overflow.c"); names ending .c are C, .s/.asm assembly. */
+  files: Record<string, string>
+  protections: BuildProtections
+}
+
+/** An executable file opened from disk. */
+export interface ExecutableFile {
+  /** The file's name ("a.out"); the program runs as /home/learner/NAME. */
+  name: string
+  elfBase64: string
+}
+
+/** What building or opening a program gave: on success the session's program is replaced and
+ *  stopped at its first instruction; on failure the previous program is untouched. */
+export interface LoadReport {
+  ok: boolean
+  /** gcc's diagnostics (warnings also on success), or why the file is not a program. */
+  diagnostics: string
+  /** The guest path of the loaded program. */
+  programPath: string | null
+  /** pwntools' checksec lines for the loaded executable. */
+  checksec: ChecksecLine[]
+}
+
+/** Which snapshot: a full one at a stop, or a light one while the program runs flat out
+ *  (registers, frames, disassembly and regions; no heap walk, no change tracking). */
+export interface SnapshotOptions {
+  live?: boolean
+}
+
 /** How a line reached execute. */
 export interface ExecuteOptions {
   /** Typed at a prompt: a blank line repeats the last command that repeats (next, step, x), as in gdb. */
@@ -97,7 +138,11 @@ export interface MemscapeApi {
   /** Bytes for the program's standard input after an input-request (base64); null ends its input (Ctrl-D). */
   sendInput(sessionId: string, dataBase64: string | null): Promise<void>
   /** The debugger's structured picture of the current stop; null while no program runs. */
-  snapshot(sessionId: string): Promise<StopSnapshot | null>
+  snapshot(sessionId: string, options?: SnapshotOptions): Promise<StopSnapshot | null>
+  /** Builds sources into the session's program (with debug information). */
+  build(sessionId: string, request: BuildRequest): Promise<LoadReport>
+  /** Opens a static x86-64 ELF executable as the session's program. */
+  openExecutable(sessionId: string, file: ExecutableFile): Promise<LoadReport>
   /** State changes (at most 60 per second per running session) and guest output. */
   subscribe(listener: EventListener): () => void
 }

@@ -86,7 +86,9 @@ export function createApiClient(transport: Transport, options: ApiClientOptions 
     readMemory: (sessionId, address, length) => call('readMemory', [sessionId, address, length]),
     control: (sessionId, action) => call('control', [sessionId, action]),
     sendInput: (sessionId, dataBase64) => call('sendInput', [sessionId, dataBase64]),
-    snapshot: (sessionId) => call('snapshot', [sessionId]),
+    snapshot: (sessionId, options) => call('snapshot', options === undefined ? [sessionId] : [sessionId, options]),
+    build: (sessionId, request) => call('build', [sessionId, request]),
+    openExecutable: (sessionId, file) => call('openExecutable', [sessionId, file]),
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)

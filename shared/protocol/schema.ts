@@ -131,6 +131,32 @@ export const StopSnapshotSchema = v.strictObject({
   changed: v.array(v.strictObject({ address: HexSchema, length: v.number() })),
 }) satisfies v.GenericSchema<unknown, StopSnapshot>
 
+/** A plain file name: no directories, so a guest path built from it stays where it is put. */
+const FileNameSchema = v.pipe(v.string(), v.regex(/^[^/\0]{1,255}$/, 'a file name is 1-255 characters without "/"'), v.check((name) => name !== '.' && name !== '..', 'a file name is not "." or ".."'))
+
+/** The largest source set a build takes: a template is a few KiB, a learner's project a few hundred. */
+const MAX_SOURCE_CHARS = 4 * 1024 * 1024
+
+export const BuildRequestSchema = v.strictObject({
+  files: v.pipe(
+    v.record(FileNameSchema, v.string()),
+    v.check((files) => Object.keys(files).length > 0, 'a build needs at least one source file'),
+    v.check((files) => Object.values(files).reduce((sum, text) => sum + text.length, 0) <= MAX_SOURCE_CHARS, `the sources are at most ${MAX_SOURCE_CHARS} characters`),
+  ),
+  protections: v.strictObject({
+    pie: v.boolean(),
+    stackProtector: v.picklist(['none', 'strong', 'all']),
+    execStack: v.boolean(),
+  }),
+})
+
+export const LoadReportSchema = v.strictObject({
+  ok: v.boolean(),
+  diagnostics: v.string(),
+  programPath: v.nullable(v.string()),
+  checksec: v.array(v.strictObject({ key: v.string(), value: v.string(), tone: v.optional(v.picklist(['good', 'warning', 'bad'])) })),
+})
+
 const LineSchema = v.pipe(v.string(), v.maxLength(MAX_LINE_LENGTH, `a command line is at most ${MAX_LINE_LENGTH} characters`))
 
 type Params<M extends MethodName> = Parameters<MemscapeApi[M]>
@@ -176,8 +202,16 @@ export const METHODS: { [M in MethodName]: { params: v.GenericSchema<unknown, Pa
     result: v.pipe(v.null(), v.transform(() => undefined)),
   },
   snapshot: {
-    params: v.strictTuple([SessionIdSchema]),
+    params: v.strictTuple([SessionIdSchema, v.optional(v.strictObject({ live: v.optional(v.boolean()) }))]),
     result: v.nullable(StopSnapshotSchema),
+  },
+  build: {
+    params: v.strictTuple([SessionIdSchema, BuildRequestSchema]),
+    result: LoadReportSchema,
+  },
+  openExecutable: {
+    params: v.strictTuple([SessionIdSchema, v.strictObject({ name: FileNameSchema, elfBase64: Base64Schema })]),
+    result: LoadReportSchema,
   },
 }
 

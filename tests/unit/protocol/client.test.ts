@@ -15,7 +15,9 @@ const backend: MemscapeApi = {
   readMemory: async (_id, address, length) => ({ address, bytes: new Array(length).fill(0xeb), mapped: new Array(length).fill(true) }),
   control: async () => state,
   sendInput: async () => undefined,
-    snapshot: async () => null,
+  snapshot: async () => null,
+  build: async () => ({ ok: false, diagnostics: 'a.c:1:1: error: expected declaration\n', programPath: null, checksec: [] }),
+  openExecutable: async (_id, file) => ({ ok: true, diagnostics: '', programPath: `/home/learner/${file.name}`, checksec: [{ key: 'NX', value: 'NX enabled', tone: 'good' }] }),
   subscribe: () => () => {},
 }
 

@@ -20,6 +20,8 @@ function recordingApi(calls: unknown[][]): MemscapeApi {
     control: async () => state,
     sendInput: async () => undefined,
     snapshot: async () => null,
+    build: async (id, request) => (calls.push(['build', id, request]), { ok: false, diagnostics: '', programPath: null, checksec: [] }),
+    openExecutable: async (id, file) => (calls.push(['openExecutable', id, file]), { ok: false, diagnostics: '', programPath: null, checksec: [] }),
     subscribe: () => () => {},
   }
 }
@@ -67,6 +69,11 @@ describe('createRequestHandler', () => {
     ['openSession', [{ program: { path: 'a.out', elfBase64: 'AA==' } }], /the program path must be absolute/],
     ['openSession', [{ program: { path: '/a.out', elfBase64: 'not base64!' } }], /must be padded base64/],
     ['openSession', [{ seed: -1 }], /seed/],
+    ['build', ['s1', { files: {}, protections: { pie: true, stackProtector: 'none', execStack: false } }], /a build needs at least one source file/],
+    ['build', ['s1', { files: { '../x.c': '' }, protections: { pie: true, stackProtector: 'none', execStack: false } }], /a file name is 1-255 characters without "\/"/],
+    ['build', ['s1', { files: { 'a.c': '' }, protections: { pie: true, stackProtector: 'maybe', execStack: false } }], /stackProtector/],
+    ['openExecutable', ['s1', { name: '..', elfBase64: 'AA==' }], /a file name is not "." or ".."/],
+    ['snapshot', ['s1', { live: 'yes' }], /live/],
   ])('%s with %j has invalid parameters', async (method, params, reason) => {
     const response = await handle({ id: 6, method, params })
     expect(response).toMatchObject({ id: 6, error: { code: 'invalid-params' } })
