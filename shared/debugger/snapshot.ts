@@ -49,6 +49,19 @@ export interface SnapshotChunk {
   flags: string
 }
 
+/** A breakpoint or watchpoint as the source and disassembly gutters mark it. */
+export interface SnapshotBreakpoint {
+  number: number
+  kind: 'breakpoint' | 'watch' | 'rwatch' | 'awatch'
+  enabled: boolean
+  /** Runtime addresses: a code breakpoint's places, a watchpoint's first byte. */
+  addresses: string[]
+  /** The source lines of a code breakpoint's places (none without debug information). */
+  lines: { file: string; line: number }[]
+  /** A watchpoint's expression. */
+  expression: string | null
+}
+
 export interface StopSnapshot {
   instructionCount: number
   phase: 'alive' | 'signaled' | 'gone'
@@ -60,6 +73,7 @@ export interface StopSnapshot {
   heap: { chunks: SnapshotChunk[]; problems: string[] } | null
   /** Ranges written since the previous snapshot, within the stack and heap. */
   changed: { address: string; length: number }[]
+  breakpoints: SnapshotBreakpoint[]
 }
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`
@@ -98,6 +112,20 @@ function heapSummary(inferior: Inferior): StopSnapshot['heap'] {
   return { chunks: snapshot.chunks.map(chunkSummary), problems: snapshot.problems.map((p) => p.message) }
 }
 
+function breakpointRows(session: DebugSession, inferior: Inferior): SnapshotBreakpoint[] {
+  return session.breakpoints.all().map((breakpoint) => {
+    if (breakpoint.kind !== 'breakpoint') {
+      return { number: breakpoint.number, kind: breakpoint.kind, enabled: breakpoint.enabled, addresses: [hex(breakpoint.address)], lines: [], expression: breakpoint.expression }
+    }
+    const lines = breakpoint.addresses.flatMap((address) => {
+      const span = inferior.program.debug?.spanAt(address)
+      return span && span.line !== 0 ? [{ file: span.file, line: span.line }] : []
+    })
+    const addresses = breakpoint.addresses.map((address) => hex(address + inferior.loadBias))
+    return { number: breakpoint.number, kind: 'breakpoint', enabled: breakpoint.enabled, addresses, lines, expression: null }
+  })
+}
+
 /** Remembers what the previous snapshot saw, to report changes. */
 export class SnapshotHistory {
   private registers = new Map<string, string>()
@@ -133,6 +161,7 @@ export class SnapshotHistory {
       regions,
       heap: alive && !live ? heapSummary(inferior) : null,
       changed: alive && !live ? this.changedRanges(inferior) : [],
+      breakpoints: breakpointRows(session, inferior),
     }
   }
 

@@ -129,6 +129,16 @@ export const StopSnapshotSchema = v.strictObject({
     }),
   ),
   changed: v.array(v.strictObject({ address: HexSchema, length: v.number() })),
+  breakpoints: v.array(
+    v.strictObject({
+      number: v.number(),
+      kind: v.picklist(['breakpoint', 'watch', 'rwatch', 'awatch']),
+      enabled: v.boolean(),
+      addresses: v.array(HexSchema),
+      lines: v.array(v.strictObject({ file: v.string(), line: v.number() })),
+      expression: v.nullable(v.string()),
+    }),
+  ),
 }) satisfies v.GenericSchema<unknown, StopSnapshot>
 
 /** A plain file name: no directories, so a guest path built from it stays where it is put. */

@@ -77,6 +77,9 @@ describe('loading programs into a session', () => {
     expect(stop).toContain('7\t  strcpy(copy, name);')
     const snapshot = await host.snapshot(sessionId)
     expect(snapshot?.source).toEqual({ file: '/home/learner/names.c', line: 7 })
+    expect(snapshot?.breakpoints).toEqual([
+      { number: 1, kind: 'breakpoint', enabled: true, addresses: [snapshot?.registers.find((r) => r.name === 'rip')?.value], lines: [{ file: '/home/learner/names.c', line: 7 }], expression: null },
+    ])
     expect(snapshot?.frames[0]?.slots.map((slot) => slot.role)).toEqual(expect.arrayContaining(['canary', 'return-address', 'local']))
     expect(snapshot?.heap?.chunks.some((chunk) => chunk.state === 'allocated' && chunk.size === 0x20)).toBe(true)
     // A live snapshot is light and leaves the change baseline to the next stop.
