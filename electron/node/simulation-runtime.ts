@@ -68,6 +68,8 @@ export class SimulationRuntime {
   /** A command waits for the user to type the program's input. */
   private pendingInput: ((input: Uint8Array | null | 'interrupted') => void) | null = null
   private commandsRunning = 0
+  /** A debugger command (continue, next, run…) is driving the guest: the state says running. */
+  private commandDrivesGuest = false
 
   constructor(options: RuntimeOptions) {
     this.control = options.control
@@ -149,7 +151,8 @@ export class SimulationRuntime {
     if (status.state === 'exited') return { ...state, run: 'exited', exitCode: status.code }
     if (status.state === 'signaled') return { ...state, run: 'signaled', signal: status.signal, fault: status.fault }
     if (this.phase === 'stopped') return { ...state, run: 'stopped' }
-    if (status.state === 'waiting-input') return { ...state, run: 'waiting-input' }
+    if (status.state === 'waiting-input' || this.pendingInput) return { ...state, run: 'waiting-input' }
+    if (this.commandDrivesGuest) return { ...state, run: 'running' }
     return { ...state, run: this.phase satisfies RunState }
   }
 
@@ -167,15 +170,19 @@ export class SimulationRuntime {
       return
     }
     // The run loop and a command must not both drive the guest: such a command takes over.
-    if (this.phase === 'running' && this.dispatcher.runsProgram(message.line)) this.phase = 'paused'
+    const drivesGuest = this.dispatcher.runsProgram(message.line)
+    if (this.phase === 'running' && drivesGuest) this.phase = 'paused'
     this.commandsRunning++
+    if (drivesGuest) this.commandDrivesGuest = true
     try {
       const output = await this.dispatcher.execute(message.line, message.typed)
+      if (drivesGuest) this.commandDrivesGuest = false
       this.flushOutput()
       this.post({ type: 'result', requestId: message.requestId, output })
       this.publish(null, null)
     } finally {
       this.commandsRunning--
+      if (drivesGuest) this.commandDrivesGuest = false
     }
   }
 

@@ -7,13 +7,14 @@ import { builtRendererDir, startServer } from './server'
 const DEFAULT_PORT = 5190
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { port: { type: 'string' } } })
+  // --renderer DIR serves a renderer built elsewhere (scripts/look.mjs builds private copies).
+  const { values } = parseArgs({ options: { port: { type: 'string' }, renderer: { type: 'string' } } })
   const requested = values.port === undefined ? DEFAULT_PORT : Number(values.port)
   if (!Number.isInteger(requested) || requested < 0 || requested > 65535) {
     throw new Error(`--port must be a port number (0-65535), not "${values.port}"`)
   }
   const host = new SessionHost({ workerUrl: new URL('./simulation-worker.js', import.meta.url) })
-  const rendererDir = builtRendererDir(import.meta.dirname)
+  const rendererDir = values.renderer ?? builtRendererDir(import.meta.dirname)
   const server = await startServer({ host, rendererDir, port: requested }).catch((error: NodeJS.ErrnoException) => {
     // The default port may be taken (another Memscape); any free port will do then.
     if (error.code === 'EADDRINUSE' && values.port === undefined) return startServer({ host, rendererDir, port: 0 })

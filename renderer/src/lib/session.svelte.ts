@@ -2,6 +2,7 @@
 
 import type { MemscapeApi, SessionState } from '../../../shared/protocol/api'
 import type { TransportKind } from './api'
+import { Workspace } from './workspace.svelte'
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'failed' | 'disconnected'
 
@@ -10,6 +11,7 @@ export class AppSession {
   error = $state<string | null>(null)
   version = $state('')
   state = $state<SessionState | null>(null)
+  workspace = $state.raw<Workspace | null>(null)
 
   constructor(
     readonly api: MemscapeApi,
@@ -24,11 +26,16 @@ export class AppSession {
 
   async start(): Promise<void> {
     this.api.subscribe((event) => {
-      if (event.type === 'state' && event.state.sessionId === this.state?.sessionId) this.state = event.state
+      if (event.type === 'state' && event.state.sessionId === this.state?.sessionId) {
+        this.state = event.state
+        this.workspace?.updateState(event.state)
+      }
     })
     try {
       this.version = (await this.api.version()).version
       this.state = await this.api.openSession()
+      this.workspace = new Workspace(this.api, this.state.sessionId)
+      this.workspace.updateState(this.state)
       this.status = 'connected'
     } catch (error) {
       this.status = 'failed'

@@ -5,8 +5,8 @@ import { CommandError, type Command } from '../command'
 import { splitWords } from '../pwndbg-arguments'
 
 /** Linux's randomize_va_space values the switch sets: full randomisation, or none. */
-const ASLR_ON = 2
-const ASLR_OFF = 0
+export const ASLR_ON = 2
+export const ASLR_OFF = 0
 
 export const aslrCommand: Command = {
   name: 'aslr',

@@ -9,6 +9,7 @@ const SETTINGS: Record<string, (session: DebugSession) => string> = {
   'disable-randomization': (session) => `Disabling randomization of debuggee's virtual address space is ${session.run.aslr === 0 ? 'on' : 'off'}.`,
   'disassembly-flavor': (session) => `The disassembly flavor is "${session.disassemblyFlavor}".`,
   listsize: () => 'Number of source lines gdb will list by default is 10.',
+  'random-seed': (session) => `The seed of the next run's randomness (ASLR slides, the canary, getrandom) is ${session.run.seed}.`,
 }
 
 export const showCommand: Command = {

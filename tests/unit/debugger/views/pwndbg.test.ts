@@ -244,6 +244,20 @@ describe('addresses', () => {
     expect(session.run.aslr).toBe(0)
     expect(errorText(await run('aslr maybe'))).toBe("aslr: error: argument state: invalid choice: 'maybe' (choose from 'on', 'off')\n")
   })
+
+  test("gdb's set disable-randomization and Memscape's set random-seed set the next run", async () => {
+    const { run, text, session } = drive(gcc)
+    await run('set disable-randomization off')
+    expect(await text('show disable-randomization')).toBe("Disabling randomization of debuggee's virtual address space is off.\n")
+    expect(session.run.aslr).toBe(2)
+    await run('set disable-randomization')
+    expect(session.run.aslr).toBe(0)
+    expect(errorText(await run('set disable-randomization maybe'))).toBe('"on" or "off" expected.\n')
+    await run('set random-seed 0x2a')
+    expect(session.run.seed).toBe(42)
+    expect(await text('show random-seed')).toBe("The seed of the next run's randomness (ASLR slides, the canary, getrandom) is 42.\n")
+    expect(errorText(await run('set random-seed -1'))).toBe('random-seed: a number from 0 to 4294967295 expected, not "-1".\n')
+  })
 })
 
 describe('nearpc and context', () => {
