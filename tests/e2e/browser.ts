@@ -33,7 +33,9 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export async function startBrowserMode(): Promise<{ server: RunningServer; host: SessionHost }> {
-  const rendererDir = join(repoRoot, 'out', 'renderer')
+  // MEMSCAPE_RENDERER_DIR: a renderer built elsewhere (vite build --outDir DIR), so several
+  // people can test at once without rebuilding each other's out/.
+  const rendererDir = process.env.MEMSCAPE_RENDERER_DIR ?? join(repoRoot, 'out', 'renderer')
   if (!existsSync(join(rendererDir, 'index.html'))) throw new Error('The renderer is not built; run "npm run build" first')
   const host = new SessionHost({ workerUrl: builtWorkerUrl() })
   const server = await startServer({ host, rendererDir, port: 0 })
