@@ -176,10 +176,14 @@ export class SimulationRuntime {
     if (drivesGuest) this.commandDrivesGuest = true
     try {
       const output = await this.dispatcher.execute(message.line, message.typed)
-      if (drivesGuest) this.commandDrivesGuest = false
-      this.flushOutput()
-      this.post({ type: 'result', requestId: message.requestId, output })
+      if (drivesGuest) {
+        this.commandDrivesGuest = false
+        // The program has been started: from now on it is paused between commands, not ready.
+        if (this.phase === 'ready') this.phase = 'paused'
+      }
+      // The state goes first, so whoever awaits the result sees the state it left.
       this.publish(null, null)
+      this.post({ type: 'result', requestId: message.requestId, output })
     } finally {
       this.commandsRunning--
       if (drivesGuest) this.commandDrivesGuest = false

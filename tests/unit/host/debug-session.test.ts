@@ -74,13 +74,25 @@ describe('the debugger behind the host', () => {
 
   test('pause interrupts a continue that would never end', async () => {
     const { sessionId } = await host.openSession({ program: { path: join(dir, 'p'), elfBase64 }, argv: [join(dir, 'p'), 'forever'] })
+    expect((await host.sessionState(sessionId)).run).toBe('ready')
     await host.execute(sessionId, 'break 8')
     await host.execute(sessionId, 'run')
+    // Started and stopped at a breakpoint: paused, no longer ready.
+    expect((await host.sessionState(sessionId)).run).toBe('paused')
     await host.execute(sessionId, 'delete')
+    const states: string[] = []
+    const unsubscribe = host.subscribe((event) => {
+      if (event.type === 'state' && event.state.sessionId === sessionId) states.push(event.state.run)
+    })
     const running = host.execute(sessionId, 'continue')
     await new Promise((resolve) => setTimeout(resolve, 300))
+    // While a command drives the program, the views hear that it runs (and follow it live).
+    expect((await host.sessionState(sessionId)).run).toBe('running')
     await host.control(sessionId, 'pause')
     const stopped = outputText(await running)
+    unsubscribe()
+    expect(states).toContain('running')
+    expect(states.at(-1)).toBe('paused')
     expect(stopped).toContain('Program received signal SIGINT, Interrupt.')
     expect(stopped).toMatch(/in main \(argc=2, argv=0x[0-9a-f]+\) at p\.c:8|^8\t/m)
     await host.closeSession(sessionId)
