@@ -5,7 +5,8 @@
 
 import { disassemble } from '../machine/disasm'
 import { frameLayout, type SlotRole } from './frame-layout'
-import { inspectHeap, type HeapChunk, type HeapSnapshot } from './heap'
+import { inspectHeap, type BinKind, type ChainEnd, type DoublyLinkedBin, type HeapChunk, type HeapSnapshot, type SinglyLinkedBin } from './heap'
+import { CHUNK_HDR_SZ } from './heap/layout'
 import { heapTarget } from './heap-target'
 import type { Inferior } from './inferior'
 import { GENERAL_REGISTERS } from './registers'
@@ -45,8 +46,34 @@ export interface SnapshotChunk {
   address: string
   size: number
   state: 'allocated' | 'free' | 'top'
+  /** The bins holding a free chunk, as `${kind} ${label}` of its SnapshotBin ("tcachebins 0x20"). */
   bins: string[]
   flags: string
+  /** What malloc itself keeps in the chunk ("tcache_perthread_struct"), or null. */
+  note: string | null
+}
+
+/** One bin as a linked list, in list order: what the next malloc of its size would take first comes first. */
+export interface SnapshotBin {
+  /** pwndbg's name for the bin's family. */
+  kind: BinKind
+  /** pwndbg's label within the family: "0x20", "0x400-0x430", "all". */
+  label: string
+  /** tcache only: the bin's counts[] entry, which a corrupted list can disagree with. */
+  count: number | null
+  /** Chunk addresses (for the tcache, the chunk, 0x10 below the pointer the list holds). */
+  chunks: string[]
+  /** How the walk ended: at NULL or the bin's head (well formed), or at a loop back to a chunk,
+   *  an unmapped or misaligned pointer (that chunk's address), or a list too long to follow. */
+  end: { kind: ChainEnd['kind']; address: string | null }
+  problems: string[]
+}
+
+export interface SnapshotHeap {
+  chunks: SnapshotChunk[]
+  /** Non-empty bins in pwndbg's order: tcache, fast, unsorted, small, large. */
+  bins: SnapshotBin[]
+  problems: string[]
 }
 
 /** A breakpoint or watchpoint as the source and disassembly gutters mark it. */
@@ -70,7 +97,8 @@ export interface StopSnapshot {
   disassembly: { address: string; bytes: string; text: string; current: boolean; symbol: string | null }[]
   source: { file: string; line: number } | null
   regions: SnapshotRegion[]
-  heap: { chunks: SnapshotChunk[]; problems: string[] } | null
+  /** Null before the program has a [heap] region (no malloc yet) and in live snapshots. */
+  heap: SnapshotHeap | null
   /** Ranges written since the previous snapshot, within the stack and heap. */
   changed: { address: string; length: number }[]
   breakpoints: SnapshotBreakpoint[]
@@ -93,7 +121,7 @@ export function regionKind(perms: string, name: string): RegionKind {
   return 'rodata'
 }
 
-function chunkSummary(chunk: HeapChunk): SnapshotChunk {
+function chunkSummary(chunk: HeapChunk, tcacheChunk: bigint | null): SnapshotChunk {
   const flags = [chunk.flags.prevInuse ? 'P' : '', chunk.flags.isMmapped ? 'M' : '', chunk.flags.nonMainArena ? 'A' : ''].join('')
   return {
     address: hex(chunk.address),
@@ -101,15 +129,55 @@ function chunkSummary(chunk: HeapChunk): SnapshotChunk {
     state: chunk.state.kind,
     bins: chunk.state.kind === 'free' ? chunk.state.bins.map((b) => `${b.kind} ${b.label}`) : [],
     flags,
+    note: chunk.address === tcacheChunk ? 'tcache_perthread_struct' : null,
+  }
+}
+
+function chainEnd(end: ChainEnd, toChunk: (address: bigint) => bigint): SnapshotBin['end'] {
+  return { kind: end.kind, address: 'address' in end ? hex(toChunk(end.address)) : null }
+}
+
+/** A tcache list holds user pointers; everything else in the snapshot names chunks. */
+const tcacheChunkOf = (entry: bigint): bigint => entry - CHUNK_HDR_SZ
+
+function singlyLinkedSummary(list: SinglyLinkedBin): SnapshotBin {
+  const toChunk = list.bin.kind === 'tcachebins' ? tcacheChunkOf : (address: bigint) => address
+  return {
+    kind: list.bin.kind,
+    label: list.bin.label,
+    count: list.count,
+    chunks: list.chain.map((address) => hex(toChunk(address))),
+    end: chainEnd(list.end, toChunk),
+    problems: list.problems.map((p) => p.message),
+  }
+}
+
+function doublyLinkedSummary(list: DoublyLinkedBin): SnapshotBin {
+  return {
+    kind: list.bin.kind,
+    label: list.bin.label,
+    count: null,
+    chunks: list.forward.map((address) => hex(address)),
+    end: chainEnd(list.forwardEnd, (address) => address),
+    problems: list.problems.map((p) => p.message),
   }
 }
 
 function heapSummary(inferior: Inferior): StopSnapshot['heap'] {
   if (!inferior.machine.regions().some((r) => r.name === '[heap]')) return null
   const found = inspectHeap(heapTarget(inferior))
-  if (!found.ok) return { chunks: [], problems: [found.message] }
+  if (!found.ok) return { chunks: [], bins: [], problems: [found.message] }
   const snapshot: HeapSnapshot = found.value
-  return { chunks: snapshot.chunks.map(chunkSummary), problems: snapshot.problems.map((p) => p.message) }
+  const tcacheChunk = snapshot.tcache === null ? null : tcacheChunkOf(snapshot.tcache.address)
+  const { tcache, fast, unsorted, small, large } = snapshot.bins
+  return {
+    chunks: snapshot.chunks.map((chunk) => chunkSummary(chunk, tcacheChunk)),
+    bins: [
+      ...[...tcache, ...fast].map(singlyLinkedSummary),
+      ...[...(unsorted === null ? [] : [unsorted]), ...small, ...large].map(doublyLinkedSummary),
+    ],
+    problems: snapshot.problems.map((p) => p.message),
+  }
 }
 
 function breakpointRows(session: DebugSession, inferior: Inferior): SnapshotBreakpoint[] {

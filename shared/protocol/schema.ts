@@ -124,7 +124,26 @@ export const StopSnapshotSchema = v.strictObject({
   ),
   heap: v.nullable(
     v.strictObject({
-      chunks: v.array(v.strictObject({ address: HexSchema, size: v.number(), state: v.picklist(['allocated', 'free', 'top']), bins: v.array(v.string()), flags: v.string() })),
+      chunks: v.array(
+        v.strictObject({
+          address: HexSchema,
+          size: v.number(),
+          state: v.picklist(['allocated', 'free', 'top']),
+          bins: v.array(v.string()),
+          flags: v.string(),
+          note: v.nullable(v.string()),
+        }),
+      ),
+      bins: v.array(
+        v.strictObject({
+          kind: v.picklist(['tcachebins', 'fastbins', 'unsortedbin', 'smallbins', 'largebins']),
+          label: v.string(),
+          count: v.nullable(v.number()),
+          chunks: v.array(HexSchema),
+          end: v.strictObject({ kind: v.picklist(['null', 'head', 'loop', 'unreadable', 'misaligned', 'too-long']), address: v.nullable(HexSchema) }),
+          problems: v.array(v.string()),
+        }),
+      ),
       problems: v.array(v.string()),
     }),
   ),
@@ -155,7 +174,7 @@ export const BuildRequestSchema = v.strictObject({
   ),
   protections: v.strictObject({
     pie: v.boolean(),
-    stackProtector: v.picklist(['none', 'strong', 'all']),
+    stackProtector: v.picklist(['none', 'default', 'strong', 'all']),
     execStack: v.boolean(),
   }),
 })

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDispatcher, DebugSession } from '../../../shared/debugger'
+import { outputText } from '../../../shared/debugger/output'
 import { SnapshotHistory, type StopSnapshot } from '../../../shared/debugger/snapshot'
 import { buildProgram } from '../../../shared/toolchain/driver'
 
@@ -117,5 +118,66 @@ describe('stop snapshots', () => {
     const second = history.take(session)
     expect(second.registers.find((r) => r.name === 'rip')!.changed).toBe(true)
     expect(second.disassembly.filter((line) => line.current)).toHaveLength(1)
+  })
+})
+
+/** The tcache template's frees, then a double free through the fastbins once the 0x30 tcache is full. */
+const HEAP_SOURCE = `#include <stdlib.h>
+int main(void) {
+  char *a = malloc(24);
+  char *b = malloc(20);
+  char *c = malloc(17);
+  free(a);
+  free(b);
+  free(c);
+  char *x = malloc(40);
+  char *y = malloc(40);
+  void *fill[7];
+  for (int i = 0; i < 7; i++) fill[i] = malloc(40);
+  for (int i = 0; i < 7; i++) free(fill[i]);
+  free(x);
+  free(y);
+  free(x);
+  return 0;
+}
+`
+
+describe('the heap in stop snapshots', () => {
+  let heapBinary: string
+  beforeAll(() => {
+    writeFileSync(join(dir, 'h.c'), HEAP_SOURCE)
+    heapBinary = join(dir, 'h')
+    execFileSync('gcc', ['-g', '-O0', '-static', '-o', heapBinary, 'h.c'], { cwd: dir })
+  })
+
+  const pointer = async (session: DebugSession, expression: string): Promise<bigint> => {
+    const output = await createDispatcher(session).execute(`print (long)${expression}`)
+    return BigInt(/= (-?\d+)/.exec(outputText(output))![1]!)
+  }
+  const hexOf = (address: bigint): string => `0x${address.toString(16)}`
+
+  test('freed chunks are listed in their tcache bin in list order, last freed first', async () => {
+    const { session } = await stoppedAt(new Uint8Array(readFileSync(heapBinary)), heapBinary, '9')
+    const [a, b, c] = [await pointer(session, 'a'), await pointer(session, 'b'), await pointer(session, 'c')]
+    const heap = new SnapshotHistory().take(session).heap!
+    expect(heap.problems).toEqual([])
+    expect(heap.bins).toEqual([
+      { kind: 'tcachebins', label: '0x20', count: 3, chunks: [c, b, a].map((p) => hexOf(p - 0x10n)), end: { kind: 'null', address: null }, problems: [] },
+    ])
+    for (const p of [a, b, c]) expect(heap.chunks.find((chunk) => chunk.address === hexOf(p - 0x10n))).toMatchObject({ size: 0x20, state: 'free', bins: ['tcachebins 0x20'], note: null })
+    // glibc's first chunk holds the tcache itself; the last is the top chunk.
+    expect(heap.chunks[0]).toMatchObject({ size: 0x290, state: 'allocated', note: 'tcache_perthread_struct' })
+    expect(heap.chunks.at(-1)!.state).toBe('top')
+  })
+
+  test('a double free through the fastbins shows as a list that loops', async () => {
+    const { session } = await stoppedAt(new Uint8Array(readFileSync(heapBinary)), heapBinary, '17')
+    const [x, y] = [await pointer(session, 'x'), await pointer(session, 'y')]
+    const heap = new SnapshotHistory().take(session).heap!
+    const fast = heap.bins.find((bin) => bin.kind === 'fastbins')!
+    expect(fast).toMatchObject({ label: '0x30', count: null, chunks: [x, y].map((p) => hexOf(p - 0x10n)), end: { kind: 'loop', address: hexOf(x - 0x10n) } })
+    expect(fast.problems[0]).toMatch(/the list loops/)
+    expect(heap.problems.some((problem) => problem.startsWith('fastbins[0x30]: the list loops'))).toBe(true)
+    expect(heap.bins.filter((bin) => bin.kind === 'tcachebins').map((bin) => [bin.label, bin.count])).toEqual([['0x20', 3], ['0x30', 7]])
   })
 })
