@@ -92,6 +92,8 @@ export interface SnapshotBreakpoint {
 export interface StopSnapshot {
   instructionCount: number
   phase: 'alive' | 'signaled' | 'gone'
+  /** The fatal signal the program is stopped at (phase 'signaled') or was killed by (gone). */
+  signal: number | null
   registers: { name: string; value: string; changed: boolean; note: string | null }[]
   frames: SnapshotFrame[]
   disassembly: { address: string; bytes: string; text: string; current: boolean; symbol: string | null }[]
@@ -222,6 +224,7 @@ export class SnapshotHistory {
     return {
       instructionCount: inferior.instructionCount,
       phase: inferior.phase,
+      signal: inferior.machine.status.state === 'signaled' ? inferior.machine.status.signal : null,
       registers,
       frames,
       disassembly,

@@ -57,7 +57,7 @@ export interface OpenSessionOptions {
 /** The protections a build gets, as gcc's flags set them: -pie/-no-pie, -fstack-protector*, -z execstack. */
 export interface BuildProtections {
   pie: boolean
-  stackProtector: 'none' | 'strong' | 'all'
+  stackProtector: 'none' | 'default' | 'strong' | 'all'
   /** -z execstack: NX off for the stack. */
   execStack: boolean
 }

@@ -96,6 +96,7 @@ const HexSchema = v.pipe(v.string(), v.regex(ADDRESS_PATTERN))
 export const StopSnapshotSchema = v.strictObject({
   instructionCount: v.pipe(v.number(), v.safeInteger()),
   phase: v.picklist(['alive', 'signaled', 'gone']),
+  signal: v.nullable(v.number()),
   registers: v.array(v.strictObject({ name: v.string(), value: HexSchema, changed: v.boolean(), note: v.nullable(v.string()) })),
   frames: v.array(
     v.strictObject({

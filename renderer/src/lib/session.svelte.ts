@@ -34,7 +34,7 @@ export class AppSession {
     try {
       this.version = (await this.api.version()).version
       this.state = await this.api.openSession()
-      this.workspace = new Workspace(this.api, this.state.sessionId)
+      this.workspace = new Workspace(this.api, this.state.sessionId, (callback) => requestAnimationFrame(callback))
       this.workspace.updateState(this.state)
       this.status = 'connected'
     } catch (error) {

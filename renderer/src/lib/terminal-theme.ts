@@ -1,7 +1,8 @@
 import type { ITheme } from '@xterm/xterm'
+import type { ThemeName } from './theme.svelte'
 
 /** Matches theme.css; xterm needs concrete colours, not CSS variables. */
-export const terminalTheme: ITheme = {
+const DARK: ITheme = {
   background: '#0f141b',
   foreground: '#c9d4df',
   cursor: '#4fb3ff',
@@ -23,4 +24,32 @@ export const terminalTheme: ITheme = {
   brightMagenta: '#e2c5ff',
   brightCyan: '#7ee2ee',
   brightWhite: '#ffffff',
+}
+
+const LIGHT: ITheme = {
+  background: '#fbfcfd',
+  foreground: '#1d2731',
+  cursor: '#0969da',
+  cursorAccent: '#fbfcfd',
+  selectionBackground: 'rgba(9, 105, 218, 0.22)',
+  black: '#d3dae2',
+  red: '#cf222e',
+  green: '#1a7f37',
+  yellow: '#9a6700',
+  blue: '#0969da',
+  magenta: '#8250df',
+  cyan: '#0e7f8c',
+  white: '#1d2731',
+  brightBlack: '#56636f',
+  brightRed: '#a40e26',
+  brightGreen: '#116329',
+  brightYellow: '#7d4e00',
+  brightBlue: '#0550ae',
+  brightMagenta: '#6639ba',
+  brightCyan: '#0b5f69',
+  brightWhite: '#000000',
+}
+
+export function terminalTheme(name: ThemeName): ITheme {
+  return name === 'light' ? LIGHT : DARK
 }

@@ -6,6 +6,9 @@ import type { CommandOutput } from '../../../shared/debugger/output'
 import type { StopSnapshot } from '../../../shared/debugger/snapshot'
 import type { BuildProtections, LoadReport, MemoryBytes, MemscapeApi, SessionState } from '../../../shared/protocol/api'
 import { encodeBase64 } from '../../../shared/protocol/base64'
+import { describeOutcome, type MemoryTemplate } from '../../../shared/templates'
+import type { OpenedFile } from './open-file'
+import { argumentsLine, payloadLiteral } from './run-input'
 
 /** Bytes written by a recent stop; age 0 is the latest step, older steps fade. */
 export interface ChangeMark {
@@ -31,6 +34,17 @@ export const CHANGE_MEMORY = 4
 /** Debian's gcc 12 defaults: PIE on, no stack protector, NX stack. */
 export const DEFAULT_PROTECTIONS: BuildProtections = { pie: true, stackProtector: 'none', execStack: false }
 
+/** The debug information names sources by path (/home/learner/overflow.c); the editor by name. */
+export function baseName(path: string): string {
+  return path.replace(/^.*\//, '')
+}
+
+/** gcc's flags for the protections, as a learner would type them. */
+export function describeProtections(protections: BuildProtections): string {
+  const canary = protections.stackProtector === 'none' ? '-fno-stack-protector' : protections.stackProtector === 'default' ? '-fstack-protector' : `-fstack-protector-${protections.stackProtector}`
+  return [protections.pie ? '-pie' : '-no-pie', canary, ...(protections.execStack ? ['-z execstack'] : [])].join(' ')
+}
+
 export class Workspace {
   /** The editor's buffers, by file name. */
   files = $state<Record<string, string>>({})
@@ -41,8 +55,18 @@ export class Workspace {
   report = $state.raw<LoadReport | null>(null)
   building = $state(false)
   protections = $state<BuildProtections>({ ...DEFAULT_PROTECTIONS })
+  /** The protections the loaded program was built with (null: an executable opened from disk). */
+  builtWith = $state.raw<BuildProtections | null>(null)
+  /** The template the program came from, if it did. */
+  template = $state.raw<MemoryTemplate | null>(null)
+  /** Arguments and standard input every run gets (a template's, or none). */
+  runInput = $state.raw<{ args: readonly string[]; stdin: string | null }>({ args: [], stdin: null })
+  /** ASLR as on Linux: on, with fresh randomness at every run unless the seed is pinned. */
   aslr = $state(true)
   seed = $state(1)
+  seedPinned = $state(false)
+  /** The furthest instruction count seen in this run: the timeline's end. */
+  furthestInstruction = $state(0)
 
   state = $state.raw<SessionState | null>(null)
   snapshot = $state.raw<StopSnapshot | null>(null)
@@ -51,6 +75,9 @@ export class Workspace {
   changes = $state.raw<ChangeMark[]>([])
   /** Counts live snapshots while the program runs: visible hex rows re-read on each. */
   liveFrame = $state(0)
+
+  /** The editor's cursor line, where F9 toggles a breakpoint. */
+  cursorLine = $state.raw<{ file: string; line: number } | null>(null)
 
   selection = $state.raw<Selection | null>(null)
   /** Where the hex dump was asked to go; it scrolls there whenever this changes. */
@@ -61,9 +88,11 @@ export class Workspace {
   private commandsInFlight = 0
   private liveRequested = false
 
+  /** scheduleFrame: the window's requestAnimationFrame (live frames follow the display). */
   constructor(
     readonly api: MemscapeApi,
     readonly sessionId: string,
+    private readonly scheduleFrame: (callback: () => void) => void,
   ) {}
 
   /** Runs a debugger command after those before it. `echo` shows the line in the terminal, as
@@ -112,7 +141,7 @@ export class Workspace {
   private requestLiveFrame(): void {
     if (this.liveRequested) return
     this.liveRequested = true
-    requestAnimationFrame(() => {
+    this.scheduleFrame(() => {
       void this.api
         .snapshot(this.sessionId, { live: true })
         .then((snapshot) => {
@@ -138,19 +167,98 @@ export class Workspace {
     const older = this.changes.map((mark) => ({ ...mark, age: mark.age + 1 })).filter((mark) => mark.age < CHANGE_MEMORY)
     this.changes = [...fresh, ...older]
     this.snapshot = snapshot
+    if (snapshot) this.furthestInstruction = Math.max(this.furthestInstruction, snapshot.instructionCount)
     this.stop++
   }
 
-  /** Builds the editor's buffers into the session's program with the chosen protections. */
-  async build(): Promise<LoadReport> {
+  /** A line for the terminal from the workspace itself (what a template shows, what to expect). */
+  note(text: string): void {
+    this.emit({ kind: 'output', output: { ok: true, segments: [{ text: `${text}\n`, style: 'muted' }] }, echoed: true })
+  }
+
+  /** Build-time protections changed since the program was built: the next run rebuilds first. */
+  get protectionsPending(): boolean {
+    const built = this.builtWith
+    if (!built || Object.keys(this.files).length === 0) return false
+    return built.pie !== this.protections.pie || built.stackProtector !== this.protections.stackProtector || built.execStack !== this.protections.execStack
+  }
+
+  /** One click on a template: its source, built with its protections, a breakpoint on the line that matters. */
+  async loadTemplate(template: MemoryTemplate): Promise<LoadReport> {
+    this.files = { [template.fileName]: template.source }
+    this.currentFile = template.fileName
+    this.protections = { ...template.build }
+    this.runInput = { args: template.args ?? [], stdin: template.stdin ?? null }
+    this.template = template
+    const report = await this.build({ keepBreakpoints: false })
+    if (!report.ok) return report
+    await this.execute(`break ${template.fileName}:${template.breakpointLine}`, { echo: true })
+    this.note(`${template.title}: ${template.summary}\n${describeOutcome(template.expect)} Press F5 to run to the breakpoint.`)
+    return report
+  }
+
+  /** F9 and the gutter: a breakpoint on this source line, or none if there was one (gdb's break / delete). */
+  async toggleBreakpoint(file: string, line: number): Promise<void> {
+    const name = baseName(file)
+    const existing = this.snapshot?.breakpoints.filter((breakpoint) => breakpoint.lines.some((place) => place.line === line && baseName(place.file) === name)) ?? []
+    if (existing.length > 0) await this.execute(`delete ${existing.map((breakpoint) => breakpoint.number).join(' ')}`, { echo: true })
+    else await this.execute(`break ${name}:${line}`, { echo: true })
+  }
+
+  /** F5: start the program (rebuilding first if protections changed), or continue it. */
+  async runOrContinue(): Promise<void> {
+    const run = this.state?.run
+    if (!this.programPath || run === 'running') return
+    const finished = run === 'exited' || run === 'stopped' || (run === 'signaled' && this.snapshot?.phase !== 'signaled')
+    if (run === 'ready' || finished || this.protectionsPending) await this.restart()
+    else await this.execute('continue', { echo: true })
+  }
+
+  /** gdb's run, with this workspace's ASLR, seed, arguments and input. */
+  async restart(): Promise<void> {
+    if (this.protectionsPending && !(await this.build()).ok) return
+    if (!this.seedPinned) this.seed = Math.floor(Math.random() * 0x1_0000_0000)
+    // The process of the last run (or the one waiting at its first instruction) goes first, so
+    // the input below is the new run's and not fed to the old one.
+    await this.query('kill')
+    await this.applyRunSettings()
+    await this.query(`set args ${argumentsLine(this.runInput.args)}`)
+    if (this.runInput.stdin !== null) await this.query(`input ${payloadLiteral(this.runInput.stdin)}`)
+    this.furthestInstruction = 0
+    await this.execute('run', { echo: true })
+  }
+
+  /** Builds the editor's buffers into the session's program with the chosen protections; the
+   *  breakpoints on source lines are set again in the new program (its addresses may differ). */
+  async build(options: { keepBreakpoints?: boolean } = {}): Promise<LoadReport> {
     this.building = true
     try {
-      const report = await this.api.build(this.sessionId, { files: $state.snapshot(this.files), protections: $state.snapshot(this.protections) })
+      const kept = options.keepBreakpoints ?? true ? (this.snapshot?.breakpoints ?? []) : []
+      const lines = kept.flatMap((breakpoint) => breakpoint.lines.slice(0, 1))
+      const protections = $state.snapshot(this.protections)
+      const report = await this.api.build(this.sessionId, { files: $state.snapshot(this.files), protections })
+      if (report.diagnostics !== '') this.emit({ kind: 'output', output: { ok: report.ok, segments: [{ text: report.diagnostics, style: report.ok ? 'muted' : 'error' }] }, echoed: true })
+      if (report.ok) {
+        this.note(`Built ${Object.keys(this.files).join(', ')} into ${report.programPath} (${describeProtections(protections)}).`)
+        this.builtWith = protections
+        await this.query('delete')
+        for (const { file, line } of lines) await this.query(`break ${baseName(file)}:${line}`)
+      }
       await this.loaded(report)
       return report
     } finally {
       this.building = false
     }
+  }
+
+  /** A file from disk (Open…, a drop, the recent list): a source is built, an executable opened. */
+  async openFile(file: OpenedFile): Promise<LoadReport> {
+    if (file.kind === 'executable') return this.openExecutable(file.name, file.bytes)
+    this.files = { [file.name]: file.text }
+    this.currentFile = file.name
+    this.template = null
+    this.runInput = { args: [], stdin: null }
+    return this.build({ keepBreakpoints: false })
   }
 
   /** Opens an executable file from disk as the program (its protections are its own). */
@@ -159,7 +267,11 @@ export class Workspace {
     if (report.ok) {
       this.files = {}
       this.currentFile = null
-    }
+      this.builtWith = null
+      this.template = null
+      this.runInput = { args: [], stdin: null }
+      this.note(`Opened ${name} as ${report.programPath}.`)
+    } else this.emit({ kind: 'output', output: { ok: false, segments: [{ text: report.diagnostics, style: 'error' }] }, echoed: true })
     await this.loaded(report)
     return report
   }
@@ -169,6 +281,7 @@ export class Workspace {
     if (!report.ok) return
     this.programPath = report.programPath
     this.changes = []
+    this.furthestInstruction = 0
     // The next run's settings: gdb's words, so the terminal's history shows how to do it by hand.
     await this.applyRunSettings()
     await this.refresh()
