@@ -13,6 +13,12 @@ import type { SessionHost } from '../../electron/node/host'
 import type { RunningServer } from '../../electron/node/server'
 import { artifactPath, launchBrowser, startBrowserMode } from './browser'
 
+/** What the page functions below use of the window (this file is type-checked without the DOM). */
+interface PageWindow {
+  document: { activeElement: unknown; querySelector(selector: string): { getAttribute(name: string): string | null } | null }
+  navigator: { clipboard: { readText(): Promise<string> } }
+}
+
 const SOURCE = `#include <stdlib.h>
 #include <string.h>
 int counter = 5;
@@ -119,7 +125,7 @@ test('go to takes an expression and explains one that is not an address', async 
   const field = hex().getByRole('textbox', { name: 'Go to an address or expression' })
   await hex().getByRole('grid').focus()
   await page.keyboard.press('Control+g')
-  await expect(field.evaluate((element) => element === document.activeElement)).resolves.toBe(true)
+  await expect(field.evaluate((element) => element === (globalThis as unknown as PageWindow).document.activeElement)).resolves.toBe(true)
   await field.fill('buf')
   await field.press('Enter')
   await hex().getByRole('alert').getByText(/^buf is not an address \(it is \{0x68, 0x65.*\); try &buf\.$/).waitFor()
@@ -130,7 +136,7 @@ test('go to takes an expression and explains one that is not an address', async 
   await field.fill('&counter')
   await field.press('Enter')
   await expect.poll(async () => (await rowLabels())[2]).toMatch(/^[0-9a-f]+$/)
-  const counter = await page.evaluate(() => document.querySelector('#hex-grid .cursor')?.getAttribute('data-address'))
+  const counter = await page.evaluate(() => (globalThis as unknown as PageWindow).document.querySelector('#hex-grid .cursor')?.getAttribute('data-address'))
   expect(BigInt(counter!) % 4n).toBe(0n)
   // Far away: the top of the address space, unmapped, read and drawn like anywhere else.
   await field.fill('0xfffffffffffffff0')
@@ -161,9 +167,9 @@ test('a byte is edited through the debugger and a selection is copied', async ()
   for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowRight')
   await hex().getByRole('button', { name: 'Copy the selection as C array' }).click()
   await hex().getByRole('status').getByText('Copied 5 bytes as C array.').waitFor()
-  await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe('unsigned char bytes[5] = {\n  0x4a, 0x65, 0x6c, 0x6c, 0x6f\n};')
+  await expect(page.evaluate(() => (globalThis as unknown as PageWindow).navigator.clipboard.readText())).resolves.toBe('unsigned char bytes[5] = {\n  0x4a, 0x65, 0x6c, 0x6c, 0x6f\n};')
   await hex().locator('.byte.selected').first().click({ button: 'right', modifiers: ['Shift'] })
   await page.getByRole('menuitem', { name: 'Copy as Python bytes' }).click()
-  await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe("b'Jello'")
+  await expect(page.evaluate(() => (globalThis as unknown as PageWindow).navigator.clipboard.readText())).resolves.toBe("b'Jello'")
   await page.screenshot({ path: artifactPath('memory-views-edit-copy.png') })
 })

@@ -17,13 +17,19 @@ interface StoredEntry {
   openedAt: number
 }
 
+/** The part of localStorage used here (tests hand in their own). */
+export interface KeyValueStore {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
 export interface RecentFile {
   name: string
   kind: OpenedFile['kind']
   openedAt: number
 }
 
-function read(storage: Storage): StoredEntry[] {
+function read(storage: KeyValueStore): StoredEntry[] {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(KEY) ?? '[]')
     if (!Array.isArray(parsed)) return []
@@ -37,11 +43,11 @@ function read(storage: Storage): StoredEntry[] {
   }
 }
 
-export function recentFiles(storage: Storage = localStorage): RecentFile[] {
+export function recentFiles(storage: KeyValueStore): RecentFile[] {
   return read(storage).map(({ name, kind, openedAt }) => ({ name, kind, openedAt }))
 }
 
-export function rememberFile(file: OpenedFile, storage: Storage = localStorage, now = Date.now()): void {
+export function rememberFile(file: OpenedFile, storage: KeyValueStore, now = Date.now()): void {
   const size = file.kind === 'source' ? file.text.length : file.bytes.length
   if (size > MAX_REMEMBERED_BYTES) return
   const content = file.kind === 'source' ? file.text : encodeBase64(file.bytes)
@@ -53,7 +59,7 @@ export function rememberFile(file: OpenedFile, storage: Storage = localStorage, 
   }
 }
 
-export function reopenFile(name: string, storage: Storage = localStorage): OpenedFile | null {
+export function reopenFile(name: string, storage: KeyValueStore): OpenedFile | null {
   const entry = read(storage).find((candidate) => candidate.name === name)
   if (!entry) return null
   return entry.kind === 'source' ? { kind: 'source', name, text: entry.content } : { kind: 'executable', name, bytes: decodeBase64(entry.content) }

@@ -34,7 +34,7 @@ export const RUN_ACTIONS: readonly RunAction[] = [
 ]
 
 /** The action a key press asks for, if any. */
-export function actionForKey(event: Pick<KeyboardEvent, 'key' | 'shiftKey' | 'ctrlKey' | 'altKey' | 'metaKey'>): RunActionId | null {
+export function actionForKey(event: { key: string; shiftKey: boolean; ctrlKey: boolean; altKey: boolean; metaKey: boolean }): RunActionId | null {
   const found = RUN_ACTIONS.find(({ keys }) => keys.key === event.key && !!keys.shift === event.shiftKey && !!keys.ctrl === (event.ctrlKey || event.metaKey) && !!keys.alt === event.altKey)
   return found?.id ?? null
 }

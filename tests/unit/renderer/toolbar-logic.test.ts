@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from 'vitest'
 import { classifyFile } from '../../../renderer/src/lib/open-file'
-import { recentFiles, rememberFile, reopenFile } from '../../../renderer/src/lib/recent-files'
+import { recentFiles, rememberFile, reopenFile, type KeyValueStore } from '../../../renderer/src/lib/recent-files'
 import { actionForKey, chordText, RUN_ACTIONS } from '../../../renderer/src/lib/run-actions'
 
 const key = (key: string, modifiers: { shift?: boolean; ctrl?: boolean; alt?: boolean } = {}) => ({
@@ -14,27 +14,15 @@ const key = (key: string, modifiers: { shift?: boolean; ctrl?: boolean; alt?: bo
   metaKey: false,
 })
 
-/** An in-memory Storage, as localStorage behaves. */
-class MemoryStorage implements Storage {
+/** An in-memory store that, like localStorage, throws when a value exceeds its quota. */
+class MemoryStorage implements KeyValueStore {
   private readonly items = new Map<string, string>()
   constructor(private readonly quota = Infinity) {}
-  get length(): number {
-    return this.items.size
-  }
-  clear(): void {
-    this.items.clear()
-  }
   getItem(name: string): string | null {
     return this.items.get(name) ?? null
   }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null
-  }
-  removeItem(name: string): void {
-    this.items.delete(name)
-  }
   setItem(name: string, value: string): void {
-    if (value.length > this.quota) throw new DOMException('quota exceeded', 'QuotaExceededError')
+    if (value.length > this.quota) throw new Error('QuotaExceededError')
     this.items.set(name, value)
   }
 }
