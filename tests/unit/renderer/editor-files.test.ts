@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { breakpointsByLine, breakpointTitle, toggleBreakpointCommand } from '../../../renderer/src/lib/editor/breakpoints'
+import { breakpointsByLine, breakpointTitle } from '../../../renderer/src/lib/editor/breakpoints'
 import { editorFileFor, sameSourceFile } from '../../../renderer/src/lib/editor/files'
 import type { SnapshotBreakpoint } from '../../../shared/debugger/snapshot'
 
@@ -31,9 +31,4 @@ test("the gutter's breakpoints: code breakpoints on this file's lines, watchpoin
   const lines = breakpointsByLine(breakpoints, 'main.c')
   expect([...lines.entries()]).toEqual([[12, [{ number: 1, enabled: true }, { number: 2, enabled: false }]]])
   expect(breakpointTitle(lines.get(12) ?? [])).toBe('Breakpoint 1, Breakpoint 2 (disabled) — click to delete')
-})
-
-test("a click sets gdb's breakpoint on a bare line and deletes every one on a marked line", () => {
-  expect(toggleBreakpointCommand([], 'main.c', 7)).toBe('break main.c:7')
-  expect(toggleBreakpointCommand(breakpointsByLine(breakpoints, 'main.c').get(12) ?? [], 'main.c', 12)).toBe('delete 1 2')
 })

@@ -1,5 +1,5 @@
-// The source gutter's breakpoints: which lines of a buffer carry one (from the snapshot), and the
-// gdb command a click on a line means — `break FILE:LINE` on a bare line, `delete N` on a marked one.
+// The source gutter's breakpoints: which lines of a buffer carry one, from the snapshot. (A click
+// or F9 goes through the workspace's toggleBreakpoint: gdb's `break FILE:LINE` or `delete N`.)
 
 import type { SnapshotBreakpoint } from '../../../../shared/debugger/snapshot'
 import { sameSourceFile } from './files'
@@ -18,12 +18,6 @@ export function breakpointsByLine(breakpoints: readonly SnapshotBreakpoint[], ed
     for (const line of placed) lines.set(line, [...(lines.get(line) ?? []), { number: breakpoint.number, enabled: breakpoint.enabled }])
   }
   return lines
-}
-
-/** The command that toggles a breakpoint on a line: gdb deletes every breakpoint on it, or sets one. */
-export function toggleBreakpointCommand(onLine: readonly LineBreakpoint[], editorFile: string, line: number): string {
-  if (onLine.length > 0) return `delete ${onLine.map((breakpoint) => breakpoint.number).join(' ')}`
-  return `break ${editorFile}:${line}`
 }
 
 /** The gutter marker's tooltip: gdb's numbers, whether enabled, and what a click does. */

@@ -1,0 +1,141 @@
+// The source editor as a learner uses it: write a program, build it, read gcc's error where it
+// is, fix it, set a breakpoint from the gutter, run, step, and hover a variable for its value.
+
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import type { Browser, Locator, Page } from 'playwright-core'
+import type { SessionHost } from '../../electron/node/host'
+import type { RunningServer } from '../../electron/node/server'
+import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+
+let browser: Browser
+let server: RunningServer
+let host: SessionHost
+let page: Page
+let source: Locator
+
+const PROGRAM = `#include <stdio.h>
+#include <string.h>
+
+int square(int n) {
+    int result = n * n;
+    return result;
+}
+
+int main(void) {
+    char name[16];
+    int count = 3;
+    strcpy(name, "memscape");
+    count = square(cuont);
+    printf("%s %d\\n", name, count);
+    return 0;
+}
+`
+
+beforeAll(async () => {
+  ;({ server, host } = await startBrowserMode())
+  browser = await launchBrowser()
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  await page.goto(server.url)
+  source = page.getByRole('region', { name: 'Source', exact: true })
+  await page.locator('.xterm-rows').getByText('(memscape)').waitFor()
+  // A first-run hint may cover the pane: a learner closes it.
+  const hint = page.getByRole('note', { name: 'Getting started' })
+  if ((await hint.count()) > 0) await hint.getByRole('button').first().click()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await host?.closeAll()
+})
+
+const terminal = (): Locator => page.locator('.xterm-rows')
+/** The toolbar's Build (Ctrl+B). */
+const build = (): Locator => page.getByRole('button', { name: 'Build', exact: true })
+const lineNumber = (line: number): Locator => source.locator('.cm-lineNumbers .cm-gutterElement', { hasText: new RegExp(`^${line}$`) })
+
+async function replaceText(text: string): Promise<void> {
+  await source.locator('.cm-content').click()
+  await page.keyboard.press('Control+A')
+  await page.keyboard.insertText(text)
+}
+
+async function typeInTerminal(line: string): Promise<void> {
+  await page.locator('.xterm').click()
+  await page.keyboard.type(line)
+  await page.keyboard.press('Enter')
+}
+
+test("a new C file builds, and gcc's error is underlined on its line", async () => {
+  await source.getByRole('button', { name: 'New C file' }).click()
+  await expect(source.getByRole('tab', { name: 'main.c' }).getAttribute('aria-selected')).resolves.toBe('true')
+  await replaceText(PROGRAM)
+  await build().click()
+  const underline = source.locator('.cm-lintRange-error')
+  await underline.first().waitFor({ timeout: 60_000 })
+  // gcc's note marks the name's first character too, which splits the underline in two spans.
+  expect((await underline.allInnerTexts()).join('')).toBe('cuont')
+  await expect(source.getByRole('status').innerText()).resolves.toContain('1 error')
+  await underline.last().hover()
+  await page.locator('.cm-tooltip-lint').getByText("'cuont' undeclared (first use in this function)").waitFor()
+  await page.screenshot({ path: artifactPath('source-build-error.png') })
+})
+
+test('fixed and built, the error goes; an edit since marks the tab', async () => {
+  await replaceText(PROGRAM.replace('cuont', 'count'))
+  await build().click()
+  await page.getByText('/home/learner/main').first().waitFor({ timeout: 60_000 })
+  await expect.poll(() => source.locator('.cm-lintRange-error').count(), { timeout: 30_000 }).toBe(0)
+  await expect(source.getByRole('tab', { name: /main\.c/ }).getAttribute('title')).resolves.toBe('main.c')
+})
+
+test('a click in the gutter sets a breakpoint through gdb, a second click deletes it', async () => {
+  await lineNumber(12).click()
+  await terminal().getByText('Breakpoint 1 at').waitFor()
+  await source.locator('.cm-breakpoint').waitFor()
+  expect(await source.locator('.cm-breakpoint').getAttribute('title')).toBe('Breakpoint 1 — click to delete')
+  await lineNumber(12).click()
+  await terminal().getByText('(memscape) delete 1').waitFor()
+  await expect.poll(() => source.locator('.cm-breakpoint').count()).toBe(0)
+  // The breakpoint gutter left of the numbers takes a click on any line, marked or not.
+  const gutter = await source.locator('.cm-debug-gutter').boundingBox()
+  const row = await lineNumber(12).boundingBox()
+  if (!gutter || !row) throw new Error('the gutter is not on screen')
+  await page.mouse.click(gutter.x + gutter.width / 2, row.y + row.height / 2)
+  await terminal().getByText('Breakpoint 2 at').waitFor()
+  await page.screenshot({ path: artifactPath('source-breakpoint.png') })
+})
+
+test('running stops on the marked line; next moves the mark', async () => {
+  await typeInTerminal('run')
+  const current = source.locator('.cm-stop-line-current')
+  await current.waitFor({ timeout: 60_000 })
+  expect(await current.innerText()).toContain('strcpy(name, "memscape");')
+  await typeInTerminal('next')
+  await expect.poll(() => current.innerText(), { timeout: 30_000 }).toContain('count = square(count);')
+  await page.screenshot({ path: artifactPath('source-stopped.png') })
+})
+
+test("hovering a variable shows gdb's value and where its bytes are", async () => {
+  await source.locator('.cm-line', { hasText: 'strcpy' }).getByText('name').hover()
+  const tooltip = page.locator('.cm-variable-hover')
+  await tooltip.waitFor({ timeout: 20_000 })
+  const text = await tooltip.innerText()
+  expect(text).toMatch(/^name = "memscape\\000/)
+  expect(text).toMatch(/at 0x7ff[0-9a-f]+ · 16 bytes/)
+  await page.screenshot({ path: artifactPath('source-hover.png') })
+  // A keyword is no variable: no tooltip, and nothing in the terminal.
+  await source.locator('.cm-line', { hasText: 'return 0' }).getByText('return').hover()
+  await page.waitForTimeout(800)
+  expect(await tooltip.count()).toBe(0)
+})
+
+test('step follows the call into square; F9 in the editor toggles a breakpoint on the cursor line', async () => {
+  await typeInTerminal('step')
+  await expect.poll(() => source.locator('.cm-stop-line-current').innerText(), { timeout: 30_000 }).toContain('int result = n * n;')
+  await source.locator('.cm-line', { hasText: 'printf' }).click()
+  // F9 is the toolbar's key for the whole window; it acts on the editor's cursor line.
+  await page.keyboard.press('F9')
+  await terminal().getByText('(memscape) break main.c:14').waitFor()
+  await expect.poll(() => source.locator('.cm-breakpoint').count()).toBe(2)
+})
