@@ -51,3 +51,9 @@ export function regionAt(snapshot: StopSnapshot | null, address: bigint): Snapsh
 export function hexAddress(address: bigint | number): string {
   return `0x${address.toString(16)}`
 }
+
+/** A region in a learner's words: [stack], [heap] and [vdso] by name, a mapping of a file by the
+ *  kind of memory it holds (its path is on the region map). */
+export function regionWords(region: SnapshotRegion): string {
+  return region.name.startsWith('[') ? region.name : KIND_NAMES[region.kind]
+}

@@ -3,7 +3,7 @@
 // `info all-registers` prints them. Pure, tested without a DOM.
 
 import type { RegionKind, StopSnapshot } from '../../../shared/debugger/snapshot'
-import { KIND_NAMES, regionAt } from './memory-roles'
+import { regionAt, regionWords } from './memory-roles'
 
 export interface RegisterView {
   name: string
@@ -41,7 +41,7 @@ export function registerViews(snapshot: StopSnapshot | null): RegisterView[] {
   return snapshot.registers.map((row) => {
     const value = BigInt(row.value)
     const region = row.name === 'eflags' ? null : regionAt(snapshot, value)
-    const annotation = row.note ?? (region ? region.name || KIND_NAMES[region.kind] : null)
+    const annotation = row.note ?? (region ? regionWords(region) : null)
     return { name: row.name, value: row.value, changed: row.changed, pointer: region ? value : null, kind: region?.kind ?? null, annotation }
   })
 }

@@ -4,9 +4,9 @@
 // bytes and draws; everything here is tested without a DOM.
 
 import type { SlotRole } from '../../../shared/debugger/frame-layout'
-import type { RegionKind, SnapshotFrame, SnapshotRegion, SnapshotSlot, StopSnapshot } from '../../../shared/debugger/snapshot'
+import type { RegionKind, SnapshotFrame, SnapshotSlot, StopSnapshot } from '../../../shared/debugger/snapshot'
 import { MAX_READ_BYTES } from '../../../shared/protocol/api'
-import { hexAddress, KIND_NAMES, regionAt } from './memory-roles'
+import { hexAddress, regionAt, regionWords } from './memory-roles'
 import type { ChangeMark, Selection } from './workspace.svelte'
 
 /** The System V ABI's red zone: bytes below rsp a leaf function may use without moving rsp. */
@@ -48,6 +48,10 @@ export interface StackPicture {
   frames: FrameView[]
   /** Frames beyond MAX_FRAMES_SHOWN, not drawn. */
   hiddenFrames: number
+  /** Frames the debugger unwound through overwritten links, not drawn (they are not real). */
+  lostFrames: number
+  /** Overwritten return addresses and canaries, for the pane's warning at the top. */
+  alarms: { frame: string; slot: SlotView }[]
   rsp: bigint
   rbp: bigint
   /** Where the red zone starts (rsp - 128); it ends at rsp. */
@@ -102,7 +106,11 @@ export function stackPicture(snapshot: StopSnapshot | null): StackPicture | null
   const rsp = register(snapshot, 'rsp')
   const rbp = register(snapshot, 'rbp')
   if (rsp === null || rbp === null) return null
-  const shown = snapshot.frames.slice(0, MAX_FRAMES_SHOWN)
+  // Below a frame whose saved rbp or return address was overwritten, the unwinder followed the
+  // attacker's bytes: those "frames" are not the program's, so they are not drawn.
+  const broken = snapshot.frames.findIndex((frame) => frame.slots.some((slot) => slot.corrupted && (slot.role === 'saved-rbp' || slot.role === 'return-address')))
+  const trusted = broken < 0 ? snapshot.frames : snapshot.frames.slice(0, broken + 1)
+  const shown = trusted.slice(0, MAX_FRAMES_SHOWN)
   const frames = shown.map((frame) => ({
     key: frame.cfa,
     level: frame.level,
@@ -110,7 +118,15 @@ export function stackPicture(snapshot: StopSnapshot | null): StackPicture | null
     location: frame.file !== null && frame.line !== null ? `${baseName(frame.file)}:${frame.line}` : frame.pc,
     slots: frame.slots.map((slot) => slotView(slot, frame)),
   }))
-  return { frames, hiddenFrames: snapshot.frames.length - shown.length, rsp, rbp, redZoneStart: rsp - BigInt(RED_ZONE_BYTES) }
+  return {
+    frames,
+    hiddenFrames: trusted.length - shown.length,
+    lostFrames: snapshot.frames.length - trusted.length,
+    alarms: frames.flatMap((frame) => frame.slots.filter(isAlarm).map((slot) => ({ frame: frame.functionName, slot }))),
+    rsp,
+    rbp,
+    redZoneStart: rsp - BigInt(RED_ZONE_BYTES),
+  }
 }
 
 /** The bytes the pane reads: from the red zone to the end of the last frame drawn, at most one read's worth. */
@@ -198,11 +214,10 @@ function signedDecimal(value: bigint, size: number): string {
 /** What a slot's bytes say, as the design brief asks: a return address as `0x…4011d6 → main+38`,
  *  a canary as its bytes with the zero low byte first, a pointer with where it points. */
 export function slotValue(slot: SlotView, memory: StackBytes | null, snapshot: StopSnapshot | null, frames: readonly FrameView[]): SlotValue {
-  const all = bytesAt(memory, slot.address, slot.size)
-  const shown = all.slice(0, MAX_SLOT_BYTES)
+  const shown = bytesAt(memory, slot.address, Math.min(slot.size, MAX_SLOT_BYTES))
   const value: SlotValue = { lines: byteLines(shown), moreBytes: slot.size - shown.length, reading: null, target: null, targetKind: null, text: null }
   if (slot.role === 'padding' || slot.role === 'canary') return value
-  const whole = slot.size <= 8 ? littleEndian(all) : null
+  const whole = slot.size <= 8 ? littleEndian(shown) : null
   if (slot.size > 8) {
     value.text = asciiText(shown)
     return value
@@ -221,17 +236,17 @@ export function slotValue(slot: SlotView, memory: StackBytes | null, snapshot: S
   return value
 }
 
-/** [stack] and [heap] by name; a mapping of the executable or a file by what it holds. */
-function regionWords(region: SnapshotRegion): string {
-  return region.name.startsWith('[') ? region.name : KIND_NAMES[region.kind]
-}
-
 /** A saved rbp points at the caller's own saved rbp: name that frame. */
 function savedRbpTarget(value: bigint, frames: readonly FrameView[]): string | null {
   for (const frame of frames) {
     if (frame.slots.some((slot) => slot.role === 'saved-rbp' && slot.address === value)) return `${frame.functionName}'s frame`
   }
   return null
+}
+
+/** One line for the top of the pane: what was overwritten, where. */
+export function alarmSummary(alarm: { frame: string; slot: SlotView }): string {
+  return `${alarm.frame}'s ${alarm.slot.role === 'canary' ? 'canary' : 'return address'} was overwritten`
 }
 
 /** The plain-words warning for a slot the debugger found corrupted, null for a sound one. */

@@ -43,3 +43,8 @@ test('xmm registers parse from info all-registers', () => {
   expect(vectors[1]!.words).toEqual(['0000ff00', '00000000', '000000ff', '000000ff'])
   expect(vectors[1]!.lanes).toBe('v4_int32 = {0xff, 0xff, 0x0, 0xff00}, v2_int64 = {0xff000000ff, 0xff0000000000}')
 })
+
+test('a pointer into the executable\'s read-only data is named by its kind, not its path', () => {
+  const views = registerViews({ ...snapshot, registers: [{ name: 'rsi', value: '0x479018', changed: false, note: null }], regions: [{ start: '0x479000', end: '0x4a0000', perms: 'r--p', name: '/tmp/p', kind: 'rodata' }] } as unknown as StopSnapshot)
+  expect(views[0]!.annotation).toBe('read-only data')
+})

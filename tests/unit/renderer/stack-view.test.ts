@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { StopSnapshot } from '../../../shared/debugger/snapshot'
-import { arrowsAt, byteLines, changeAge, corruptionNote, isAlarm, isSelected, littleEndian, offsetText, RED_ZONE_BYTES, slotValue, stackPicture, stackSpan, strayRbp } from '../../../renderer/src/lib/stack-view'
+import { alarmSummary, arrowsAt, byteLines, changeAge, corruptionNote, isAlarm, isSelected, littleEndian, offsetText, RED_ZONE_BYTES, slotValue, stackPicture, stackSpan, strayRbp } from '../../../renderer/src/lib/stack-view'
 
 // greet("hello", 3) called from main, stopped after its prologue (gcc -O0, as the debugger labels it).
 function snapshot(overrides: Partial<StopSnapshot> = {}): StopSnapshot {
@@ -100,6 +100,25 @@ describe('stackPicture', () => {
     expect(picture.frames).toHaveLength(64)
     expect(picture.hiddenFrames).toBe(6)
   })
+})
+
+test('frames unwound through an overwritten saved rbp are not drawn; the overwritten canary is an alarm', () => {
+  const base = snapshot()
+  const greet = base.frames[0]!
+  const smashed = {
+    ...greet,
+    slots: greet.slots.map((slot) => (slot.role === 'canary' || slot.role === 'saved-rbp' ? { ...slot, corrupted: true, note: slot.role === 'canary' ? 'overwritten' : undefined } : slot)),
+  }
+  // The unwinder's "caller", found through 0x4141…: a padding slot of absurd size.
+  const bogus = { ...base.frames[1]!, cfa: '0x4141414141414000', slots: [{ address: '0x7ffc9b312fd0', size: 4701970511562805000, role: 'padding' as const, corrupted: false }] }
+  const picture = stackPicture(snapshot({ frames: [smashed, bogus] }))!
+  expect(picture.frames.map((frame) => frame.functionName)).toEqual(['greet'])
+  expect(picture.lostFrames).toBe(1)
+  expect(picture.alarms.map((alarm) => alarmSummary(alarm))).toEqual(["greet's canary was overwritten"])
+  // Even a slot of absurd size reads only what it shows.
+  const value = slotValue(stackPicture(snapshot({ frames: [bogus] }))!.frames[0]!.slots[0]!, null, null, [])
+  expect(value.lines).toHaveLength(8)
+  expect(value.moreBytes).toBe(4701970511562805000 - 64)
 })
 
 describe('slotValue', () => {
