@@ -60,6 +60,26 @@ async function replaceText(text: string): Promise<void> {
   await page.keyboard.insertText(text)
 }
 
+/** Rests the pointer on a word of the editor line that contains `lineText`, wherever the
+ *  highlighter split the line into spans. */
+async function hoverWord(lineText: string, word: string): Promise<void> {
+  const box = await source.locator('.cm-line', { hasText: lineText }).evaluate((line, wanted) => {
+    const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT)
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent?.indexOf(wanted) ?? -1
+      if (at < 0) continue
+      const range = document.createRange()
+      range.setStart(node, at)
+      range.setEnd(node, at + wanted.length)
+      const rect = range.getBoundingClientRect()
+      return { x: rect.x + rect.width / 2, y: rect.y + rect.height / 2 }
+    }
+    return null
+  }, word)
+  if (!box) throw new Error(`"${word}" is not on the line "${lineText}"`)
+  await page.mouse.move(box.x, box.y)
+}
+
 async function typeInTerminal(line: string): Promise<void> {
   await page.locator('.xterm').click()
   await page.keyboard.type(line)
@@ -117,7 +137,7 @@ test('running stops on the marked line; next moves the mark', async () => {
 })
 
 test("hovering a variable shows gdb's value and where its bytes are", async () => {
-  await source.locator('.cm-line', { hasText: 'strcpy' }).getByText('name').hover()
+  await hoverWord('strcpy(name', 'name')
   const tooltip = page.locator('.cm-variable-hover')
   await tooltip.waitFor({ timeout: 20_000 })
   const text = await tooltip.innerText()
@@ -125,7 +145,7 @@ test("hovering a variable shows gdb's value and where its bytes are", async () =
   expect(text).toMatch(/at 0x7ff[0-9a-f]+ · 16 bytes/)
   await page.screenshot({ path: artifactPath('source-hover.png') })
   // A keyword is no variable: no tooltip, and nothing in the terminal.
-  await source.locator('.cm-line', { hasText: 'return 0' }).getByText('return').hover()
+  await hoverWord('return 0', 'return')
   await page.waitForTimeout(800)
   expect(await tooltip.count()).toBe(0)
 })

@@ -100,7 +100,7 @@ const marksLook = EditorView.theme({
   '.cm-debug-spacer': { display: 'inline-block', width: '24px' },
   '.cm-breakpoint': {
     position: 'absolute',
-    left: '4px',
+    left: '2px',
     top: 'calc(50% - 5px)',
     width: '10px',
     height: '10px',
@@ -108,10 +108,10 @@ const marksLook = EditorView.theme({
     backgroundColor: 'var(--breakpoint)',
   },
   '.cm-breakpoint-disabled': { backgroundColor: 'transparent', border: '2px solid var(--breakpoint)' },
-  '.cm-stop-arrow': { position: 'absolute', left: '6px', top: '0', fontSize: '12px', color: 'var(--current-line-mark)', fontFamily: 'var(--font-ui)' },
+  '.cm-stop-arrow': { position: 'absolute', left: '12px', top: '0', fontSize: '12px', color: 'var(--current-line-mark)', fontFamily: 'var(--font-ui)' },
   '.cm-stop-caller': { opacity: '0.6' },
   '.cm-stop-line-current': { backgroundColor: 'var(--current-line)', boxShadow: 'inset 2px 0 0 var(--current-line-mark)' },
-  '.cm-stop-line-caller': { backgroundColor: 'var(--changed-soft)' },
+  '.cm-stop-line-caller': { backgroundColor: 'var(--caller-line)' },
 })
 
 /** The gutter and line marks; a click on the gutter (or a line number) calls `onToggle` with the line. */

@@ -37,8 +37,8 @@ const highlightStyle = HighlightStyle.define([
   { tag: [tags.processingInstruction, tags.macroName, tags.meta], color: 'var(--syntax-preprocessor)' },
   // Assembly: labels, registers, directives.
   { tag: [tags.tagName, tags.labelName], color: 'var(--syntax-label)' },
-  { tag: [tags.special(tags.variableName), tags.variableName], color: 'var(--text)' },
-  { tag: tags.standard(tags.variableName), color: 'var(--syntax-register)' },
+  { tag: tags.special(tags.variableName), color: 'var(--syntax-register)' },
+  { tag: tags.standard(tags.variableName), color: 'var(--syntax-preprocessor)' },
   { tag: tags.invalid, color: 'var(--danger)' },
 ])
 
