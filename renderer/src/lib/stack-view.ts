@@ -293,6 +293,12 @@ export function arrowsAt(picture: StackPicture, slot: SlotView): string[] {
   })
 }
 
+/** A slot wholly below rsp: at a function's first instructions its frame is not reserved yet,
+ *  and what the debugger places there is whatever an earlier call left. */
+export function isBelowRsp(picture: StackPicture, slot: SlotView): boolean {
+  return slot.address + BigInt(slot.size) <= picture.rsp
+}
+
 /** rbp when it points at no slot drawn (before a prologue, or in code that keeps no frame pointer). */
 export function strayRbp(picture: StackPicture): string | null {
   const inside = picture.frames.some((frame) => frame.slots.some((slot) => arrowsAt(picture, slot).includes('rbp')))

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { StopSnapshot } from '../../../shared/debugger/snapshot'
-import { alarmSummary, arrowsAt, byteLines, changeAge, corruptionNote, isAlarm, isSelected, littleEndian, offsetText, RED_ZONE_BYTES, slotValue, stackPicture, stackSpan, strayRbp } from '../../../renderer/src/lib/stack-view'
+import { alarmSummary, arrowsAt, isBelowRsp, byteLines, changeAge, corruptionNote, isAlarm, isSelected, littleEndian, offsetText, RED_ZONE_BYTES, slotValue, stackPicture, stackSpan, strayRbp } from '../../../renderer/src/lib/stack-view'
 
 // greet("hello", 3) called from main, stopped after its prologue (gcc -O0, as the debugger labels it).
 function snapshot(overrides: Partial<StopSnapshot> = {}): StopSnapshot {
@@ -176,6 +176,12 @@ describe('marks', () => {
     expect(strayRbp(picture)).toBeNull()
     const early = stackPicture(snapshot({ registers: [{ name: 'rsp', value: '0x7ffc9b312f90', changed: false, note: null }, { name: 'rbp', value: '0x1', changed: false, note: null }] }))!
     expect(strayRbp(early)).toBe('0x1')
+  })
+
+  test('at a function\'s first instruction its slots lie below rsp, not reserved yet', () => {
+    expect(isBelowRsp(picture, greet.slots[0]!)).toBe(false)
+    const entry = stackPicture(snapshot({ registers: [{ name: 'rsp', value: '0x7ffc9b312fc8', changed: false, note: null }, { name: 'rbp', value: '0x7ffc9b312fe0', changed: false, note: null }] }))!
+    expect(entry.frames[0]!.slots.map((slot) => isBelowRsp(entry, slot))).toEqual([true, true, true, true, true, true, false])
   })
 
   test('the youngest change over a slot, and selection overlap', () => {
