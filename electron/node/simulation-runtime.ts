@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   dispatcher: Dispatcher
   /** The debugger's picture of the current stop (null without a running program); live while it runs. */
   snapshot?: (live: boolean) => StopSnapshot | null
+  /** Whether an executable is loaded, with or without a process (after `kill`, it is, without). */
+  programLoaded?: () => boolean
   /** Replaces the program (a build or an opened executable). */
   load?: (request: LoadRequest) => LoadReport
   post: (message: WorkerMessage) => void
@@ -54,6 +56,7 @@ export class SimulationRuntime {
   private readonly dispatcher: Dispatcher
   private readonly snapshot: (live: boolean) => StopSnapshot | null
   private readonly load: (request: LoadRequest) => LoadReport
+  private readonly programLoaded: () => boolean
   private readonly post: (message: WorkerMessage) => void
   private readonly sliceInstructions: number
   private readonly burstMs: number
@@ -76,6 +79,7 @@ export class SimulationRuntime {
     this.currentMachine = options.machine
     this.dispatcher = options.dispatcher
     this.snapshot = options.snapshot ?? (() => null)
+    this.programLoaded = options.programLoaded ?? (() => false)
     this.load = options.load ?? (() => ({ ok: false, diagnostics: 'This worker cannot load programs.\n', programPath: null, checksec: [] }))
     this.post = options.post
     this.sliceInstructions = options.sliceInstructions ?? SLICE_INSTRUCTIONS
@@ -145,7 +149,8 @@ export class SimulationRuntime {
       error: null,
     }
     const machine = this.machine
-    if (!machine) return state
+    // Killed (gdb's kill): the program is there to run again, its process is not.
+    if (!machine) return this.programLoaded() ? { ...state, run: 'stopped' } : state
     state.instructionCount = machine.instructionCount
     const status = machine.status
     if (status.state === 'exited') return { ...state, run: 'exited', exitCode: status.code }
@@ -223,7 +228,7 @@ export class SimulationRuntime {
       if (action !== 'stop') return BUSY
       this.interruptPending = true
     }
-    if (!machine) return NO_PROGRAM
+    if (!machine) return this.programLoaded() ? NOT_RUNNING : NO_PROGRAM
     if (this.finished()) return action === 'stop' ? null : NOT_RUNNING
     switch (action) {
       case 'run':

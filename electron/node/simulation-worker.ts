@@ -69,6 +69,7 @@ function main(): void {
     control: new Int32Array(data.output.control),
     machine,
     dispatcher: createDispatcher(session),
+    programLoaded: () => session.program !== null,
     snapshot: (live) => (session.inferior ? snapshots.take(session, { live }) : null),
     load: (request) => {
       const report = request.type === 'build' ? buildIntoSession(session, request.request) : openIntoSession(session, request)

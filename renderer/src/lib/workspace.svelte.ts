@@ -51,8 +51,12 @@ export class Workspace {
   currentFile = $state<string | null>(null)
   /** The guest path of the loaded program. */
   programPath = $state<string | null>(null)
-  /** The last build or open. */
+  /** The last build or open, failed or not (its diagnostics are the editor's). */
   report = $state.raw<LoadReport | null>(null)
+  /** Counts programs loaded (a rebuild counts): views that keep a program's history reset on it. */
+  programsLoaded = $state(0)
+  /** checksec's verdicts on the loaded program: a failed build leaves the old program, and these. */
+  checksec = $state.raw<LoadReport['checksec']>([])
   building = $state(false)
   protections = $state<BuildProtections>({ ...DEFAULT_PROTECTIONS })
   /** The protections the loaded program was built with (null: an executable opened from disk). */
@@ -279,6 +283,8 @@ export class Workspace {
   private async loaded(report: LoadReport): Promise<void> {
     this.report = report
     if (!report.ok) return
+    this.checksec = report.checksec
+    this.programsLoaded++
     this.programPath = report.programPath
     this.changes = []
     this.furthestInstruction = 0

@@ -89,6 +89,10 @@ describe('loading programs into a session', () => {
     await host.execute(sessionId, 'next')
     const after = await host.snapshot(sessionId)
     expect(after?.changed.length).toBeGreaterThan(0)
+    // Killed, the program stays loaded to run again: stopped, not "no program".
+    await host.execute(sessionId, 'kill')
+    expect((await host.sessionState(sessionId)).run).toBe('stopped')
+    expect(outputText(await host.execute(sessionId, 'run'))).toContain('Breakpoint 1, main () at names.c:7')
   })
 
   test('an executable file opens; a file that is not ELF says why and keeps the old program', async () => {
