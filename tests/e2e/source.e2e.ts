@@ -60,10 +60,23 @@ async function replaceText(text: string): Promise<void> {
   await page.keyboard.insertText(text)
 }
 
+/** What the page function below uses of the window (this file is type-checked without the DOM). */
+interface TextNode {
+  textContent: string | null
+}
+interface PageWindow {
+  NodeFilter: { SHOW_TEXT: number }
+  document: {
+    createTreeWalker(root: unknown, show: number): { nextNode(): TextNode | null }
+    createRange(): { setStart(node: TextNode, offset: number): void; setEnd(node: TextNode, offset: number): void; getBoundingClientRect(): { x: number; y: number; width: number; height: number } }
+  }
+}
+
 /** Rests the pointer on a word of the editor line that contains `lineText`, wherever the
  *  highlighter split the line into spans. */
 async function hoverWord(lineText: string, word: string): Promise<void> {
   const box = await source.locator('.cm-line', { hasText: lineText }).evaluate((line, wanted) => {
+    const { document, NodeFilter } = globalThis as unknown as PageWindow
     const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT)
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const at = node.textContent?.indexOf(wanted) ?? -1
