@@ -1,5 +1,6 @@
 // The window's connection to the host and its one debugging session, as reactive state.
 
+import { tick } from 'svelte'
 import type { MemscapeApi, SessionState } from '../../../shared/protocol/api'
 import type { TransportKind } from './api'
 import { Workspace } from './workspace.svelte'
@@ -27,14 +28,19 @@ export class AppSession {
   async start(): Promise<void> {
     this.api.subscribe((event) => {
       if (event.type === 'state' && event.state.sessionId === this.state?.sessionId) {
-        this.state = event.state
+        // While the program runs, the workspace paces the updates (once per live frame).
+        if (!(this.state.run === 'running' && event.state.run === 'running')) this.state = event.state
         this.workspace?.updateState(event.state)
       }
     })
     try {
       this.version = (await this.api.version()).version
       this.state = await this.api.openSession()
-      this.workspace = new Workspace(this.api, this.state.sessionId, (callback) => requestAnimationFrame(callback))
+      this.workspace = new Workspace(this.api, this.state.sessionId, {
+        schedule: (callback) => requestAnimationFrame(callback),
+        // Svelte's DOM updates, then a forced layout: what the frame costs before it is painted.
+        settle: () => tick().then(() => void document.body.offsetHeight),
+      })
       this.workspace.updateState(this.state)
       this.status = 'connected'
     } catch (error) {

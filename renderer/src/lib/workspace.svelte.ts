@@ -45,6 +45,22 @@ export function describeProtections(protections: BuildProtections): string {
   return [protections.pie ? '-pie' : '-no-pie', canary, ...(protections.execStack ? ['-z execstack'] : [])].join(' ')
 }
 
+/** The window's display, as live frames use it (tests and benches hand in their own). */
+export interface FrameClock {
+  /** Runs the callback before the next paint (requestAnimationFrame). */
+  schedule(callback: () => void): void
+  /** Resolves once the views have applied the latest change and the window has laid them out. */
+  settle(): Promise<void>
+}
+
+/** The share of the window's time live frames may take while the guest runs flat out. On a
+ *  two-core laptop the window, the host and the simulation share the cores: every millisecond
+ *  spent redrawing is one the guest may lose, so costly frames come less often (down to twice
+ *  a second) and cheap ones up to every display frame. */
+export const LIVE_FRAME_BUDGET = 0.05
+const FASTEST_LIVE_FRAME_MS = 1000 / 60
+const SLOWEST_LIVE_FRAME_MS = 500
+
 export class Workspace {
   /** The editor's buffers, by file name. */
   files = $state<Record<string, string>>({})
@@ -91,12 +107,15 @@ export class Workspace {
   private queue: Promise<unknown> = Promise.resolve()
   private commandsInFlight = 0
   private liveRequested = false
+  private latestState: SessionState | null = null
+  /** Milliseconds the window spent drawing a live frame (smoothed), and when the last one was. */
+  private liveFrameCost = 0
+  private lastLiveFrame = -Infinity
 
-  /** scheduleFrame: the window's requestAnimationFrame (live frames follow the display). */
   constructor(
     readonly api: MemscapeApi,
     readonly sessionId: string,
-    private readonly scheduleFrame: (callback: () => void) => void,
+    private readonly clock: FrameClock,
   ) {}
 
   /** Runs a debugger command after those before it. `echo` shows the line in the terminal, as
@@ -134,9 +153,16 @@ export class Workspace {
     for (const listener of this.transcriptListeners) listener(entry)
   }
 
-  /** A state event for this session: while the program runs, the views follow it live. */
+  /** A state event for this session: while the program runs, the views follow it live. The
+   *  worker reports up to 60 times a second; while it runs, the views take the latest report
+   *  with each live frame instead, so the window redraws once per frame, not once per report. */
   updateState(state: SessionState): void {
     const wasRunning = this.state?.run === 'running'
+    this.latestState = state
+    if (state.run === 'running' && wasRunning) {
+      this.requestLiveFrame()
+      return
+    }
     this.state = state
     if (state.run === 'running') this.requestLiveFrame()
     else if (wasRunning && this.commandsInFlight === 0) void this.refresh()
@@ -145,20 +171,29 @@ export class Workspace {
   private requestLiveFrame(): void {
     if (this.liveRequested) return
     this.liveRequested = true
-    this.scheduleFrame(() => {
-      void this.api
-        .snapshot(this.sessionId, { live: true })
-        .then((snapshot) => {
-          if (this.state?.run !== 'running' || !snapshot) return
-          this.snapshot = { ...snapshot, heap: this.snapshot?.heap ?? null, changed: [] }
-          this.liveFrame++
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          this.liveRequested = false
-          if (this.state?.run === 'running') this.requestLiveFrame()
-        })
-    })
+    const interval = Math.min(SLOWEST_LIVE_FRAME_MS, Math.max(FASTEST_LIVE_FRAME_MS, this.liveFrameCost / LIVE_FRAME_BUDGET))
+    const wait = Math.max(0, this.lastLiveFrame + interval - performance.now())
+    setTimeout(() => this.clock.schedule(() => void this.takeLiveFrame()), wait)
+  }
+
+  private async takeLiveFrame(): Promise<void> {
+    try {
+      const snapshot = await this.api.snapshot(this.sessionId, { live: true })
+      if (this.state?.run !== 'running' || !snapshot) return
+      const started = performance.now()
+      if (this.latestState?.run === 'running') this.state = this.latestState
+      this.snapshot = { ...snapshot, heap: this.snapshot?.heap ?? null, changed: [] }
+      this.liveFrame++
+      await this.clock.settle()
+      // What this frame cost the window, smoothed: the next one waits in proportion.
+      this.liveFrameCost = this.liveFrameCost * 0.7 + (performance.now() - started) * 0.3
+      this.lastLiveFrame = started
+    } catch {
+      // A lost frame is replaced by the next one.
+    } finally {
+      this.liveRequested = false
+      if (this.state?.run === 'running') this.requestLiveFrame()
+    }
   }
 
   /** Takes the full picture of the current stop; changes age by one step. */
