@@ -3,12 +3,11 @@
 // views open against a session nobody looks at (the baseline, measured in the same run).
 
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import type { SessionHost } from '../electron/node/host'
-import type { RunningServer } from '../electron/node/server'
 import { buildProgram } from '../shared/toolchain/driver'
 import { encodeBase64 } from '../shared/protocol/base64'
-import { launchBrowser, startBrowserMode } from '../tests/e2e/browser'
+import { openApp, type OpenedApp } from '../tests/e2e/browser'
 import { percentile, report } from './report'
 
 const BUSY_LOOP = `int main(void) {
@@ -31,23 +30,16 @@ interface PageWindow {
   document: { querySelector(selector: string): { getAttribute(name: string): string | null } | null }
 }
 
-let browser: Browser
-let server: RunningServer
+let app: OpenedApp
 let host: SessionHost
 let page: Page
 
 beforeAll(async () => {
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await page.goto(server.url)
+  app = await openApp()
+  ;({ host, page } = app)
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
-})
+afterAll(() => app?.close())
 
 /** Instructions per second of a session while `continue` drives it for RUN_MS. */
 async function guestSpeed(sessionId: string, start: () => Promise<unknown>, pause: () => Promise<unknown>): Promise<number> {
@@ -84,7 +76,6 @@ async function unwatchedSpeed(): Promise<number> {
 }
 
 test('live frames and guest speed with every view open', async () => {
-  await page.locator('.xterm-rows').getByText('(memscape)').waitFor()
   await page.locator('input[type=file]').setInputFiles({ name: 'busy.c', mimeType: 'text/x-c', buffer: Buffer.from(BUSY_LOOP) })
   await page.locator('.xterm-rows').getByText('Built busy.c').waitFor({ timeout: 30_000 })
   const sessionId = await page.evaluate(() => (globalThis as unknown as PageWindow).document.querySelector('[data-session-id]')!.getAttribute('data-session-id')!)

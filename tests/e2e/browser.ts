@@ -2,7 +2,7 @@
 
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 import { SessionHost } from '../../electron/node/host'
 import { startServer, type RunningServer } from '../../electron/node/server'
 import { builtWorkerUrl, repoRoot } from '../unit/host/built'
@@ -46,4 +46,34 @@ export function artifactPath(name: string): string {
   const dir = join(repoRoot, 'test-results')
   mkdirSync(dir, { recursive: true })
   return join(dir, name)
+}
+
+/** The app in browser mode with one Chromium page on it, open and ready at its terminal prompt. */
+export interface OpenedApp {
+  server: RunningServer
+  host: SessionHost
+  browser: Browser
+  page: Page
+  close(): Promise<void>
+}
+
+export async function openApp(options: { viewport?: { width: number; height: number }; permissions?: string[] } = {}): Promise<OpenedApp> {
+  const { server, host } = await startBrowserMode()
+  const browser = await launchBrowser()
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } })
+  if (options.permissions) await context.grantPermissions(options.permissions)
+  const page = await context.newPage()
+  await page.goto(server.url)
+  await page.locator('.xterm-rows').getByText('(memscape)').first().waitFor()
+  return {
+    server,
+    host,
+    browser,
+    page,
+    async close() {
+      await browser.close()
+      await server.close()
+      await host.closeAll()
+    },
+  }
 }

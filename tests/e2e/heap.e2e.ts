@@ -7,15 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { Browser, Locator, Page } from 'playwright-core'
-import type { SessionHost } from '../../electron/node/host'
-import type { RunningServer } from '../../electron/node/server'
+import type { Locator, Page } from 'playwright-core'
 import { repoRoot } from '../unit/host/built'
-import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+import { artifactPath, openApp, type OpenedApp } from './browser'
 
-let browser: Browser
-let server: RunningServer
-let host: SessionHost
+let app: OpenedApp
 let page: Page
 let dir: string
 let program: string
@@ -24,17 +20,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'memscape-heap-e2e-'))
   program = join(dir, 'tcache')
   execFileSync('gcc', ['-g', '-O0', '-static', '-o', program, join(repoRoot, 'shared/templates/sources/tcache.c')])
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await page.goto(server.url)
-  await page.locator('.xterm-rows').getByText('(memscape)').first().waitFor()
+  app = await openApp()
+  page = app.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
+  await app?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

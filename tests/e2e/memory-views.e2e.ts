@@ -8,10 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { Browser, Page } from 'playwright-core'
-import type { SessionHost } from '../../electron/node/host'
-import type { RunningServer } from '../../electron/node/server'
-import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+import type { Page } from 'playwright-core'
+import { artifactPath, openApp, type OpenedApp } from './browser'
 
 /** What the page functions below use of the window (this file is type-checked without the DOM). */
 interface PageWindow {
@@ -39,28 +37,19 @@ int main(void) {
 `
 
 let dir: string
-let browser: Browser
-let server: RunningServer
-let host: SessionHost
+let app: OpenedApp
 let page: Page
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'memscape-memory-views-'))
   writeFileSync(join(dir, 'views.c'), SOURCE)
   execFileSync('gcc', ['-g', '-O0', '-static', '-no-pie', '-o', join(dir, 'views'), 'views.c'], { cwd: dir })
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
-  page = await context.newPage()
-  await page.goto(server.url)
-  await page.locator('.xterm-rows').getByText('(memscape)').first().waitFor()
+  app = await openApp({ permissions: ['clipboard-read', 'clipboard-write'] })
+  page = app.page
 }, 60_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
+  await app?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -2,14 +2,10 @@
 // is, fix it, set a breakpoint from the gutter, run, step, and hover a variable for its value.
 
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { Browser, Locator, Page } from 'playwright-core'
-import type { SessionHost } from '../../electron/node/host'
-import type { RunningServer } from '../../electron/node/server'
-import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+import type { Locator, Page } from 'playwright-core'
+import { artifactPath, openApp, type OpenedApp } from './browser'
 
-let browser: Browser
-let server: RunningServer
-let host: SessionHost
+let app: OpenedApp
 let page: Page
 let source: Locator
 
@@ -32,21 +28,16 @@ int main(void) {
 `
 
 beforeAll(async () => {
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await page.goto(server.url)
+  app = await openApp()
+  page = app.page
   source = page.getByRole('region', { name: 'Source', exact: true })
-  await page.locator('.xterm-rows').getByText('(memscape)').waitFor()
   // A first-run hint may cover the pane: a learner closes it.
   const hint = page.getByRole('note', { name: 'Getting started' })
   if ((await hint.count()) > 0) await hint.getByRole('button').first().click()
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
+  await app?.close()
 })
 
 const terminal = (): Locator => page.locator('.xterm-rows')

@@ -9,10 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import type { Browser, Locator, Page } from 'playwright-core'
-import type { SessionHost } from '../../electron/node/host'
-import type { RunningServer } from '../../electron/node/server'
-import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+import type { Locator, Page } from 'playwright-core'
+import { artifactPath, openApp, type OpenedApp } from './browser'
 
 const GREET = `#include <stdio.h>
 #include <string.h>
@@ -47,9 +45,7 @@ int main(void) {
 }
 `
 
-let browser: Browser
-let server: RunningServer
-let host: SessionHost
+let app: OpenedApp
 let page: Page
 let dir: string
 
@@ -67,17 +63,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'memscape-stack-e2e-'))
   greet = compile('greet', GREET, ['-fno-stack-protector'])
   smash = compile('smash', SMASH, ['-fstack-protector-all', '-Wno-stringop-overflow'])
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await page.goto(server.url)
-  await page.locator('.xterm-rows').getByText('(memscape)').first().waitFor()
+  app = await openApp()
+  page = app.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
+  await app?.close()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -4,28 +4,19 @@
 // it, ASLR switched on and off between runs, and bad input that never loses the workspace.
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { Browser, Locator, Page } from 'playwright-core'
-import type { SessionHost } from '../../electron/node/host'
-import type { RunningServer } from '../../electron/node/server'
-import { artifactPath, launchBrowser, startBrowserMode } from './browser'
+import type { Locator, Page } from 'playwright-core'
+import { artifactPath, openApp, type OpenedApp } from './browser'
 
-let browser: Browser
-let server: RunningServer
-let host: SessionHost
+let app: OpenedApp
 let page: Page
 
 beforeAll(async () => {
-  ;({ server, host } = await startBrowserMode())
-  browser = await launchBrowser()
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-  await page.goto(server.url)
-  await terminal().getByText('(memscape)').first().waitFor()
+  app = await openApp()
+  page = app.page
 })
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  await host?.closeAll()
+  await app?.close()
 })
 
 const terminal = (): Locator => page.locator('.xterm-rows')
