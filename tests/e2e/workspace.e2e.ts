@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
+import { TEMPLATES } from '../../shared/templates'
 import { artifactPath, openApp, type OpenedApp } from './browser'
 
 let app: OpenedApp
@@ -101,6 +102,15 @@ describe('the first five minutes', () => {
     await expect.poll(() => badge().innerText()).toBe('paused')
     await expect.poll(async () => (await pane('Registers').innerText()) !== crashed).toBe(true)
     await expect(pane('Stack').innerText()).resolves.toMatch(/return address/i)
+  })
+})
+
+describe('every template', () => {
+  test.each(TEMPLATES.map((template) => [template.title, template] as const))('%s runs to the line it marks', async (_title, template) => {
+    await pickTemplate(template.title.replace(/[()]/g, '\\$&'))
+    await expectNewTerminalText(() => page.keyboard.press('F5'), new RegExp(`Breakpoint \\d+, .* at ${template.fileName.replace('.', '\\.')}:${template.breakpointLine}`))
+    await expect.poll(() => badge().innerText()).toBe('paused')
+    await page.screenshot({ path: artifactPath(`template-${template.id}.png`) })
   })
 })
 
