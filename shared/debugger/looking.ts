@@ -3,7 +3,7 @@
 // executable file's sections at link-time addresses, as gdb reads the exec file then. Symbols
 // follow gdb's minimal-symbol rule (minimal-symbols.ts).
 
-import type { PeekableMemory } from '../machine/disasm'
+import { disassemble, type DisassembledLine, type DisassemblySyntax, type PeekableMemory } from '../machine/disasm'
 import { FileMemory } from './file-memory'
 import type { Inferior } from './inferior'
 import { minimalSymbolAt, symbolText, type MinimalSymbol } from './minimal-symbols'
@@ -68,4 +68,19 @@ export function functionAround(target: LookingTarget, address: number): Function
   const symbol = minimalSymbolAt(target.program, link)
   if (!symbol) return null
   return { name: symbol.name, low: target.runtime(symbol.start), high: target.runtime(symbol.end) }
+}
+
+/** Up to `before` instructions ending just before `pc` (decoded from its function's start, the
+ *  only place x86 decodes from with certainty), then `pc` and `after` more. */
+export function instructionsAround(target: LookingTarget, pc: number, before: number, after: number, syntax: DisassemblySyntax): DisassembledLine[] {
+  const previous: DisassembledLine[] = []
+  const fn = functionAround(target, pc)
+  if (fn && before > 0 && fn.low < pc) {
+    const decoded = disassemble(target.memory, fn.low, pc - fn.low, { syntax })
+    const boundary = decoded.findIndex((line) => line.address >= pc)
+    // Only when the function's instructions meet pc exactly do they lead up to it.
+    if (boundary >= 0 && decoded[boundary]!.address === pc) previous.push(...decoded.slice(Math.max(0, boundary - before), boundary))
+  }
+  const following = disassemble(target.memory, pc, after + 1, { syntax })
+  return [...previous, ...following].filter((line) => line.mapped)
 }

@@ -2,29 +2,14 @@
 // one marked ►, each labelled with its symbol, branch targets named, and a blank line after
 // each call, jump and return (where the flow may not continue to the next line).
 
-import { disassemble, type DisassembledLine } from '../machine/disasm'
-import { functionAround, lookingTarget } from './looking'
+import type { DisassembledLine } from '../machine/disasm'
+import { instructionsAround, lookingTarget } from './looking'
 import type { Segment } from './output'
 import type { ProgramView } from './pointer-chain'
 
 const PREFIX = '►'
 /** Column pwndbg's branch annotations (`<sum>`) start at, after the instruction. */
 const ANNOTATION_COLUMN = 35
-
-/** Up to `before` instructions ending just before `pc` (decoded from the function's start), then `pc` and `after` more. */
-function nearInstructions(view: ProgramView, pc: bigint, before: number, after: number): DisassembledLine[] {
-  const memory = view.inferior.machine.memory
-  const previous: DisassembledLine[] = []
-  const fn = functionAround(lookingTarget(view.session), Number(pc))
-  if (fn && before > 0 && fn.low < Number(pc)) {
-    const decoded = disassemble(memory, fn.low, Number(pc) - fn.low, { syntax: 'capstone-intel' })
-    const boundary = decoded.findIndex((line) => line.address >= Number(pc))
-    // Only when the function's instructions meet pc exactly do they lead up to it.
-    if (boundary >= 0 && decoded[boundary]!.address === Number(pc)) previous.push(...decoded.slice(Math.max(0, boundary - before), boundary))
-  }
-  const following = disassemble(memory, Number(pc), after + 1, { syntax: 'capstone-intel' })
-  return [...previous, ...following].filter((line) => line.mapped)
-}
 
 const isFlowChange = (text: string): boolean => /^(call|ret|jmp|j[a-z]+|loop\w*)\b/.test(text)
 
@@ -41,7 +26,7 @@ function instructionText(view: ProgramView, line: DisassembledLine): string {
 
 /** pwndbg's nearpc lines for `pc`, `lines` instructions either side of it. */
 export function nearpcLines(view: ProgramView, pc: bigint, lines: number): Segment[][] {
-  const instructions = nearInstructions(view, pc, lines, lines)
+  const instructions = instructionsAround(lookingTarget(view.session), Number(pc), lines, lines, 'capstone-intel')
   if (instructions.length === 0) return [[{ text: `Invalid address 0x${pc.toString(16)}`, style: 'error' }]]
   const addresses = instructions.map((line) => `0x${line.address.toString(16)}`)
   const symbols = instructions.map((line) => {

@@ -3,12 +3,12 @@
 // regions, the heap's chunks and bins, and the bytes changed since the previous stop. Plain
 // JSON (addresses as "0x…" strings): it crosses the worker, IPC and WebSocket boundaries as is.
 
-import { disassemble } from '../machine/disasm'
 import { frameLayout, type SlotRole } from './frame-layout'
 import { inspectHeap, type BinKind, type ChainEnd, type DoublyLinkedBin, type HeapChunk, type HeapSnapshot, type SinglyLinkedBin } from './heap'
 import { CHUNK_HDR_SZ } from './heap/layout'
 import { heapTarget } from './heap-target'
 import type { Inferior } from './inferior'
+import { instructionsAround, lookingTarget } from './looking'
 import { GENERAL_REGISTERS } from './registers'
 import type { DebugSession } from './session'
 import { symbolize } from './target-environment'
@@ -107,8 +107,9 @@ export interface StopSnapshot {
 }
 
 const hex = (n: number | bigint): string => `0x${n.toString(16)}`
-/** Disassembly lines before and after rip. */
-const CONTEXT_INSTRUCTIONS = 12
+/** Disassembly lines before rip (from its function's start) and after it. */
+const INSTRUCTIONS_BEFORE = 6
+const INSTRUCTIONS_AFTER = 12
 /** Bytes of stack (from rsp up) and heap compared between snapshots. */
 const WATCHED_SPAN = 64 * 1024
 
@@ -212,7 +213,7 @@ export class SnapshotHistory {
     const pc = inferior.pc
     const span = inferior.program.debug?.spanAt(inferior.linkAddress(pc))
     const disassembly = alive
-      ? disassemble(inferior.machine.memory, pc, CONTEXT_INSTRUCTIONS).map((line) => ({
+      ? instructionsAround(lookingTarget(session), pc, INSTRUCTIONS_BEFORE, INSTRUCTIONS_AFTER, 'intel').map((line) => ({
           address: hex(line.address),
           bytes: [...line.bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '),
           text: line.text,

@@ -118,6 +118,15 @@ describe('stop snapshots', () => {
     const second = history.take(session)
     expect(second.registers.find((r) => r.name === 'rip')!.changed).toBe(true)
     expect(second.disassembly.filter((line) => line.current)).toHaveLength(1)
+    // Around rip: the instructions leading up to it (decoded from the function's start), then those after.
+    const current = second.disassembly.findIndex((line) => line.current)
+    expect(current).toBe(6)
+    const rip = second.registers.find((r) => r.name === 'rip')!.value
+    expect(second.disassembly[current]!.address).toBe(rip)
+    for (let i = 1; i < second.disassembly.length; i++) {
+      const previous = second.disassembly[i - 1]!
+      expect(Number(previous.address) + previous.bytes.split(' ').length).toBe(Number(second.disassembly[i]!.address))
+    }
   })
 })
 
