@@ -1,5 +1,5 @@
 // A run's arguments and standard input in the debugger's own words: `set args` takes a shell-like
-// line, `input` a pwntools bytes literal. The terminal's history then shows how to do it by hand.
+// line, `input` a pwntools bytes literal.
 
 /** Arguments as a shell would need them quoted for `set args`. */
 export function argumentsLine(args: readonly string[]): string {

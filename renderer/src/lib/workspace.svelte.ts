@@ -29,10 +29,10 @@ export interface Selection {
 export type TranscriptEntry = { kind: 'command'; line: string } | { kind: 'output'; output: CommandOutput; echoed: boolean }
 
 /** How many stops a change keeps its fading tint. */
-export const CHANGE_MEMORY = 4
+const CHANGE_MEMORY = 4
 
 /** Debian's gcc 12 defaults: PIE on, no stack protector, NX stack. */
-export const DEFAULT_PROTECTIONS: BuildProtections = { pie: true, stackProtector: 'none', execStack: false }
+const DEFAULT_PROTECTIONS: BuildProtections = { pie: true, stackProtector: 'none', execStack: false }
 
 /** The debug information names sources by path (/home/learner/overflow.c); the editor by name. */
 export function baseName(path: string): string {
@@ -40,7 +40,7 @@ export function baseName(path: string): string {
 }
 
 /** gcc's flags for the protections, as a learner would type them. */
-export function describeProtections(protections: BuildProtections): string {
+function describeProtections(protections: BuildProtections): string {
   const canary = protections.stackProtector === 'none' ? '-fno-stack-protector' : protections.stackProtector === 'default' ? '-fstack-protector' : `-fstack-protector-${protections.stackProtector}`
   return [protections.pie ? '-pie' : '-no-pie', canary, ...(protections.execStack ? ['-z execstack'] : [])].join(' ')
 }
@@ -57,7 +57,7 @@ export interface FrameClock {
  *  two-core laptop the window, the host and the simulation share the cores: every millisecond
  *  spent redrawing is one the guest may lose, so costly frames come less often (down to twice
  *  a second) and cheap ones up to every display frame. */
-export const LIVE_FRAME_BUDGET = 0.05
+const LIVE_FRAME_BUDGET = 0.05
 const FASTEST_LIVE_FRAME_MS = 1000 / 60
 const SLOWEST_LIVE_FRAME_MS = 500
 
@@ -77,8 +77,6 @@ export class Workspace {
   protections = $state<BuildProtections>({ ...DEFAULT_PROTECTIONS })
   /** The protections the loaded program was built with (null: an executable opened from disk). */
   builtWith = $state.raw<BuildProtections | null>(null)
-  /** The template the program came from, if it did. */
-  template = $state.raw<MemoryTemplate | null>(null)
   /** Arguments and standard input every run gets (a template's, or none). */
   runInput = $state.raw<{ args: readonly string[]; stdin: string | null }>({ args: [], stdin: null })
   /** ASLR as on Linux: on, with fresh randomness at every run unless the seed is pinned. */
@@ -228,7 +226,6 @@ export class Workspace {
     this.currentFile = template.fileName
     this.protections = { ...template.build }
     this.runInput = { args: template.args ?? [], stdin: template.stdin ?? null }
-    this.template = template
     const report = await this.build({ keepBreakpoints: false })
     if (!report.ok) return report
     await this.execute(`break ${template.fileName}:${template.breakpointLine}`, { echo: true })
@@ -295,7 +292,6 @@ export class Workspace {
     if (file.kind === 'executable') return this.openExecutable(file.name, file.bytes)
     this.files = { [file.name]: file.text }
     this.currentFile = file.name
-    this.template = null
     this.runInput = { args: [], stdin: null }
     return this.build({ keepBreakpoints: false })
   }
@@ -307,7 +303,6 @@ export class Workspace {
       this.files = {}
       this.currentFile = null
       this.builtWith = null
-      this.template = null
       this.runInput = { args: [], stdin: null }
       this.note(`Opened ${name} as ${report.programPath}.`)
     } else this.emit({ kind: 'output', output: { ok: false, segments: [{ text: report.diagnostics, style: 'error' }] }, echoed: true })
@@ -323,13 +318,13 @@ export class Workspace {
     this.programPath = report.programPath
     this.changes = []
     this.furthestInstruction = 0
-    // The next run's settings: gdb's words, so the terminal's history shows how to do it by hand.
     await this.applyRunSettings()
     await this.refresh()
   }
 
-  /** ASLR and the seed take effect at the next run, as on Linux (and in gdb). */
-  async applyRunSettings(): Promise<void> {
+  /** ASLR and the seed take effect at the next run, as on Linux (and in gdb); they go through
+   *  the debugger's own settings, so a `run` typed in the terminal gets them too. */
+  private async applyRunSettings(): Promise<void> {
     await this.query(`set disable-randomization ${this.aslr ? 'off' : 'on'}`)
     await this.query(`set random-seed ${this.seed}`)
   }
