@@ -20,6 +20,7 @@ const BUSY_LOOP = `int main(void) {
 }
 `
 const RUN_MS = 3000
+const ROUNDS = 4
 
 /** What the page functions below use of the window (this file is type-checked without the DOM). */
 interface PageWindow {
@@ -84,7 +85,6 @@ test('live frames and guest speed with every view open', async () => {
   await page.keyboard.press('F5')
   await page.locator('.xterm-rows').getByText('Breakpoint 1, main').waitFor({ timeout: 30_000 })
 
-  const before = await unwatchedSpeed()
   // Frame intervals in the page while the guest runs: a frame that took longer than 16 ms shows up as a longer interval.
   await page.evaluate(() => {
     const window = globalThis as unknown as PageWindow
@@ -99,30 +99,42 @@ test('live frames and guest speed with every view open', async () => {
     window.requestAnimationFrame(tick)
   })
   const liveFrames = (): Promise<number> => page.evaluate(() => Number((globalThis as unknown as PageWindow).document.querySelector('[data-live-frames]')!.getAttribute('data-live-frames')))
-  const framesBefore = await liveFrames()
-  const watchStarted = performance.now()
-  const watched = await guestSpeed(
-    sessionId,
-    () => page.keyboard.press('F5'),
-    async () => {
-      await page.keyboard.press('F6')
-      await page.locator('.xterm-rows').getByText('Program received signal SIGINT').waitFor()
-    },
-  )
-  const liveRate = ((await liveFrames()) - framesBefore) / ((performance.now() - watchStarted) / 1000)
+  // Watched and unwatched runs alternate, so a slow spell of the machine touches both; medians.
+  const unwatched: number[] = [await unwatchedSpeed()]
+  const watched: number[] = []
+  let framesShown = 0
+  let watchedMs = 0
+  for (let round = 0; round < ROUNDS; round++) {
+    const framesBefore = await liveFrames()
+    const started = performance.now()
+    watched.push(
+      await guestSpeed(
+        sessionId,
+        () => page.keyboard.press('F5'),
+        async () => {
+          await page.keyboard.press('F6')
+          await expect.poll(() => page.locator('.top-bar .badge').innerText()).toBe('paused')
+        },
+      ),
+    )
+    watchedMs += performance.now() - started
+    framesShown += (await liveFrames()) - framesBefore
+    unwatched.push(await unwatchedSpeed())
+  }
   const intervals = await page.evaluate(() => {
     const window = globalThis as unknown as PageWindow
     window.stopFrames = true
     return window.frameIntervals.slice(5)
   })
-  const after = await unwatchedSpeed()
-  const baseline = (before + after) / 2
+  const baseline = percentile(unwatched, 50)
+  const seen = percentile(watched, 50)
+  const liveRate = framesShown / (watchedMs / 1000)
 
   report('Workspace, guest running flat out (1280×800, Chromium headless)', [
-    { name: 'guest speed, no view', value: baseline / 1e6, unit: 'M instr/s', note: `mean of a session before and after, ${RUN_MS} ms each` },
-    { name: 'guest speed, every view live', value: watched / 1e6, unit: 'M instr/s' },
-    { name: 'ratio views / no view', value: watched / baseline, unit: '×' },
-    { name: 'live frames', value: liveRate, unit: 'per s', note: 'paced to spend at most 5% of the window on them' },
+    { name: 'guest speed, no view', value: baseline / 1e6, unit: 'M instr/s', note: `median of ${unwatched.length} sessions nobody watches, ${RUN_MS} ms each` },
+    { name: 'guest speed, every view live', value: seen / 1e6, unit: 'M instr/s', note: `median of ${ROUNDS} runs, alternating with those` },
+    { name: 'ratio views / no view', value: seen / baseline, unit: '×', note: `each round: ${watched.map((speed, i) => (speed / unwatched[i + 1]!).toFixed(2)).join(', ')}` },
+    { name: 'live frames', value: liveRate, unit: 'per s', note: 'paced by what each costs the window' },
     { name: 'frame interval, median', value: percentile(intervals, 50), unit: 'ms', note: `${intervals.length} frames` },
     { name: 'frame interval, p95', value: percentile(intervals, 95), unit: 'ms' },
     { name: 'frames over 16.7 ms', value: intervals.filter((interval) => interval > 16.7 * 1.5).length / intervals.length * 100, unit: '%', note: 'an interval over 25 ms is a dropped frame' },
