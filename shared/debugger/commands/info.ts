@@ -22,7 +22,13 @@ function registerLine(session: DebugSession, name: string, value: bigint): strin
   return `${pad(name, 15)}${pad(hex(value), 20)}${natural}`
 }
 
+/** `info registers`: the general group; named registers may be any, as `info all-registers`. */
 function infoRegisters(session: DebugSession, args: string, out: OutputBuilder): void {
+  if (args.trim() === '') generalRegisters(session, args, out)
+  else infoAllRegisters(session, args, out, generalRegisters)
+}
+
+function generalRegisters(session: DebugSession, args: string, out: OutputBuilder): void {
   const inferior = session.requireLive()
   const names = args.trim() === '' ? [...GENERAL_REGISTERS, 'rip', 'eflags', ...Object.keys(SEGMENT_SELECTORS), 'fs_base', 'gs_base'] : args.trim().split(/\s+/).map((n) => n.replace(/^\$/, ''))
   for (const name of names) {
@@ -98,7 +104,7 @@ function infoMappings(session: DebugSession, out: OutputBuilder): void {
 
 const SUBCOMMANDS: Record<string, (session: DebugSession, args: string, out: OutputBuilder) => void> = {
   registers: infoRegisters,
-  'all-registers': (session, args, out) => infoAllRegisters(session, args, out, infoRegisters),
+  'all-registers': (session, args, out) => infoAllRegisters(session, args, out, generalRegisters),
   breakpoints: (session, _args, out) => infoBreakpoints(session, out, false),
   watchpoints: (session, _args, out) => infoBreakpoints(session, out, true),
   frame: (session, _args, out) => infoFrame(session, out),

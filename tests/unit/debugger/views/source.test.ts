@@ -110,6 +110,9 @@ describe('info', () => {
     expect((await run('info all-registers xmm16')).ok).toBe(false)
     // The rows gdb and we share match gdb's.
     await sameAsGdb(gcc, ['break square', 'run', 'info all-registers rip mxcsr fctrl fstat ftag fiseg fioff foseg fooff fop st0 st7'])
+    // Named, any register is info registers' too, as in gdb.
+    await sameAsGdb(gcc, ['break square', 'run', 'info registers rip mxcsr fctrl st0 eflags'])
+    expect(outputText(await run('info registers xmm1'))).toBe(outputText(await run('info all-registers xmm1')))
   }, 60_000)
 })
 
