@@ -28,12 +28,20 @@ const terminalText = async (): Promise<string> => (await terminal().innerText())
 
 /** Clears the terminal (Ctrl-L, as a learner would), does `act`, and waits for `text` in what it
  *  prints: xterm keeps only the visible rows in the page, so earlier output must not linger. */
-async function expectNewTerminalText(act: () => Promise<unknown>, text: RegExp, timeout = 30_000): Promise<void> {
+async function expectNewTerminalText(act: () => Promise<unknown>, text: RegExp, { timeout = 30_000, stop = true } = {}): Promise<void> {
   await page.locator('.xterm').click()
   await page.keyboard.press('Control+l')
   await expect.poll(async () => (await terminal().innerText()).trim()).toBe('(memscape)')
+  const before = await stops()
   await act()
   await expect.poll(terminalText, { timeout }).toMatch(text)
+  // The terminal answers first; the panes follow with the stop's picture (a failed load has none).
+  if (stop) await expect.poll(stops).toBeGreaterThan(before)
+}
+
+/** How many stops the panes have drawn. */
+async function stops(): Promise<number> {
+  return Number(await page.locator('[data-stops]').getAttribute('data-stops'))
 }
 
 async function pickTemplate(title: string): Promise<void> {
@@ -160,6 +168,7 @@ describe('bad input', () => {
     await expectNewTerminalText(
       () => page.locator('input[type=file]').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]) }),
       /"holiday\.png": not in executable format: /,
+      { stop: false },
     )
     await expect(page.locator('.checksec').innerText()).resolves.toBe(before)
   })
@@ -168,6 +177,7 @@ describe('bad input', () => {
     await expectNewTerminalText(
       () => page.locator('input[type=file]').setInputFiles({ name: 'typo.c', mimeType: 'text/x-c', buffer: Buffer.from('int main(void) {\n  int x = 1\n  return x;\n}\n') }),
       /typo\.c:3:3: error: expected ',' or ';' before 'return'/,
+      { stop: false },
     )
     await pane('Source').locator('.cm-lintRange-error').first().waitFor()
     await page.screenshot({ path: artifactPath('workspace-build-error.png') })
@@ -184,7 +194,7 @@ describe('bad input', () => {
     await page.keyboard.press('Escape')
     const moving = await pane('Registers').innerText()
     await expect.poll(async () => (await pane('Registers').innerText()) !== moving).toBe(true)
-    await expectNewTerminalText(() => page.getByRole('button', { name: 'Pause' }).click(), /Program received signal SIGINT, Interrupt\./, 5000)
+    await expectNewTerminalText(() => page.getByRole('button', { name: 'Pause' }).click(), /Program received signal SIGINT, Interrupt\./, { timeout: 5000 })
     await expect.poll(() => badge().innerText()).toBe('paused')
   })
 
