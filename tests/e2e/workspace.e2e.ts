@@ -173,6 +173,19 @@ describe('bad input', () => {
     await expect(page.locator('.checksec').innerText()).resolves.toBe(before)
   })
 
+  test('a seed that is not a number is refused in words, and the seed in use stays', async () => {
+    const seed = page.getByRole('textbox', { name: 'Seed' })
+    const before = await seed.inputValue()
+    await seed.fill('forty-two')
+    await seed.press('Tab')
+    await page.getByRole('alert').getByText('"forty-two" is not a seed: type a whole number from 0 to 4294967295.').waitFor()
+    await expect(seed.inputValue()).resolves.toBe(before)
+    await seed.fill('42')
+    await seed.press('Tab')
+    await expect(page.getByRole('button', { name: 'Pin the seed' }).getAttribute('aria-pressed')).resolves.toBe('true')
+    await expect(page.getByText('is not a seed').count()).resolves.toBe(0)
+  })
+
   test('C with errors shows gcc\'s message in the terminal and under the code', async () => {
     await expectNewTerminalText(
       () => page.locator('input[type=file]').setInputFiles({ name: 'typo.c', mimeType: 'text/x-c', buffer: Buffer.from('int main(void) {\n  int x = 1\n  return x;\n}\n') }),
